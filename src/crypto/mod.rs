@@ -1,0 +1,29 @@
+//! Cryptography (RFC 9420 §5): cipher suites, the pluggable provider traits, secret and key
+//! types, and the labeled operations MLS builds on.
+//!
+//! A [`CryptoProvider`] hands out a [`CipherSuiteProvider`] per supported [`CipherSuite`].
+//! Both traits are object-safe, have no associated types and take byte slices, so a hardware
+//! or platform backend can implement them. The default implementation is
+//! [`rust_crypto::RustCrypto`] (feature `rust-crypto`).
+
+mod keys;
+pub mod labels;
+mod provider;
+mod secret;
+mod suite;
+
+pub mod conformance;
+#[cfg(feature = "rust-crypto")]
+pub mod rust_crypto;
+
+pub use keys::{HpkeCiphertext, HpkeKeyPair, HpkePrivateKey, HpkePublicKey, SignatureKeyPair,
+    SignaturePrivateKey, SignaturePublicKey};
+pub use provider::{CipherSuiteProvider, CryptoProvider, RandomSource};
+pub use secret::Secret;
+pub use suite::{AeadId, CipherSuite, HashId, KemId, SignatureScheme};
+
+/// Compares two byte strings in constant time (for MACs and confirmation tags).
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    use subtle::ConstantTimeEq;
+    a.len() == b.len() && bool::from(a.ct_eq(b))
+}

@@ -1,0 +1,145 @@
+//! The provider traits: the whole cryptographic surface melos needs.
+
+use alloc::vec::Vec;
+
+use super::{
+    CipherSuite, HpkeCiphertext, HpkeKeyPair, HpkePrivateKey, Secret, SignatureKeyPair,
+    SignaturePrivateKey,
+};
+use crate::error::CryptoError;
+
+/// A source of cryptographically secure random bytes.
+///
+/// The library never reaches for randomness on its own: it asks the provider, and the default
+/// provider asks its `RandomSource` (OS randomness with the `std` or `getrandom` features, or
+/// whatever the caller supplies on a `no_std` target). Implementations take `&self`, so a
+/// stateful generator needs its own interior mutability.
+pub trait RandomSource: Send + Sync {
+    /// Fills `out` with random bytes.
+    fn fill(&self, out: &mut [u8]) -> Result<(), CryptoError>;
+}
+
+/// A cryptography backend: the set of cipher suites it implements.
+pub trait CryptoProvider: Send + Sync {
+    /// The suites this provider implements, in order of preference.
+    fn supported_cipher_suites(&self) -> Vec<CipherSuite>;
+
+    /// The implementation of `suite`, or `None` if it is not supported.
+    fn cipher_suite_provider(&self, suite: CipherSuite) -> Option<&dyn CipherSuiteProvider>;
+}
+
+/// One cipher suite's primitives (RFC 9420 §5.1): hash, HMAC, HKDF, AEAD, HPKE (base mode,
+/// single shot), KEM key derivation, signatures and randomness.
+///
+/// Object-safe, with byte slices at the boundary and no associated types. The labeled
+/// operations of RFC 9420 §5 ([`crate::crypto::labels`]) are built on top of this trait and
+/// need not be implemented by a backend.
+pub trait CipherSuiteProvider: Send + Sync {
+    /// The suite implemented.
+    fn cipher_suite(&self) -> CipherSuite;
+
+    /// `Nh`: hash (and KDF extract) output length.
+    fn hash_len(&self) -> usize;
+    /// `Nk`: AEAD key length.
+    fn aead_key_len(&self) -> usize;
+    /// `Nn`: AEAD nonce length.
+    fn aead_nonce_len(&self) -> usize;
+
+    /// `Hash(data)`.
+    fn hash(&self, data: &[u8]) -> Result<Vec<u8>, CryptoError>;
+    /// `MAC(key, data)`: HMAC with the suite's hash (RFC 9420 §5.1).
+    fn mac(&self, key: &[u8], data: &[u8]) -> Result<Vec<u8>, CryptoError>;
+    /// `KDF.Extract(salt, ikm)` (HKDF-Extract).
+    fn kdf_extract(&self, salt: &[u8], ikm: &[u8]) -> Result<Secret, CryptoError>;
+    /// `KDF.Expand(prk, info, len)` (HKDF-Expand), with `info` given as the concatenation of
+    /// `info` parts so callers need not build it.
+    fn kdf_expand(&self, prk: &[u8], info: &[&[u8]], len: usize) -> Result<Secret, CryptoError>;
+
+    /// AEAD encryption; returns ciphertext with the tag appended.
+    fn aead_seal(
+        &self,
+        key: &[u8],
+        nonce: &[u8],
+        aad: &[u8],
+        plaintext: &[u8],
+    ) -> Result<Vec<u8>, CryptoError>;
+    /// AEAD decryption; fails opaquely with [`CryptoError::DecryptionFailed`].
+    fn aead_open(
+        &self,
+        key: &[u8],
+        nonce: &[u8],
+        aad: &[u8],
+        ciphertext: &[u8],
+    ) -> Result<Secret, CryptoError>;
+
+    /// HPKE base-mode single-shot `SealBase(pkR, info, aad, pt)` (RFC 9180 §6.1), with a
+    /// fresh ephemeral key from the provider's randomness.
+    fn hpke_seal(
+        &self,
+        public_key: &[u8],
+        info: &[u8],
+        aad: &[u8],
+        plaintext: &[u8],
+    ) -> Result<HpkeCiphertext, CryptoError>;
+    /// HPKE base-mode single-shot `OpenBase(enc, skR, info, aad, ct)`.
+    fn hpke_open(
+        &self,
+        ciphertext: &HpkeCiphertext,
+        private_key: &HpkePrivateKey,
+        info: &[u8],
+        aad: &[u8],
+    ) -> Result<Secret, CryptoError>;
+    /// `SetupBaseS(pkR, info)` followed by `Export(exporter_context, len)`; returns `enc` and
+    /// the exported secret (RFC 9420 §8.3 external init).
+    fn hpke_export_sender(
+        &self,
+        public_key: &[u8],
+        info: &[u8],
+        exporter_context: &[u8],
+        len: usize,
+    ) -> Result<(Vec<u8>, Secret), CryptoError>;
+    /// `SetupBaseR(enc, skR, info)` followed by `Export(exporter_context, len)`.
+    fn hpke_export_receiver(
+        &self,
+        enc: &[u8],
+        private_key: &HpkePrivateKey,
+        info: &[u8],
+        exporter_context: &[u8],
+        len: usize,
+    ) -> Result<Secret, CryptoError>;
+
+    /// The KEM's `DeriveKeyPair(ikm)` (RFC 9180 §7.1.3), including the rejection sampling of
+    /// the NIST curves.
+    fn kem_derive_key_pair(&self, ikm: &[u8]) -> Result<HpkeKeyPair, CryptoError>;
+    /// A fresh random KEM key pair.
+    fn kem_generate_key_pair(&self) -> Result<HpkeKeyPair, CryptoError>;
+    /// The public key of a KEM private key (to check that a key pair matches).
+    fn kem_public_key(&self, private_key: &HpkePrivateKey) -> Result<Vec<u8>, CryptoError>;
+
+    /// A fresh random signature key pair.
+    fn signature_generate_key_pair(&self) -> Result<SignatureKeyPair, CryptoError>;
+    /// The public key of a signature private key.
+    fn signature_public_key(&self, private_key: &SignaturePrivateKey)
+    -> Result<Vec<u8>, CryptoError>;
+    /// Signs `message` (ECDSA signatures are DER-encoded, RFC 9420 §5.1.2).
+    fn sign(&self, private_key: &SignaturePrivateKey, message: &[u8])
+    -> Result<Vec<u8>, CryptoError>;
+    /// Verifies `signature` over `message`; fails with [`CryptoError::InvalidSignature`].
+    fn verify(&self, public_key: &[u8], message: &[u8], signature: &[u8])
+    -> Result<(), CryptoError>;
+    /// Verifies many `(public_key, message, signature)` triples; succeeds only if all verify.
+    /// Backends may override this with batch verification.
+    fn verify_batch(&self, items: &[(&[u8], &[u8], &[u8])]) -> Result<(), CryptoError> {
+        items.iter().try_for_each(|(pk, msg, sig)| self.verify(pk, msg, sig))
+    }
+
+    /// Fills `out` with random bytes.
+    fn random_bytes(&self, out: &mut [u8]) -> Result<(), CryptoError>;
+
+    /// `len` random bytes as a [`Secret`].
+    fn random_secret(&self, len: usize) -> Result<Secret, CryptoError> {
+        let mut buf = alloc::vec![0u8; len];
+        self.random_bytes(&mut buf)?;
+        Ok(Secret::new(buf))
+    }
+}

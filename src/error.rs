@@ -1,0 +1,158 @@
+//! The one public [`Error`] type and its category enums.
+//!
+//! Each distinct protocol check has its own variant, so a test (or a caller) can tell which
+//! check fired. Cryptographic failures stay opaque on purpose: a failed AEAD or HPKE open says
+//! only that it failed (no padding or MAC oracle).
+
+use core::fmt;
+
+use crate::crypto::CipherSuite;
+
+/// Every error melos returns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Error {
+    /// Malformed wire data (RFC 9420 §2.1).
+    Decode(DecodeError),
+    /// A cryptographic operation failed (opaque).
+    Crypto(CryptoError),
+    /// The cipher suite is unknown or the provider does not implement it.
+    UnsupportedCipherSuite(CipherSuite),
+    /// A key-schedule input is invalid (RFC 9420 §8).
+    KeySchedule(KeyScheduleError),
+    /// A secret-tree request is invalid or outside the window (RFC 9420 §9).
+    SecretTree(SecretTreeError),
+    /// Encoding failed, e.g. a vector longer than the 30-bit MLS limit.
+    Encode,
+}
+
+/// Why a byte string is not a valid encoding (RFC 9420 §2.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DecodeError {
+    /// The input ended before the value did.
+    EndOfInput,
+    /// A variable-length integer used the reserved `11` prefix (RFC 9420 §2.1.2).
+    InvalidVarintPrefix,
+    /// A variable-length integer was not encoded in the minimum number of bytes (§2.1.2).
+    NonMinimalVarint,
+    /// A vector's content did not exactly fill its declared length.
+    VectorLengthMismatch,
+    /// An `optional<T>` presence octet other than 0 or 1.
+    InvalidOptional,
+    /// Bytes were left over after a top-level value.
+    TrailingBytes,
+    /// An enumerated value that this structure does not allow.
+    UnknownValue,
+    /// Any other malformed structure.
+    Malformed,
+}
+
+/// An opaque cryptographic failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CryptoError {
+    /// A key could not be parsed or is invalid for the algorithm.
+    InvalidKey,
+    /// A signature did not verify (or could not be parsed).
+    InvalidSignature,
+    /// An AEAD or HPKE decryption failed.
+    DecryptionFailed,
+    /// Encryption failed (e.g. plaintext too long).
+    EncryptionFailed,
+    /// The random source failed.
+    Random,
+    /// A KDF output or input length is out of range.
+    InvalidLength,
+    /// The provider does not implement this operation for the suite.
+    Unsupported,
+}
+
+/// Invalid inputs to the key schedule (RFC 9420 §8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum KeyScheduleError {
+    /// A secret has the wrong length for the cipher suite (`Nh`).
+    InvalidSecretLength,
+    /// More PSKs than the `uint16` count of `PSKLabel` allows.
+    TooManyPsks,
+}
+
+/// Invalid secret-tree requests (RFC 9420 §9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SecretTreeError {
+    /// The leaf index is not in the tree.
+    LeafOutOfRange,
+    /// The generation is further ahead than the configured maximum forward jump.
+    GenerationTooFarAhead,
+    /// The generation's key was already used or deleted, or is older than the retained window.
+    GenerationExpired,
+    /// The generation counter would overflow `uint32`.
+    GenerationOverflow,
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Decode(e) => write!(f, "decode error: {e}"),
+            Error::Crypto(e) => write!(f, "crypto error: {e}"),
+            Error::UnsupportedCipherSuite(cs) => {
+                write!(f, "unsupported cipher suite 0x{:04x}", cs.0)
+            }
+            Error::KeySchedule(e) => write!(f, "key schedule error: {e:?}"),
+            Error::SecretTree(e) => write!(f, "secret tree error: {e:?}"),
+            Error::Encode => f.write_str("encoding failed"),
+        }
+    }
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = match self {
+            DecodeError::EndOfInput => "unexpected end of input",
+            DecodeError::InvalidVarintPrefix => "variable-length integer with prefix 0b11",
+            DecodeError::NonMinimalVarint => "variable-length integer not minimally encoded",
+            DecodeError::VectorLengthMismatch => "vector content does not match its length",
+            DecodeError::InvalidOptional => "optional presence octet not 0 or 1",
+            DecodeError::TrailingBytes => "trailing bytes after the value",
+            DecodeError::UnknownValue => "unknown enumerated value",
+            DecodeError::Malformed => "malformed structure",
+        };
+        f.write_str(s)
+    }
+}
+
+impl fmt::Display for CryptoError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self, f)
+    }
+}
+
+impl core::error::Error for Error {}
+impl core::error::Error for DecodeError {}
+impl core::error::Error for CryptoError {}
+
+impl From<DecodeError> for Error {
+    fn from(e: DecodeError) -> Self {
+        Error::Decode(e)
+    }
+}
+
+impl From<CryptoError> for Error {
+    fn from(e: CryptoError) -> Self {
+        Error::Crypto(e)
+    }
+}
+
+impl From<KeyScheduleError> for Error {
+    fn from(e: KeyScheduleError) -> Self {
+        Error::KeySchedule(e)
+    }
+}
+
+impl From<SecretTreeError> for Error {
+    fn from(e: SecretTreeError) -> Self {
+        Error::SecretTree(e)
+    }
+}

@@ -1,0 +1,59 @@
+//! # melos: Messaging Layer Security (RFC 9420) in pure Rust
+//!
+//! melos implements the Messaging Layer Security protocol of
+//! [RFC 9420](https://www.rfc-editor.org/rfc/rfc9420) from scratch. It is `no_std` + `alloc`
+//! (the `std` feature, on by default, only adds operating-system randomness), sans-I/O, and its
+//! cryptography sits behind a small object-safe provider trait.
+//!
+//! Besides the group API, every building block is public and usable on its own:
+//!
+//! | module | RFC 9420 |
+//! |---|---|
+//! | [`codec`] | §2.1.2 variable-size vectors on top of `tls_codec` |
+//! | [`crypto`] | §5 cipher suites, the provider traits, labeled operations (§5.1 to §5.3) |
+//! | [`crypto::rust_crypto`] | the default pure-Rust provider for all seven suites (feature `rust-crypto`) |
+//! | [`tree_math`] | §4, Appendix C array-based tree math |
+//! | [`key_schedule`] | §8 key schedule, exporter (§8.5), external init (§8.3), PSKs (§8.4) |
+//! | [`secret_tree`] | §9 secret tree and per-sender hash ratchets |
+//!
+//! ## Features
+//! - `std` (default): OS randomness for the default provider through `getrandom`.
+//! - `rust-crypto` (default): the default provider, [`crypto::rust_crypto::RustCrypto`].
+//! - `getrandom`: OS randomness without `std`, for targets that `getrandom` supports.
+#![no_std]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![warn(unreachable_pub)]
+#![cfg_attr(
+    not(test),
+    warn(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing,
+        clippy::cast_possible_truncation,
+        clippy::arithmetic_side_effects
+    )
+)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+#[macro_use]
+extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
+
+pub mod codec;
+pub mod crypto;
+mod error;
+pub mod key_schedule;
+pub mod secret_tree;
+pub mod tree_math;
+
+#[doc(hidden)]
+pub mod fuzzing;
+
+pub use crate::crypto::{CipherSuite, CipherSuiteProvider, CryptoProvider};
+pub use crate::error::{CryptoError, DecodeError, Error, KeyScheduleError, SecretTreeError};
+
+/// `ProtocolVersion` (RFC 9420 §6): the only version defined, `mls10 = 1`.
+pub const PROTOCOL_VERSION_MLS10: u16 = 1;
