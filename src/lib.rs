@@ -12,6 +12,7 @@
 //! | [`codec`] | §2.1.2 variable-size vectors on top of `tls_codec` |
 //! | [`crypto`] | §5 cipher suites, the provider traits, labeled operations (§5.1 to §5.3) |
 //! | [`crypto::rust_crypto`] | the default pure-Rust provider for all seven suites (feature `rust-crypto`) |
+//! | [`messages`] | §5.3 credentials, §7.2 `LeafNode`, capabilities, extensions |
 //! | [`tree_math`] | §4, Appendix C array-based tree math |
 //! | [`key_schedule`] | §8 key schedule, exporter (§8.5), external init (§8.3), PSKs (§8.4) |
 //! | [`secret_tree`] | §9 secret tree and per-sender hash ratchets |
@@ -42,10 +43,14 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+#[macro_use]
+mod macros;
+
 pub mod codec;
 pub mod crypto;
 mod error;
 pub mod key_schedule;
+pub mod messages;
 pub mod secret_tree;
 pub mod tree_math;
 
@@ -54,6 +59,3 @@ pub mod fuzzing;
 
 pub use crate::crypto::{CipherSuite, CipherSuiteProvider, CryptoProvider};
 pub use crate::error::{CryptoError, DecodeError, Error, KeyScheduleError, SecretTreeError};
-
-/// `ProtocolVersion` (RFC 9420 §6): the only version defined, `mls10 = 1`.
-pub const PROTOCOL_VERSION_MLS10: u16 = 1;

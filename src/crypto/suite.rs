@@ -1,37 +1,5 @@
 //! Cipher suites (RFC 9420 §5.1, §17.1) as open registry values.
 
-use alloc::vec::Vec;
-use core::fmt;
-
-use tls_codec::{TlsDeserializeBytes, TlsSerializeBytes, TlsSize};
-
-macro_rules! registry_u16 {
-    ($(#[$m:meta])* $name:ident { $($(#[$cm:meta])* $c:ident = $v:expr),* $(,)? }) => {
-        $(#[$m])*
-        #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, TlsSize, TlsSerializeBytes, TlsDeserializeBytes)]
-        pub struct $name(pub u16);
-
-        impl $name {
-            $($(#[$cm])* pub const $c: $name = $name($v);)*
-        }
-
-        impl fmt::Debug for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                match *self {
-                    $($name::$c => f.write_str(stringify!($c)),)*
-                    _ => write!(f, "{}(0x{:04x})", stringify!($name), self.0),
-                }
-            }
-        }
-
-        impl From<u16> for $name {
-            fn from(v: u16) -> Self {
-                $name(v)
-            }
-        }
-    };
-}
-
 registry_u16!(
     /// `CipherSuite` (RFC 9420 §17.1): an open `uint16`, so unknown suites round-trip.
     CipherSuite {
@@ -137,8 +105,7 @@ impl CipherSuite {
 
     /// Whether this is one of the GREASE values of RFC 9420 §13.5 (0x0A0A, 0x1A1A, ...).
     pub const fn is_grease(self) -> bool {
-        let [hi, lo] = self.0.to_be_bytes();
-        hi == lo && lo & 0x0f == 0x0a
+        crate::messages::is_grease(self.0)
     }
 }
 

@@ -1,0 +1,91 @@
+//! MLS wire structures (RFC 9420 §5.3, §7.2, §13) shared by the ratchet tree, framing and
+//! the group engine. Each type quotes its RFC `struct` in its doc comment; registry values
+//! are open `u16` newtypes so unknown values round-trip.
+
+mod credential;
+mod extensions;
+mod leaf_node;
+
+pub use credential::{Certificate, Credential};
+pub use extensions::{Extension, Extensions};
+pub use leaf_node::{Capabilities, LeafNode, LeafNodeSource, Lifetime};
+
+registry_u16!(
+    /// `ProtocolVersion` (RFC 9420 §6).
+    ProtocolVersion {
+        /// `mls10`
+        MLS10 = 0x0001,
+    }
+);
+
+registry_u16!(
+    /// `ProposalType` (RFC 9420 §17.4).
+    ProposalType {
+        /// `add`
+        ADD = 0x0001,
+        /// `update`
+        UPDATE = 0x0002,
+        /// `remove`
+        REMOVE = 0x0003,
+        /// `psk`
+        PSK = 0x0004,
+        /// `reinit`
+        REINIT = 0x0005,
+        /// `external_init`
+        EXTERNAL_INIT = 0x0006,
+        /// `group_context_extensions`
+        GROUP_CONTEXT_EXTENSIONS = 0x0007,
+    }
+);
+
+registry_u16!(
+    /// `CredentialType` (RFC 9420 §17.5).
+    CredentialType {
+        /// `basic`
+        BASIC = 0x0001,
+        /// `x509`
+        X509 = 0x0002,
+    }
+);
+
+registry_u16!(
+    /// `ExtensionType` (RFC 9420 §17.3).
+    ExtensionType {
+        /// `application_id`
+        APPLICATION_ID = 0x0001,
+        /// `ratchet_tree`
+        RATCHET_TREE = 0x0002,
+        /// `required_capabilities`
+        REQUIRED_CAPABILITIES = 0x0003,
+        /// `external_pub`
+        EXTERNAL_PUB = 0x0004,
+        /// `external_senders`
+        EXTERNAL_SENDERS = 0x0005,
+    }
+);
+
+/// Whether `value` is one of the GREASE values of RFC 9420 §13.5
+/// (0x0A0A, 0x1A1A, ..., 0xEAEA).
+pub const fn is_grease(value: u16) -> bool {
+    let [hi, lo] = value.to_be_bytes();
+    hi == lo && lo & 0x0f == 0x0a && hi != 0xfa
+}
+
+impl ProposalType {
+    /// The proposal types every client supports and that MUST NOT be listed in
+    /// `Capabilities` (RFC 9420 §7.2).
+    pub const fn is_default(self) -> bool {
+        matches!(self.0, 0x0001..=0x0007)
+    }
+}
+
+impl ExtensionType {
+    /// The extension types every client supports and that MUST NOT be listed in
+    /// `Capabilities` (RFC 9420 §7.2).
+    pub const fn is_default(self) -> bool {
+        matches!(self.0, 0x0001..=0x0005)
+    }
+}
+
+#[cfg(test)]
+mod tests;
