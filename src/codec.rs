@@ -45,7 +45,7 @@ pub fn read_varint(bytes: &[u8]) -> Result<(u32, &[u8]), DecodeError> {
         2 => (4, u32::from(first & 0x3f)),
         _ => return Err(DecodeError::InvalidVarintPrefix),
     };
-    let tail_len = len - 1;
+    let tail_len = len.saturating_sub(1);
     let tail = rest.get(..tail_len).ok_or(DecodeError::EndOfInput)?;
     for &b in tail {
         value = (value << 8) | u32::from(b);
@@ -76,11 +76,11 @@ pub fn write_varint(value: usize, out: &mut Vec<u8>) -> Result<(), Error> {
     if v > MAX_VARINT {
         return Err(Error::Encode);
     }
-    let be = v.to_be_bytes();
+    let [b0, b1, b2, b3] = v.to_be_bytes();
     match varint_len(v) {
-        1 => out.extend_from_slice(&be[3..]),
-        2 => out.extend_from_slice(&(v as u16 | 0x4000).to_be_bytes()),
-        _ => out.extend_from_slice(&(v | 0x8000_0000).to_be_bytes()),
+        1 => out.push(b3),
+        2 => out.extend_from_slice(&[b2 | 0x40, b3]),
+        _ => out.extend_from_slice(&[b0 | 0x80, b1, b2, b3]),
     }
     Ok(())
 }
@@ -207,7 +207,7 @@ pub mod vl_vec {
         v: &[T],
     ) -> Result<Vec<u8>, tls_codec::Error> {
         let len = content_len(v);
-        let mut out = Vec::with_capacity(varint_len(u32::try_from(len).unwrap_or(0)) + len);
+        let mut out = Vec::with_capacity(len.saturating_add(4));
         write_varint(len, &mut out)
             .map_err(|_| tls_codec::Error::EncodingError(String::from("vector too long")))?;
         for e in v {

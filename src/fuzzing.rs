@@ -22,7 +22,7 @@ pub fn varint(data: &[u8]) {
     if let Ok((value, rest)) = codec::read_varint(data) {
         let mut out = alloc::vec::Vec::new();
         assert!(codec::write_varint(value as usize, &mut out).is_ok());
-        assert_eq!(Some(out.as_slice()), data.get(..data.len() - rest.len()));
+        assert_eq!(Some(out.as_slice()), data.get(..data.len().saturating_sub(rest.len())));
     }
 }
 

@@ -8,7 +8,7 @@
 use alloc::vec::Vec;
 
 use super::{CipherSuiteProvider, HpkeCiphertext, HpkePrivateKey, Secret, SignaturePrivateKey};
-use crate::codec::{varint_len, write_opaque, write_varint};
+use crate::codec::{write_opaque, write_varint};
 use crate::error::{CryptoError, Error};
 
 /// The prefix of every MLS label (RFC 9420 §5.1.2 and §8).
@@ -17,8 +17,8 @@ pub const LABEL_PREFIX: &[u8] = b"MLS 1.0 ";
 /// Encodes `opaque label<V> = "MLS 1.0 " + label` followed by `opaque content<V>`, the shape
 /// shared by `SignContent`, `EncryptContext` and (with `value`) `RefHashInput`.
 fn labeled_pair(label: &[u8], content: &[u8]) -> Result<Vec<u8>, Error> {
-    let full = LABEL_PREFIX.len() + label.len();
-    let mut out = Vec::with_capacity(8 + full + content.len());
+    let full = LABEL_PREFIX.len().saturating_add(label.len());
+    let mut out = Vec::with_capacity(full.saturating_add(content.len()).saturating_add(8));
     write_varint(full, &mut out)?;
     out.extend_from_slice(LABEL_PREFIX);
     out.extend_from_slice(label);
@@ -46,8 +46,8 @@ pub fn expand_with_label(
     length: usize,
 ) -> Result<Secret, Error> {
     let len16 = u16::try_from(length).map_err(|_| CryptoError::InvalidLength)?;
-    let full = LABEL_PREFIX.len() + label.len();
-    let mut head = Vec::with_capacity(2 + varint_len(full as u32) + 4);
+    let full = LABEL_PREFIX.len().saturating_add(label.len());
+    let mut head = Vec::with_capacity(6);
     head.extend_from_slice(&len16.to_be_bytes());
     write_varint(full, &mut head)?;
     let mut ctx_len = Vec::with_capacity(4);
@@ -148,7 +148,7 @@ pub fn decrypt_with_label(
 /// Unlike the other labeled operations, `label` is used as given (the RFC's labels already
 /// include `"MLS 1.0 "`, e.g. `"MLS 1.0 KeyPackage Reference"`).
 pub fn ref_hash(cs: &dyn CipherSuiteProvider, label: &[u8], value: &[u8]) -> Result<Vec<u8>, Error> {
-    let mut input = Vec::with_capacity(8 + label.len() + value.len());
+    let mut input = Vec::with_capacity(label.len().saturating_add(value.len()).saturating_add(8));
     write_opaque(label, &mut input)?;
     write_opaque(value, &mut input)?;
     Ok(cs.hash(&input)?)

@@ -67,11 +67,11 @@ impl Credential {
 
 impl Size for Credential {
     fn tls_serialized_len(&self) -> usize {
-        2 + match self {
+        2usize.saturating_add(match self {
             Credential::Basic(id) => vl_bytes::tls_serialized_len(id),
             Credential::X509(certs) => vl_vec::tls_serialized_len(certs),
             Credential::Other { data, .. } => vl_bytes::tls_serialized_len(data),
-        }
+        })
     }
 }
 

@@ -125,11 +125,11 @@ impl LeafNodeSource {
 
 impl Size for LeafNodeSource {
     fn tls_serialized_len(&self) -> usize {
-        1 + match self {
+        1usize.saturating_add(match self {
             LeafNodeSource::KeyPackage(l) => l.tls_serialized_len(),
             LeafNodeSource::Update => 0,
             LeafNodeSource::Commit(h) => vl_bytes::tls_serialized_len(h),
-        }
+        })
     }
 }
 
