@@ -193,7 +193,8 @@ pub mod vl_vec {
     use super::*;
 
     fn content_len<T: Size>(v: &[T]) -> usize {
-        v.iter().fold(0usize, |acc, e| acc.saturating_add(e.tls_serialized_len()))
+        v.iter()
+            .fold(0usize, |acc, e| acc.saturating_add(e.tls_serialized_len()))
     }
 
     /// Encoded size: varint length plus the elements.

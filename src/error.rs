@@ -90,6 +90,9 @@ pub enum SecretTreeError {
     GenerationExpired,
     /// The generation counter would overflow `uint32`.
     GenerationOverflow,
+    /// A node secret needed for a derivation was already deleted. The secret tree never
+    /// reaches this state through its API; it signals corrupted state.
+    NodeSecretMissing,
 }
 
 impl fmt::Display for Error {

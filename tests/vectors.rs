@@ -29,10 +29,17 @@ fn check(kind: &str) {
         report.failures.join("\n")
     );
     assert_eq!(report.unsupported, 0, "{kind}: cases not verified");
-    assert_eq!(report.passed, cases.len(), "{kind}: not every case was verified");
+    assert_eq!(
+        report.passed,
+        cases.len(),
+        "{kind}: not every case was verified"
+    );
     for (suite, n) in &expected {
         let got = report.by_suite.get(suite).map_or(0, |c| c.passed);
-        assert_eq!(got, *n, "{kind}: suite {suite}: {got} of {n} cases verified");
+        assert_eq!(
+            got, *n,
+            "{kind}: suite {suite}: {got} of {n} cases verified"
+        );
     }
 }
 

@@ -13,7 +13,12 @@ struct Sample {
 }
 
 fn sample() -> Sample {
-    Sample { a: 7, data: vec![1, 2, 3], list: vec![9, 10], opt: Some(5) }
+    Sample {
+        a: 7,
+        data: vec![1, 2, 3],
+        list: vec![9, 10],
+        opt: Some(5),
+    }
 }
 
 #[test]
@@ -24,7 +29,10 @@ fn varint_boundaries_round_trip() {
         assert_eq!(out.len(), varint_len(v));
         assert_eq!(read_varint(&out).unwrap(), (v, &[][..]));
     }
-    assert_eq!(write_varint(MAX_VARINT as usize + 1, &mut Vec::new()), Err(Error::Encode));
+    assert_eq!(
+        write_varint(MAX_VARINT as usize + 1, &mut Vec::new()),
+        Err(Error::Encode)
+    );
 }
 
 #[test]
@@ -32,9 +40,18 @@ fn varint_rejects_bad_encodings() {
     assert_eq!(read_varint(&[]), Err(DecodeError::EndOfInput));
     assert_eq!(read_varint(&[0x40]), Err(DecodeError::EndOfInput));
     assert_eq!(read_varint(&[0x80, 0, 0]), Err(DecodeError::EndOfInput));
-    assert_eq!(read_varint(&[0x40, 0x3f]), Err(DecodeError::NonMinimalVarint));
-    assert_eq!(read_varint(&[0x80, 0, 0x3f, 0xff]), Err(DecodeError::NonMinimalVarint));
-    assert_eq!(read_varint(&[0xc0, 0, 0, 0, 0, 0, 0, 1]), Err(DecodeError::InvalidVarintPrefix));
+    assert_eq!(
+        read_varint(&[0x40, 0x3f]),
+        Err(DecodeError::NonMinimalVarint)
+    );
+    assert_eq!(
+        read_varint(&[0x80, 0, 0x3f, 0xff]),
+        Err(DecodeError::NonMinimalVarint)
+    );
+    assert_eq!(
+        read_varint(&[0xc0, 0, 0, 0, 0, 0, 0, 1]),
+        Err(DecodeError::InvalidVarintPrefix)
+    );
 }
 
 #[test]
@@ -48,7 +65,10 @@ fn struct_round_trip() {
 fn trailing_bytes_rejected() {
     let mut bytes = encode(&sample()).unwrap();
     bytes.push(0);
-    assert_eq!(decode_exact::<Sample>(&bytes), Err(Error::Decode(DecodeError::TrailingBytes)));
+    assert_eq!(
+        decode_exact::<Sample>(&bytes),
+        Err(Error::Decode(DecodeError::TrailingBytes))
+    );
 }
 
 #[test]
@@ -56,7 +76,11 @@ fn every_truncation_is_an_error() {
     let bytes = encode(&sample()).unwrap();
     for i in 0..bytes.len() {
         let r = decode_exact::<Sample>(&bytes[..i]);
-        assert_eq!(r, Err(Error::Decode(DecodeError::EndOfInput)), "prefix of {i} bytes");
+        assert_eq!(
+            r,
+            Err(Error::Decode(DecodeError::EndOfInput)),
+            "prefix of {i} bytes"
+        );
     }
 }
 
@@ -64,13 +88,19 @@ fn every_truncation_is_an_error() {
 fn oversized_length_does_not_allocate_and_errors() {
     // data<V> claims 2^30-1 bytes but only 3 follow.
     let bytes = [0, 7, 0xbf, 0xff, 0xff, 0xff, 1, 2, 3];
-    assert_eq!(decode_exact::<Sample>(&bytes), Err(Error::Decode(DecodeError::EndOfInput)));
+    assert_eq!(
+        decode_exact::<Sample>(&bytes),
+        Err(Error::Decode(DecodeError::EndOfInput))
+    );
 }
 
 #[test]
 fn non_minimal_and_reserved_prefix_in_struct() {
     let bytes = [0, 7, 0x40, 0x03, 1, 2, 3, 8, 0, 0, 0, 9, 0, 0, 0, 10, 1, 5];
-    assert_eq!(decode_exact::<Sample>(&bytes), Err(Error::Decode(DecodeError::NonMinimalVarint)));
+    assert_eq!(
+        decode_exact::<Sample>(&bytes),
+        Err(Error::Decode(DecodeError::NonMinimalVarint))
+    );
     let bytes = [0, 7, 0xc0, 0, 0, 0, 0, 0, 0, 3, 1, 2, 3];
     assert_eq!(
         decode_exact::<Sample>(&bytes),
@@ -90,7 +120,10 @@ fn optional_presence_octet_must_be_0_or_1() {
     let mut bytes = encode(&sample()).unwrap();
     let n = bytes.len();
     bytes[n - 2] = 2;
-    assert_eq!(decode_exact::<Sample>(&bytes), Err(Error::Decode(DecodeError::InvalidOptional)));
+    assert_eq!(
+        decode_exact::<Sample>(&bytes),
+        Err(Error::Decode(DecodeError::InvalidOptional))
+    );
     bytes[n - 2] = 0;
     bytes.pop();
     assert_eq!(decode_exact::<Sample>(&bytes).unwrap().opt, None);

@@ -52,7 +52,11 @@ pub fn expand_with_label(
     write_varint(full, &mut head)?;
     let mut ctx_len = Vec::with_capacity(4);
     write_varint(context.len(), &mut ctx_len)?;
-    Ok(cs.kdf_expand(secret, &[&head, LABEL_PREFIX, label, &ctx_len, context], length)?)
+    Ok(cs.kdf_expand(
+        secret,
+        &[&head, LABEL_PREFIX, label, &ctx_len, context],
+        length,
+    )?)
 }
 
 /// `DeriveSecret(Secret, Label) = ExpandWithLabel(Secret, Label, "", KDF.Nh)` (RFC 9420 §8).
@@ -147,7 +151,11 @@ pub fn decrypt_with_label(
 ///
 /// Unlike the other labeled operations, `label` is used as given (the RFC's labels already
 /// include `"MLS 1.0 "`, e.g. `"MLS 1.0 KeyPackage Reference"`).
-pub fn ref_hash(cs: &dyn CipherSuiteProvider, label: &[u8], value: &[u8]) -> Result<Vec<u8>, Error> {
+pub fn ref_hash(
+    cs: &dyn CipherSuiteProvider,
+    label: &[u8],
+    value: &[u8],
+) -> Result<Vec<u8>, Error> {
     let mut input = Vec::with_capacity(label.len().saturating_add(value.len()).saturating_add(8));
     write_opaque(label, &mut input)?;
     write_opaque(value, &mut input)?;
@@ -156,7 +164,10 @@ pub fn ref_hash(cs: &dyn CipherSuiteProvider, label: &[u8], value: &[u8]) -> Res
 
 /// `MakeKeyPackageRef(value) = RefHash("MLS 1.0 KeyPackage Reference", value)` where `value`
 /// is the encoded `KeyPackage` (RFC 9420 §5.2).
-pub fn make_key_package_ref(cs: &dyn CipherSuiteProvider, key_package: &[u8]) -> Result<Vec<u8>, Error> {
+pub fn make_key_package_ref(
+    cs: &dyn CipherSuiteProvider,
+    key_package: &[u8],
+) -> Result<Vec<u8>, Error> {
     ref_hash(cs, b"MLS 1.0 KeyPackage Reference", key_package)
 }
 

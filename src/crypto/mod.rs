@@ -16,8 +16,10 @@ pub mod conformance;
 #[cfg(feature = "rust-crypto")]
 pub mod rust_crypto;
 
-pub use keys::{HpkeCiphertext, HpkeKeyPair, HpkePrivateKey, HpkePublicKey, SignatureKeyPair,
-    SignaturePrivateKey, SignaturePublicKey};
+pub use keys::{
+    HpkeCiphertext, HpkeKeyPair, HpkePrivateKey, HpkePublicKey, SignatureKeyPair,
+    SignaturePrivateKey, SignaturePublicKey,
+};
 pub use provider::{CipherSuiteProvider, CryptoProvider, RandomSource};
 pub use secret::Secret;
 pub use suite::{AeadId, CipherSuite, HashId, KemId, SignatureScheme};

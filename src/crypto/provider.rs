@@ -119,18 +119,29 @@ pub trait CipherSuiteProvider: Send + Sync {
     /// A fresh random signature key pair.
     fn signature_generate_key_pair(&self) -> Result<SignatureKeyPair, CryptoError>;
     /// The public key of a signature private key.
-    fn signature_public_key(&self, private_key: &SignaturePrivateKey)
-    -> Result<Vec<u8>, CryptoError>;
+    fn signature_public_key(
+        &self,
+        private_key: &SignaturePrivateKey,
+    ) -> Result<Vec<u8>, CryptoError>;
     /// Signs `message` (ECDSA signatures are DER-encoded, RFC 9420 §5.1.2).
-    fn sign(&self, private_key: &SignaturePrivateKey, message: &[u8])
-    -> Result<Vec<u8>, CryptoError>;
+    fn sign(
+        &self,
+        private_key: &SignaturePrivateKey,
+        message: &[u8],
+    ) -> Result<Vec<u8>, CryptoError>;
     /// Verifies `signature` over `message`; fails with [`CryptoError::InvalidSignature`].
-    fn verify(&self, public_key: &[u8], message: &[u8], signature: &[u8])
-    -> Result<(), CryptoError>;
+    fn verify(
+        &self,
+        public_key: &[u8],
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<(), CryptoError>;
     /// Verifies many `(public_key, message, signature)` triples; succeeds only if all verify.
     /// Backends may override this with batch verification.
     fn verify_batch(&self, items: &[(&[u8], &[u8], &[u8])]) -> Result<(), CryptoError> {
-        items.iter().try_for_each(|(pk, msg, sig)| self.verify(pk, msg, sig))
+        items
+            .iter()
+            .try_for_each(|(pk, msg, sig)| self.verify(pk, msg, sig))
     }
 
     /// Fills `out` with random bytes.

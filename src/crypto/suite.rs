@@ -92,13 +92,48 @@ impl CipherSuite {
     /// unknown one.
     pub const fn components(self) -> Option<(KemId, AeadId, HashId, SignatureScheme)> {
         Some(match self.0 {
-            1 => (KemId::DHKEM_X25519, AeadId::AES_128_GCM, HashId::SHA256, SignatureScheme::ED25519),
-            2 => (KemId::DHKEM_P256, AeadId::AES_128_GCM, HashId::SHA256, SignatureScheme::ECDSA_SECP256R1_SHA256),
-            3 => (KemId::DHKEM_X25519, AeadId::CHACHA20_POLY1305, HashId::SHA256, SignatureScheme::ED25519),
-            4 => (KemId::DHKEM_X448, AeadId::AES_256_GCM, HashId::SHA512, SignatureScheme::ED448),
-            5 => (KemId::DHKEM_P521, AeadId::AES_256_GCM, HashId::SHA512, SignatureScheme::ECDSA_SECP521R1_SHA512),
-            6 => (KemId::DHKEM_X448, AeadId::CHACHA20_POLY1305, HashId::SHA512, SignatureScheme::ED448),
-            7 => (KemId::DHKEM_P384, AeadId::AES_256_GCM, HashId::SHA384, SignatureScheme::ECDSA_SECP384R1_SHA384),
+            1 => (
+                KemId::DHKEM_X25519,
+                AeadId::AES_128_GCM,
+                HashId::SHA256,
+                SignatureScheme::ED25519,
+            ),
+            2 => (
+                KemId::DHKEM_P256,
+                AeadId::AES_128_GCM,
+                HashId::SHA256,
+                SignatureScheme::ECDSA_SECP256R1_SHA256,
+            ),
+            3 => (
+                KemId::DHKEM_X25519,
+                AeadId::CHACHA20_POLY1305,
+                HashId::SHA256,
+                SignatureScheme::ED25519,
+            ),
+            4 => (
+                KemId::DHKEM_X448,
+                AeadId::AES_256_GCM,
+                HashId::SHA512,
+                SignatureScheme::ED448,
+            ),
+            5 => (
+                KemId::DHKEM_P521,
+                AeadId::AES_256_GCM,
+                HashId::SHA512,
+                SignatureScheme::ECDSA_SECP521R1_SHA512,
+            ),
+            6 => (
+                KemId::DHKEM_X448,
+                AeadId::CHACHA20_POLY1305,
+                HashId::SHA512,
+                SignatureScheme::ED448,
+            ),
+            7 => (
+                KemId::DHKEM_P384,
+                AeadId::AES_256_GCM,
+                HashId::SHA384,
+                SignatureScheme::ECDSA_SECP384R1_SHA384,
+            ),
             _ => return None,
         })
     }
@@ -155,6 +190,9 @@ mod tests {
     #[test]
     fn unknown_suite_has_no_components() {
         assert!(CipherSuite(0x0008).components().is_none());
-        assert_eq!(alloc::format!("{:?}", CipherSuite(0x1234)), "CipherSuite(0x1234)");
+        assert_eq!(
+            alloc::format!("{:?}", CipherSuite(0x1234)),
+            "CipherSuite(0x1234)"
+        );
     }
 }

@@ -2,7 +2,9 @@
 
 use alloc::vec::Vec;
 
-use tls_codec::{DeserializeBytes, SerializeBytes, Size, TlsDeserializeBytes, TlsSerializeBytes, TlsSize};
+use tls_codec::{
+    DeserializeBytes, SerializeBytes, Size, TlsDeserializeBytes, TlsSerializeBytes, TlsSize,
+};
 
 use super::CredentialType;
 use crate::codec::{vl_bytes, vl_vec};
@@ -60,7 +62,9 @@ impl Credential {
         match self {
             Credential::Basic(_) => CredentialType::BASIC,
             Credential::X509(_) => CredentialType::X509,
-            Credential::Other { credential_type, .. } => *credential_type,
+            Credential::Other {
+                credential_type, ..
+            } => *credential_type,
         }
     }
 }
@@ -101,7 +105,13 @@ impl DeserializeBytes for Credential {
             }
             credential_type => {
                 let (data, rest) = vl_bytes::tls_deserialize_bytes(rest)?;
-                (Credential::Other { credential_type, data }, rest)
+                (
+                    Credential::Other {
+                        credential_type,
+                        data,
+                    },
+                    rest,
+                )
             }
         })
     }

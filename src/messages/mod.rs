@@ -4,10 +4,12 @@
 
 mod credential;
 mod extensions;
+mod group_context;
 mod leaf_node;
 
 pub use credential::{Certificate, Credential};
 pub use extensions::{Extension, Extensions};
+pub use group_context::GroupContext;
 pub use leaf_node::{Capabilities, LeafNode, LeafNodeSource, Lifetime};
 
 registry_u16!(

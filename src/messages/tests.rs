@@ -30,7 +30,10 @@ fn leaf(source: LeafNodeSource) -> LeafNode {
 #[test]
 fn leaf_node_round_trips_for_every_source() {
     for source in [
-        LeafNodeSource::KeyPackage(Lifetime { not_before: 1, not_after: 2 }),
+        LeafNodeSource::KeyPackage(Lifetime {
+            not_before: 1,
+            not_after: 2,
+        }),
         LeafNodeSource::Update,
         LeafNodeSource::Commit(vec![5; 32]),
     ] {
@@ -59,15 +62,23 @@ fn unknown_leaf_node_source_is_rejected() {
         + encode(&node.capabilities).unwrap().len();
     assert_eq!(bytes[pos], 2);
     bytes[pos] = 4;
-    assert_eq!(decode_exact::<LeafNode>(&bytes), Err(Error::Decode(DecodeError::UnknownValue)));
+    assert_eq!(
+        decode_exact::<LeafNode>(&bytes),
+        Err(Error::Decode(DecodeError::UnknownValue))
+    );
 }
 
 #[test]
 fn credentials_round_trip_including_unknown_types() {
     let creds = [
         Credential::Basic(b"bob".to_vec()),
-        Credential::X509(vec![Certificate { cert_data: vec![0x30, 0x00] }]),
-        Credential::Other { credential_type: CredentialType(0xf000), data: vec![1, 2, 3] },
+        Credential::X509(vec![Certificate {
+            cert_data: vec![0x30, 0x00],
+        }]),
+        Credential::Other {
+            credential_type: CredentialType(0xf000),
+            data: vec![1, 2, 3],
+        },
     ];
     for c in creds {
         let bytes = encode(&c).unwrap();
@@ -77,12 +88,21 @@ fn credentials_round_trip_including_unknown_types() {
 
 #[test]
 fn tbs_adds_group_context_only_for_update_and_commit() {
-    let kp = leaf(LeafNodeSource::KeyPackage(Lifetime { not_before: 0, not_after: 9 }));
-    let a = kp.to_be_signed(b"g", crate::tree_math::LeafIndex(3)).unwrap();
-    let b = kp.to_be_signed(b"other", crate::tree_math::LeafIndex(4)).unwrap();
+    let kp = leaf(LeafNodeSource::KeyPackage(Lifetime {
+        not_before: 0,
+        not_after: 9,
+    }));
+    let a = kp
+        .to_be_signed(b"g", crate::tree_math::LeafIndex(3))
+        .unwrap();
+    let b = kp
+        .to_be_signed(b"other", crate::tree_math::LeafIndex(4))
+        .unwrap();
     assert_eq!(a, b);
     let up = leaf(LeafNodeSource::Update);
-    let tbs = up.to_be_signed(b"g", crate::tree_math::LeafIndex(3)).unwrap();
+    let tbs = up
+        .to_be_signed(b"g", crate::tree_math::LeafIndex(3))
+        .unwrap();
     let n = tbs.len();
     assert_eq!(&tbs[n - 6..], &[1, b'g', 0, 0, 0, 3]);
     let mut enc = encode(&up).unwrap();

@@ -1,1 +1,300 @@
-//! The default provider.
+//! The default provider: pure-Rust implementations of all seven RFC 9420 cipher suites
+//! (RFC 9420 §5.1, §17.1), feature `rust-crypto`.
+//!
+//! | suite | KEM | AEAD | hash | signature |
+//! |---|---|---|---|---|
+//! | 0x0001 | DHKEM(X25519) | AES-128-GCM | SHA-256 | Ed25519 |
+//! | 0x0002 | DHKEM(P-256) | AES-128-GCM | SHA-256 | ECDSA P-256 |
+//! | 0x0003 | DHKEM(X25519) | ChaCha20-Poly1305 | SHA-256 | Ed25519 |
+//! | 0x0004 | DHKEM(X448) | AES-256-GCM | SHA-512 | Ed448 |
+//! | 0x0005 | DHKEM(P-521) | AES-256-GCM | SHA-512 | ECDSA P-521 |
+//! | 0x0006 | DHKEM(X448) | ChaCha20-Poly1305 | SHA-512 | Ed448 |
+//! | 0x0007 | DHKEM(P-384) | AES-256-GCM | SHA-384 | ECDSA P-384 |
+//!
+//! Randomness comes from a [`RandomSource`]: the operating system with the `std` or
+//! `getrandom` features ([`RustCrypto::new`]), or any source on other targets
+//! ([`RustCrypto::with_random_source`]).
+//!
+//! ```
+//! # #[cfg(feature = "getrandom")] {
+//! use melos::crypto::rust_crypto::RustCrypto;
+//! use melos::{CipherSuite, CryptoProvider};
+//!
+//! let provider = RustCrypto::new();
+//! let cs = provider
+//!     .cipher_suite_provider(CipherSuite::MLS_128_DHKEMX25519_AES128GCM_SHA256_ED25519)
+//!     .unwrap();
+//! assert_eq!(cs.hash_len(), 32);
+//! # }
+//! ```
+
+mod aead;
+mod hash;
+mod hpke;
+mod random;
+mod signature;
+mod x448_hpke;
+
+#[cfg(test)]
+mod tests;
+
+use alloc::boxed::Box;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::fmt;
+
+use zeroize::Zeroizing;
+
+#[cfg(feature = "getrandom")]
+pub use self::random::OsRandom;
+use crate::crypto::{
+    AeadId, CipherSuite, CipherSuiteProvider, CryptoProvider, HashId, HpkeCiphertext, HpkeKeyPair,
+    HpkePrivateKey, KemId, RandomSource, Secret, SignatureKeyPair, SignaturePrivateKey,
+    SignaturePublicKey, SignatureScheme,
+};
+use crate::error::CryptoError;
+
+/// The default crypto provider: every RFC 9420 cipher suite (§17.1) in pure Rust.
+pub struct RustCrypto {
+    suites: [RustCryptoSuite; 7],
+}
+
+impl RustCrypto {
+    /// A provider drawing randomness from the operating system (`getrandom`).
+    #[cfg(feature = "getrandom")]
+    pub fn new() -> RustCrypto {
+        RustCrypto::with_random_source(Box::new(OsRandom))
+    }
+
+    /// A provider drawing randomness from `source` (for `no_std` targets, or deterministic
+    /// tests). All suites share the one source.
+    pub fn with_random_source(source: Box<dyn RandomSource>) -> RustCrypto {
+        let random: Arc<dyn RandomSource> = Arc::from(source);
+        RustCrypto {
+            suites: CipherSuite::ALL.map(|cs| RustCryptoSuite::new(cs, random.clone())),
+        }
+    }
+}
+
+#[cfg(feature = "getrandom")]
+impl Default for RustCrypto {
+    fn default() -> Self {
+        RustCrypto::new()
+    }
+}
+
+impl fmt::Debug for RustCrypto {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RustCrypto")
+            .field("suites", &CipherSuite::ALL)
+            .finish()
+    }
+}
+
+impl CryptoProvider for RustCrypto {
+    fn supported_cipher_suites(&self) -> Vec<CipherSuite> {
+        self.suites.iter().map(|s| s.suite).collect()
+    }
+
+    fn cipher_suite_provider(&self, suite: CipherSuite) -> Option<&dyn CipherSuiteProvider> {
+        self.suites
+            .iter()
+            .find(|s| s.suite == suite)
+            .map(|s| s as &dyn CipherSuiteProvider)
+    }
+}
+
+/// One RFC 9420 cipher suite of [`RustCrypto`]; obtained through
+/// [`CryptoProvider::cipher_suite_provider`].
+pub struct RustCryptoSuite {
+    suite: CipherSuite,
+    kem: KemId,
+    aead: AeadId,
+    hash: HashId,
+    signature: SignatureScheme,
+    random: Arc<dyn RandomSource>,
+}
+
+impl RustCryptoSuite {
+    fn new(suite: CipherSuite, random: Arc<dyn RandomSource>) -> Self {
+        // Every member of `CipherSuite::ALL` has components; the fallback is never used and
+        // would make every operation fail with `Unsupported`.
+        let (kem, aead, hash, signature) =
+            suite
+                .components()
+                .unwrap_or((KemId(0), AeadId(0), HashId(0), SignatureScheme(0)));
+        RustCryptoSuite {
+            suite,
+            kem,
+            aead,
+            hash,
+            signature,
+            random,
+        }
+    }
+}
+
+impl fmt::Debug for RustCryptoSuite {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RustCryptoSuite")
+            .field("suite", &self.suite)
+            .field("kem", &self.kem)
+            .field("aead", &self.aead)
+            .field("hash", &self.hash)
+            .field("signature", &self.signature)
+            .finish()
+    }
+}
+
+impl CipherSuiteProvider for RustCryptoSuite {
+    fn cipher_suite(&self) -> CipherSuite {
+        self.suite
+    }
+
+    fn hash_len(&self) -> usize {
+        self.hash.output_len().unwrap_or(0)
+    }
+
+    fn aead_key_len(&self) -> usize {
+        self.aead.key_len().unwrap_or(0)
+    }
+
+    fn aead_nonce_len(&self) -> usize {
+        self.aead.nonce_len().unwrap_or(0)
+    }
+
+    fn hash(&self, data: &[u8]) -> Result<Vec<u8>, CryptoError> {
+        hash::hash(self.hash, data)
+    }
+
+    fn mac(&self, key: &[u8], data: &[u8]) -> Result<Vec<u8>, CryptoError> {
+        hash::mac(self.hash, key, data)
+    }
+
+    fn kdf_extract(&self, salt: &[u8], ikm: &[u8]) -> Result<Secret, CryptoError> {
+        hash::extract(self.hash, salt, ikm)
+    }
+
+    fn kdf_expand(&self, prk: &[u8], info: &[&[u8]], len: usize) -> Result<Secret, CryptoError> {
+        hash::expand(self.hash, prk, info, len)
+    }
+
+    fn aead_seal(
+        &self,
+        key: &[u8],
+        nonce: &[u8],
+        aad: &[u8],
+        plaintext: &[u8],
+    ) -> Result<Vec<u8>, CryptoError> {
+        aead::seal(self.aead, key, nonce, aad, plaintext)
+    }
+
+    fn aead_open(
+        &self,
+        key: &[u8],
+        nonce: &[u8],
+        aad: &[u8],
+        ciphertext: &[u8],
+    ) -> Result<Secret, CryptoError> {
+        aead::open(self.aead, key, nonce, aad, ciphertext)
+    }
+
+    fn hpke_seal(
+        &self,
+        public_key: &[u8],
+        info: &[u8],
+        aad: &[u8],
+        plaintext: &[u8],
+    ) -> Result<HpkeCiphertext, CryptoError> {
+        hpke::seal(self.suite, &*self.random, public_key, info, aad, plaintext)
+    }
+
+    fn hpke_open(
+        &self,
+        ciphertext: &HpkeCiphertext,
+        private_key: &HpkePrivateKey,
+        info: &[u8],
+        aad: &[u8],
+    ) -> Result<Secret, CryptoError> {
+        hpke::open(self.suite, ciphertext, private_key, info, aad)
+    }
+
+    fn hpke_export_sender(
+        &self,
+        public_key: &[u8],
+        info: &[u8],
+        exporter_context: &[u8],
+        len: usize,
+    ) -> Result<(Vec<u8>, Secret), CryptoError> {
+        hpke::export_sender(
+            self.suite,
+            &*self.random,
+            public_key,
+            info,
+            exporter_context,
+            len,
+        )
+    }
+
+    fn hpke_export_receiver(
+        &self,
+        enc: &[u8],
+        private_key: &HpkePrivateKey,
+        info: &[u8],
+        exporter_context: &[u8],
+        len: usize,
+    ) -> Result<Secret, CryptoError> {
+        hpke::export_receiver(self.suite, enc, private_key, info, exporter_context, len)
+    }
+
+    fn kem_derive_key_pair(&self, ikm: &[u8]) -> Result<HpkeKeyPair, CryptoError> {
+        hpke::derive_key_pair(self.suite, ikm)
+    }
+
+    /// `GenerateKeyPair()` as `DeriveKeyPair(random(Nsk))` (RFC 9180 §4, §7.1.3).
+    fn kem_generate_key_pair(&self) -> Result<HpkeKeyPair, CryptoError> {
+        let mut ikm = Zeroizing::new(vec![0u8; hpke::private_key_len(self.suite)?]);
+        self.random.fill(&mut ikm)?;
+        hpke::derive_key_pair(self.suite, &ikm)
+    }
+
+    fn kem_public_key(&self, private_key: &HpkePrivateKey) -> Result<Vec<u8>, CryptoError> {
+        hpke::public_key(self.suite, private_key)
+    }
+
+    fn signature_generate_key_pair(&self) -> Result<SignatureKeyPair, CryptoError> {
+        let (private_key, public_key) = signature::generate(self.signature, &*self.random)?;
+        Ok(SignatureKeyPair {
+            private_key,
+            public_key: SignaturePublicKey(public_key),
+        })
+    }
+
+    fn signature_public_key(
+        &self,
+        private_key: &SignaturePrivateKey,
+    ) -> Result<Vec<u8>, CryptoError> {
+        signature::public_key(self.signature, private_key)
+    }
+
+    fn sign(
+        &self,
+        private_key: &SignaturePrivateKey,
+        message: &[u8],
+    ) -> Result<Vec<u8>, CryptoError> {
+        signature::sign(self.signature, private_key, message)
+    }
+
+    fn verify(
+        &self,
+        public_key: &[u8],
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<(), CryptoError> {
+        signature::verify(self.signature, public_key, message, signature)
+    }
+
+    fn random_bytes(&self, out: &mut [u8]) -> Result<(), CryptoError> {
+        self.random.fill(out)
+    }
+}

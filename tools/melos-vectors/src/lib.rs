@@ -142,7 +142,11 @@ pub fn kind_from_path(path: &Path) -> Option<&'static str> {
 
 /// Verifies parsed vectors of `kind` and returns the report.
 pub fn verify_value(kind: &str, file: &str, value: &Value) -> Report {
-    let mut report = Report { file: file.to_string(), kind: kind.to_string(), ..Report::default() };
+    let mut report = Report {
+        file: file.to_string(),
+        kind: kind.to_string(),
+        ..Report::default()
+    };
     let Some(cases) = value.as_array() else {
         report.fail(None, 0, "the file is not a JSON array of cases");
         return report;
@@ -164,8 +168,8 @@ pub fn verify_file(path: &Path, kind: Option<&str>) -> Result<Report, String> {
             .to_string(),
     };
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let value: Value =
-        serde_json::from_str(&text).map_err(|e| format!("{}: invalid JSON: {e}", path.display()))?;
+    let value: Value = serde_json::from_str(&text)
+        .map_err(|e| format!("{}: invalid JSON: {e}", path.display()))?;
     Ok(verify_value(&kind, &path.display().to_string(), &value))
 }
 

@@ -1,0 +1,246 @@
+//! Unit tests of the default provider. Interoperability with other implementations is
+//! checked by the IETF `crypto-basics` vectors (tests/vectors.rs).
+
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+use core::sync::atomic::{AtomicU32, Ordering};
+
+use super::RustCrypto;
+use crate::crypto::conformance::{check_provider, check_suite};
+use crate::crypto::{
+    CipherSuite, CipherSuiteProvider, CryptoProvider, HpkePrivateKey, RandomSource,
+    SignaturePrivateKey,
+};
+use crate::error::CryptoError;
+
+/// A deterministic, non-repeating test source.
+struct Counter(AtomicU32);
+
+impl RandomSource for Counter {
+    fn fill(&self, out: &mut [u8]) -> Result<(), CryptoError> {
+        for b in out.iter_mut() {
+            let n = self.0.fetch_add(1, Ordering::Relaxed);
+            *b = (n.wrapping_mul(2_654_435_761) >> 24) as u8;
+        }
+        Ok(())
+    }
+}
+
+/// OS randomness when available, else the counter source.
+fn default_provider() -> RustCrypto {
+    #[cfg(feature = "getrandom")]
+    return RustCrypto::new();
+    #[cfg(not(feature = "getrandom"))]
+    return RustCrypto::with_random_source(Box::new(Counter(AtomicU32::new(0))));
+}
+
+/// Always fails.
+struct Broken;
+
+impl RandomSource for Broken {
+    fn fill(&self, _: &mut [u8]) -> Result<(), CryptoError> {
+        Err(CryptoError::Random)
+    }
+}
+
+/// Returns the same bytes on every draw.
+struct Fixed(Vec<u8>);
+
+impl RandomSource for Fixed {
+    fn fill(&self, out: &mut [u8]) -> Result<(), CryptoError> {
+        for (o, b) in out.iter_mut().zip(self.0.iter().cycle()) {
+            *o = *b;
+        }
+        Ok(())
+    }
+}
+
+fn each_suite(provider: &RustCrypto, mut f: impl FnMut(&dyn CipherSuiteProvider)) {
+    for suite in CipherSuite::ALL {
+        f(provider
+            .cipher_suite_provider(suite)
+            .expect("every RFC 9420 suite is supported"));
+    }
+}
+
+#[test]
+fn conformance_all_seven_suites() {
+    let provider = default_provider();
+    assert_eq!(
+        provider.supported_cipher_suites(),
+        CipherSuite::ALL.to_vec()
+    );
+    let checks = check_provider(&provider).unwrap_or_else(|f| panic!("{f}"));
+    assert!(checks >= 7 * 50, "only {checks} checks ran");
+}
+
+#[test]
+fn conformance_with_a_caller_supplied_source() {
+    let provider = RustCrypto::with_random_source(Box::new(Counter(AtomicU32::new(0))));
+    each_suite(&provider, |cs| {
+        check_suite(cs).unwrap_or_else(|f| panic!("{f}"));
+    });
+}
+
+#[test]
+fn unknown_suites_are_not_provided() {
+    let provider = default_provider();
+    for s in [0x0000, 0x0008, 0x0a0a, 0xffff] {
+        assert!(provider.cipher_suite_provider(CipherSuite(s)).is_none());
+    }
+}
+
+#[test]
+fn failing_random_source_is_an_error_not_a_panic() {
+    let provider = RustCrypto::with_random_source(Box::new(Broken));
+    let good = default_provider();
+    each_suite(&provider, |cs| {
+        let kp = cs
+            .kem_derive_key_pair(&[7; 64])
+            .expect("derive needs no randomness");
+        let pk = kp.public_key.as_bytes();
+        assert_eq!(cs.hpke_seal(pk, b"", b"", b"pt"), Err(CryptoError::Random));
+        assert_eq!(
+            cs.hpke_export_sender(pk, b"", b"", 32).err(),
+            Some(CryptoError::Random)
+        );
+        assert_eq!(cs.kem_generate_key_pair().err(), Some(CryptoError::Random));
+        assert_eq!(
+            cs.signature_generate_key_pair().err(),
+            Some(CryptoError::Random)
+        );
+        assert_eq!(cs.random_bytes(&mut [0; 4]), Err(CryptoError::Random));
+        // Operations without randomness still work.
+        let ct = good
+            .cipher_suite_provider(cs.cipher_suite())
+            .expect("supported")
+            .hpke_seal(pk, b"", b"", b"pt")
+            .expect("seal");
+        assert_eq!(
+            cs.hpke_open(&ct, &kp.private_key, b"", b"")
+                .expect("open")
+                .as_bytes(),
+            b"pt"
+        );
+    });
+}
+
+#[test]
+fn hpke_ephemeral_key_is_derive_key_pair_of_drawn_bytes() {
+    // RFC 9180 §4: GenerateKeyPair() may be DeriveKeyPair(random(Nsk)); with a fixed source
+    // the encapsulation is therefore the public key derived from those bytes.
+    let ikm: Vec<u8> = (1..=66).collect();
+    let provider = RustCrypto::with_random_source(Box::new(Fixed(ikm.clone())));
+    each_suite(&provider, |cs| {
+        let recipient = cs.kem_derive_key_pair(b"recipient").expect("derive");
+        let ct = cs
+            .hpke_seal(recipient.public_key.as_bytes(), b"", b"", b"")
+            .expect("seal");
+        let nsk = super::hpke::private_key_len(cs.cipher_suite()).expect("known");
+        let eph = cs.kem_derive_key_pair(&ikm[..nsk]).expect("derive");
+        assert_eq!(ct.kem_output, eph.public_key.0, "{:?}", cs.cipher_suite());
+        assert_eq!(cs.kem_generate_key_pair().expect("generate"), eph);
+    });
+}
+
+#[test]
+fn key_and_signature_encodings() {
+    let provider = default_provider();
+    // (suite, KEM public key length, signature public key length, signature length or 0 for
+    // variable-length DER)
+    let expected = [
+        (1, 32, 32, 64),
+        (2, 65, 65, 0),
+        (3, 32, 32, 64),
+        (4, 56, 57, 114),
+        (5, 133, 133, 0),
+        (6, 56, 57, 114),
+        (7, 97, 97, 0),
+    ];
+    for (suite, kem_pk, sig_pk, sig_len) in expected {
+        let cs = provider
+            .cipher_suite_provider(CipherSuite(suite))
+            .expect("supported");
+        let kp = cs.kem_generate_key_pair().expect("generate");
+        assert_eq!(kp.public_key.0.len(), kem_pk, "suite {suite}");
+        let skp = cs.signature_generate_key_pair().expect("generate");
+        assert_eq!(skp.public_key.0.len(), sig_pk, "suite {suite}");
+        let sig = cs.sign(&skp.private_key, b"m").expect("sign");
+        if sig_len == 0 {
+            assert_eq!(skp.public_key.0.first(), Some(&0x04), "uncompressed SEC1");
+            assert_eq!(sig.first(), Some(&0x30), "DER SEQUENCE");
+            // A compressed point of the same key is refused (RFC 9420 §5.1.1).
+            let mut compressed = skp.public_key.0[..sig_pk.div_ceil(2)].to_vec();
+            compressed[0] = 0x02 | (skp.public_key.0[sig_pk - 1] & 1);
+            assert_eq!(
+                cs.verify(&compressed, b"m", &sig),
+                Err(CryptoError::InvalidKey)
+            );
+        } else {
+            assert_eq!(sig.len(), sig_len, "suite {suite}");
+        }
+    }
+}
+
+#[test]
+fn malformed_inputs_are_errors() {
+    let provider = default_provider();
+    each_suite(&provider, |cs| {
+        let nh = cs.hash_len();
+        assert_eq!(
+            cs.kdf_expand(&[1; 4], &[], 16).err(),
+            Some(CryptoError::InvalidLength)
+        );
+        assert_eq!(
+            cs.kdf_expand(&vec![1; nh], &[], 255 * nh).map(|s| s.len()),
+            Ok(255 * nh)
+        );
+        assert!(cs.aead_open(&[0; 3], &[0; 12], b"", &[0; 32]).is_err());
+        assert!(
+            cs.aead_open(&vec![0; cs.aead_key_len()], &[0; 12], b"", &[])
+                .is_err()
+        );
+        let kp = cs.kem_derive_key_pair(b"ikm").expect("derive");
+        let (enc, _) = cs
+            .hpke_export_sender(kp.public_key.as_bytes(), b"", b"", 8)
+            .expect("export");
+        let too_long = 255 * nh + 1;
+        assert!(
+            cs.hpke_export_sender(kp.public_key.as_bytes(), b"", b"", too_long)
+                .is_err()
+        );
+        assert!(
+            cs.hpke_export_receiver(&enc, &kp.private_key, b"", b"", too_long)
+                .is_err()
+        );
+        assert!(
+            cs.hpke_export_receiver(&enc[1..], &kp.private_key, b"", b"", 8)
+                .is_err()
+        );
+        assert!(cs.kem_public_key(&HpkePrivateKey::new(vec![])).is_err());
+        for bad in [vec![], vec![0xff; 200]] {
+            assert!(
+                cs.sign(&SignaturePrivateKey::new(bad.clone()), b"m")
+                    .is_err()
+            );
+            assert!(
+                cs.signature_public_key(&SignaturePrivateKey::new(bad))
+                    .is_err()
+            );
+        }
+    });
+}
+
+#[test]
+fn ecdsa_rejects_out_of_range_scalars() {
+    let provider = default_provider();
+    for (suite, len) in [(2, 32), (5, 66), (7, 48)] {
+        let cs = provider
+            .cipher_suite_provider(CipherSuite(suite))
+            .expect("supported");
+        for sk in [vec![0; len], vec![0xff; len]] {
+            let sk = SignaturePrivateKey::new(sk);
+            assert_eq!(cs.signature_public_key(&sk), Err(CryptoError::InvalidKey));
+        }
+    }
+}

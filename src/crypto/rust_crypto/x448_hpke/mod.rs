@@ -1,0 +1,146 @@
+//! HPKE (RFC 9180) with DHKEM(X448, HKDF-SHA512) for MLS cipher suites 4 and 6.
+//!
+//! The `hpke` crate has no X448, so suites `MLS_256_DHKEMX448_AES256GCM_SHA512_ED448` and
+//! `MLS_256_DHKEMX448_CHACHA20POLY1305_SHA512_ED448` use this small base-mode, single-shot HPKE:
+//! KEM `DHKEM(X448, HKDF-SHA512)` (`kem_id` 0x0021, `Nsecret` 64, `Nenc = Npk = Nsk = 56`),
+//! KDF `HKDF-SHA512` (`kdf_id` 0x0003) and the suite's AEAD.
+//!
+//! The DHKEM and the key schedule are generic ([`hpke`]); this module supplies the X448 group
+//! (RFC 7748 §5) and the `pub(crate)` entry points the provider calls. Ephemeral keys are
+//! derived from caller-supplied randomness with `DeriveKeyPair` (RFC 9180 §7.1.3), which keeps
+//! this code deterministic and testable.
+
+#![forbid(unsafe_code)]
+
+mod hpke;
+#[cfg(test)]
+mod tests;
+
+use alloc::vec::Vec;
+
+use zeroize::Zeroizing;
+
+use self::hpke::{Kdf, Kem};
+use crate::crypto::{AeadId, HpkeCiphertext, HpkePrivateKey, HpkePublicKey, Secret};
+use crate::error::CryptoError;
+
+/// `HKDF-SHA512` (RFC 9180 §7.2, `kdf_id` 0x0003).
+struct HkdfSha512;
+
+impl Kdf for HkdfSha512 {
+    const ID: u16 = 0x0003;
+    type Hash = sha2::Sha512;
+}
+
+/// `DHKEM(X448, HKDF-SHA512)` (RFC 9180 §7.1, `kem_id` 0x0021).
+struct DhKemX448;
+
+/// Length of an X448 scalar or u-coordinate (RFC 7748 §5).
+const X448_LEN: usize = 56;
+
+impl Kem for DhKemX448 {
+    const ID: u16 = 0x0021;
+    const N_SECRET: usize = 64;
+    const N_PK: usize = X448_LEN;
+    const N_SK: usize = X448_LEN;
+    type Kdf = HkdfSha512;
+
+    /// The X448 function of RFC 7748 §5 (the scalar is clamped by it; non-canonical
+    /// u-coordinates are reduced modulo p).
+    fn raw_dh(sk: &[u8], pk: &[u8]) -> Result<Secret, CryptoError> {
+        let sk: Zeroizing<[u8; X448_LEN]> =
+            Zeroizing::new(sk.try_into().map_err(|_| CryptoError::InvalidKey)?);
+        let pk: [u8; X448_LEN] = pk.try_into().map_err(|_| CryptoError::InvalidKey)?;
+        let out = Zeroizing::new(x448::x448_unchecked(*sk, pk));
+        Ok(Secret::from_slice(out.as_slice()))
+    }
+
+    /// `X448(sk, 5)` (RFC 7748 §6.2).
+    fn raw_public_key(sk: &[u8]) -> Result<Vec<u8>, CryptoError> {
+        let sk: Zeroizing<[u8; X448_LEN]> =
+            Zeroizing::new(sk.try_into().map_err(|_| CryptoError::InvalidKey)?);
+        Ok(x448::x448_unchecked(*sk, x448::X448_BASEPOINT_BYTES).to_vec())
+    }
+}
+
+/// `DeriveKeyPair(ikm)` for DHKEM(X448, HKDF-SHA512) (RFC 9180 §7.1.3):
+/// `dkp_prk = LabeledExtract("", "dkp_prk", ikm)`, `sk = LabeledExpand(dkp_prk, "sk", "", 56)`.
+pub(crate) fn derive_key_pair(ikm: &[u8]) -> Result<(HpkePrivateKey, HpkePublicKey), CryptoError> {
+    hpke::derive_key_pair::<DhKemX448>(ikm)
+}
+
+/// The X448 public key of a 56-byte private key (`pk(skX)`, RFC 9180 §4.1 / RFC 7748 §6.2).
+pub(crate) fn public_key(sk: &HpkePrivateKey) -> Result<HpkePublicKey, CryptoError> {
+    hpke::public_key::<DhKemX448>(sk.as_bytes()).map(HpkePublicKey)
+}
+
+/// Single-shot `SealBase(pkR, info, aad, pt)` (RFC 9180 §6.1): `SetupBaseS` (§5.1.1) with the
+/// ephemeral key pair `DeriveKeyPair(ephemeral_ikm)`, then `Seal` at sequence number 0
+/// (§5.2). A malformed or low-order `pk_r` fails with [`CryptoError::InvalidKey`] (§7.1.4).
+pub(crate) fn seal(
+    aead: AeadId,
+    pk_r: &[u8],
+    info: &[u8],
+    aad: &[u8],
+    pt: &[u8],
+    ephemeral_ikm: &[u8],
+) -> Result<HpkeCiphertext, CryptoError> {
+    let (enc, ctx) = hpke::setup_base_s::<DhKemX448, HkdfSha512>(aead, pk_r, info, ephemeral_ikm)?;
+    let ciphertext = ctx.seal(aad, pt)?;
+    Ok(HpkeCiphertext {
+        kem_output: enc,
+        ciphertext,
+    })
+}
+
+/// Single-shot `OpenBase(enc, skR, info, aad, ct)` (RFC 9180 §6.1): `SetupBaseR` (§5.1.1),
+/// then `Open` at sequence number 0 (§5.2). Every failure after the AEAD check, including a
+/// malformed or low-order `enc`, is the opaque [`CryptoError::DecryptionFailed`].
+pub(crate) fn open(
+    aead: AeadId,
+    ct: &HpkeCiphertext,
+    sk_r: &HpkePrivateKey,
+    info: &[u8],
+    aad: &[u8],
+) -> Result<Secret, CryptoError> {
+    if aead.key_len().is_none() || aead.nonce_len().is_none() {
+        return Err(CryptoError::Unsupported);
+    }
+    let ctx =
+        hpke::setup_base_r::<DhKemX448, HkdfSha512>(aead, &ct.kem_output, sk_r.as_bytes(), info)
+            .map_err(|_| CryptoError::DecryptionFailed)?;
+    ctx.open(aad, &ct.ciphertext)
+        .map_err(|_| CryptoError::DecryptionFailed)
+}
+
+/// `SetupBaseS(pkR, info)` then `Export(exporter_context, len)` (RFC 9180 §5.1.1, §5.3), with
+/// the ephemeral key pair `DeriveKeyPair(ephemeral_ikm)`; returns `(enc, exported secret)`.
+///
+/// The AEAD is needed although nothing is encrypted: its id is part of the HPKE `suite_id`
+/// (§5.1), so suites 4 and 6 export different values.
+pub(crate) fn export_sender(
+    aead: AeadId,
+    pk_r: &[u8],
+    info: &[u8],
+    exporter_context: &[u8],
+    len: usize,
+    ephemeral_ikm: &[u8],
+) -> Result<(Vec<u8>, Secret), CryptoError> {
+    let (enc, ctx) = hpke::setup_base_s::<DhKemX448, HkdfSha512>(aead, pk_r, info, ephemeral_ikm)?;
+    let exported = ctx.export::<DhKemX448, HkdfSha512>(exporter_context, len)?;
+    Ok((enc, exported))
+}
+
+/// `SetupBaseR(enc, skR, info)` then `Export(exporter_context, len)` (RFC 9180 §5.1.1, §5.3).
+/// A malformed or low-order `enc` fails with [`CryptoError::InvalidKey`].
+pub(crate) fn export_receiver(
+    aead: AeadId,
+    enc: &[u8],
+    sk_r: &HpkePrivateKey,
+    info: &[u8],
+    exporter_context: &[u8],
+    len: usize,
+) -> Result<Secret, CryptoError> {
+    let ctx = hpke::setup_base_r::<DhKemX448, HkdfSha512>(aead, enc, sk_r.as_bytes(), info)?;
+    ctx.export::<DhKemX448, HkdfSha512>(exporter_context, len)
+}

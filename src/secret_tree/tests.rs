@@ -1,0 +1,293 @@
+use alloc::vec::Vec;
+
+use super::*;
+use crate::crypto::CipherSuite;
+use crate::crypto::CryptoProvider;
+use crate::crypto::rust_crypto::RustCrypto;
+
+fn tree(provider: &RustCrypto, leaves: u32, config: SecretTreeConfig) -> SecretTree {
+    let cs = provider.cipher_suite_provider(CipherSuite(1)).unwrap();
+    let secret = Secret::new(vec![0x42; cs.hash_len()]);
+    SecretTree::with_config(secret, TreeSize::from_leaf_count(leaves).unwrap(), config)
+}
+
+fn err(e: Error) -> SecretTreeError {
+    match e {
+        Error::SecretTree(e) => e,
+        e => panic!("unexpected error {e:?}"),
+    }
+}
+
+#[test]
+fn sender_and_receiver_agree_in_order() {
+    let provider = RustCrypto::new();
+    let cs = provider.cipher_suite_provider(CipherSuite(1)).unwrap();
+    let mut sender = tree(&provider, 4, SecretTreeConfig::default());
+    let mut receiver = tree(&provider, 4, SecretTreeConfig::default());
+    for expected in 0..5u32 {
+        for kind in [ContentKind::Handshake, ContentKind::Application] {
+            let (generation, key) = sender.next_key(cs, LeafIndex(3), kind).unwrap();
+            assert_eq!(generation, expected);
+            assert_eq!(key.key.len(), cs.aead_key_len());
+            assert_eq!(key.nonce.len(), cs.aead_nonce_len());
+            assert_eq!(
+                receiver
+                    .key_for(cs, LeafIndex(3), kind, generation)
+                    .unwrap(),
+                key
+            );
+        }
+    }
+}
+
+#[test]
+fn ratchets_and_leaves_are_distinct() {
+    let provider = RustCrypto::new();
+    let cs = provider.cipher_suite_provider(CipherSuite(1)).unwrap();
+    let mut t = tree(&provider, 2, SecretTreeConfig::default());
+    let a = t
+        .key_for(cs, LeafIndex(0), ContentKind::Handshake, 0)
+        .unwrap();
+    let b = t
+        .key_for(cs, LeafIndex(0), ContentKind::Application, 0)
+        .unwrap();
+    let c = t
+        .key_for(cs, LeafIndex(1), ContentKind::Handshake, 0)
+        .unwrap();
+    assert_ne!(a, b);
+    assert_ne!(a, c);
+    assert_ne!(b, c);
+}
+
+#[test]
+fn out_of_order_delivery_inside_the_window() {
+    let provider = RustCrypto::new();
+    let cs = provider.cipher_suite_provider(CipherSuite(1)).unwrap();
+    let mut sender = tree(&provider, 8, SecretTreeConfig::default());
+    let sent: Vec<AeadKeyNonce> = (0..10)
+        .map(|_| {
+            sender
+                .next_key(cs, LeafIndex(5), ContentKind::Application)
+                .unwrap()
+                .1
+        })
+        .collect();
+    let mut receiver = tree(&provider, 8, SecretTreeConfig::default());
+    for generation in [7u32, 2, 9, 0, 8, 1, 3, 6, 5, 4] {
+        let key = receiver.key_for(cs, LeafIndex(5), ContentKind::Application, generation);
+        assert_eq!(
+            key.unwrap(),
+            sent[generation as usize],
+            "generation {generation}"
+        );
+    }
+    let ratchet = &receiver.leaves[&LeafIndex(5)].application;
+    assert!(ratchet.retained.is_empty());
+    assert_eq!(ratchet.next_generation, 10);
+}
+
+#[test]
+fn a_key_cannot_be_obtained_twice() {
+    let provider = RustCrypto::new();
+    let cs = provider.cipher_suite_provider(CipherSuite(1)).unwrap();
+    let mut t = tree(&provider, 2, SecretTreeConfig::default());
+    let leaf = LeafIndex(1);
+    t.key_for(cs, leaf, ContentKind::Handshake, 0).unwrap();
+    let again = t.key_for(cs, leaf, ContentKind::Handshake, 0).unwrap_err();
+    assert_eq!(err(again), SecretTreeError::GenerationExpired);
+    // The same for a retained (skipped) generation.
+    t.key_for(cs, leaf, ContentKind::Handshake, 3).unwrap();
+    t.key_for(cs, leaf, ContentKind::Handshake, 2).unwrap();
+    let again = t.key_for(cs, leaf, ContentKind::Handshake, 2).unwrap_err();
+    assert_eq!(err(again), SecretTreeError::GenerationExpired);
+    // And for the sender: generations only go forward.
+    let (g, _) = t.next_key(cs, leaf, ContentKind::Handshake).unwrap();
+    assert_eq!(g, 4);
+    let used = t.key_for(cs, leaf, ContentKind::Handshake, 4).unwrap_err();
+    assert_eq!(err(used), SecretTreeError::GenerationExpired);
+}
+
+#[test]
+fn leaf_out_of_range() {
+    let provider = RustCrypto::new();
+    let cs = provider.cipher_suite_provider(CipherSuite(1)).unwrap();
+    let mut t = tree(&provider, 4, SecretTreeConfig::default());
+    let e = t
+        .key_for(cs, LeafIndex(4), ContentKind::Handshake, 0)
+        .unwrap_err();
+    assert_eq!(err(e), SecretTreeError::LeafOutOfRange);
+    let e = t
+        .next_key(cs, LeafIndex(u32::MAX), ContentKind::Application)
+        .unwrap_err();
+    assert_eq!(err(e), SecretTreeError::LeafOutOfRange);
+}
+
+#[test]
+fn generation_too_far_ahead() {
+    let provider = RustCrypto::new();
+    let cs = provider.cipher_suite_provider(CipherSuite(1)).unwrap();
+    let config = SecretTreeConfig {
+        max_forward_jump: 10,
+        max_retained_keys: 100,
+    };
+    let mut t = tree(&provider, 2, config);
+    let e = t
+        .key_for(cs, LeafIndex(0), ContentKind::Application, 11)
+        .unwrap_err();
+    assert_eq!(err(e), SecretTreeError::GenerationTooFarAhead);
+    // Rejected without moving the ratchet: a jump of exactly 10 still works.
+    t.key_for(cs, LeafIndex(0), ContentKind::Application, 10)
+        .unwrap();
+    // The window is relative to the ratchet: now 11 + 10 is reachable, 11 + 11 is not.
+    let e = t
+        .key_for(cs, LeafIndex(0), ContentKind::Application, 22)
+        .unwrap_err();
+    assert_eq!(err(e), SecretTreeError::GenerationTooFarAhead);
+    t.key_for(cs, LeafIndex(0), ContentKind::Application, 21)
+        .unwrap();
+    // A far-away generation is rejected at once, not after a long loop.
+    let e = t
+        .key_for(cs, LeafIndex(0), ContentKind::Application, u32::MAX)
+        .unwrap_err();
+    assert_eq!(err(e), SecretTreeError::GenerationTooFarAhead);
+}
+
+#[test]
+fn retained_keys_are_bounded_and_oldest_evicted() {
+    let provider = RustCrypto::new();
+    let cs = provider.cipher_suite_provider(CipherSuite(1)).unwrap();
+    let config = SecretTreeConfig {
+        max_forward_jump: 1000,
+        max_retained_keys: 3,
+    };
+    let mut sender = tree(&provider, 2, config);
+    let sent: Vec<AeadKeyNonce> = (0..=12)
+        .map(|_| {
+            sender
+                .next_key(cs, LeafIndex(0), ContentKind::Handshake)
+                .unwrap()
+                .1
+        })
+        .collect();
+    let mut t = tree(&provider, 2, config);
+    t.key_for(cs, LeafIndex(0), ContentKind::Handshake, 5)
+        .unwrap();
+    // 2, 3, 4 are retained; 0 and 1 were never kept.
+    assert_eq!(t.leaves[&LeafIndex(0)].handshake.retained.len(), 3);
+    let e = t
+        .key_for(cs, LeafIndex(0), ContentKind::Handshake, 1)
+        .unwrap_err();
+    assert_eq!(err(e), SecretTreeError::GenerationExpired);
+    // Skipping 6 and 7 evicts 2 and 3, the oldest.
+    t.key_for(cs, LeafIndex(0), ContentKind::Handshake, 8)
+        .unwrap();
+    for g in [2u32, 3] {
+        let e = t
+            .key_for(cs, LeafIndex(0), ContentKind::Handshake, g)
+            .unwrap_err();
+        assert_eq!(err(e), SecretTreeError::GenerationExpired);
+    }
+    for g in [7u32, 4, 6] {
+        let key = t
+            .key_for(cs, LeafIndex(0), ContentKind::Handshake, g)
+            .unwrap();
+        assert_eq!(key, sent[g as usize]);
+    }
+    assert!(t.leaves[&LeafIndex(0)].handshake.retained.is_empty());
+
+    let mut none_kept = tree(
+        &provider,
+        2,
+        SecretTreeConfig {
+            max_retained_keys: 0,
+            ..config
+        },
+    );
+    none_kept
+        .key_for(cs, LeafIndex(1), ContentKind::Handshake, 2)
+        .unwrap();
+    let e = none_kept
+        .key_for(cs, LeafIndex(1), ContentKind::Handshake, 1)
+        .unwrap_err();
+    assert_eq!(err(e), SecretTreeError::GenerationExpired);
+}
+
+#[test]
+fn generation_overflow() {
+    let provider = RustCrypto::new();
+    let cs = provider.cipher_suite_provider(CipherSuite(1)).unwrap();
+    let mut t = tree(&provider, 1, SecretTreeConfig::default());
+    t.next_key(cs, LeafIndex(0), ContentKind::Application)
+        .unwrap();
+    t.leaves
+        .get_mut(&LeafIndex(0))
+        .unwrap()
+        .application
+        .next_generation = u64::from(u32::MAX);
+    let (g, _) = t
+        .next_key(cs, LeafIndex(0), ContentKind::Application)
+        .unwrap();
+    assert_eq!(g, u32::MAX);
+    let e = t
+        .next_key(cs, LeafIndex(0), ContentKind::Application)
+        .unwrap_err();
+    assert_eq!(err(e), SecretTreeError::GenerationOverflow);
+    let e = t
+        .key_for(cs, LeafIndex(0), ContentKind::Application, u32::MAX)
+        .unwrap_err();
+    assert_eq!(err(e), SecretTreeError::GenerationExpired);
+}
+
+#[test]
+fn large_tree_is_lazy_and_deletes_parents() {
+    let provider = RustCrypto::new();
+    let cs = provider.cipher_suite_provider(CipherSuite(1)).unwrap();
+    let mut t = tree(&provider, 100_000, SecretTreeConfig::default());
+    assert_eq!(t.nodes.len(), 1);
+    t.next_key(cs, LeafIndex(99_999), ContentKind::Application)
+        .unwrap();
+    // One sibling per level of the path is kept; the path itself (and the leaf) is deleted.
+    assert_eq!(t.nodes.len(), 17);
+    assert!(!t.nodes.contains_key(&t.size.root()));
+    assert!(!t.nodes.contains_key(&LeafIndex(99_999).node().unwrap()));
+    // The neighbouring leaf only needs its own, already derived, secret.
+    t.next_key(cs, LeafIndex(99_998), ContentKind::Application)
+        .unwrap();
+    assert_eq!(t.nodes.len(), 16);
+    assert_eq!(t.leaves.len(), 2);
+}
+
+#[test]
+fn lazy_derivation_matches_any_order() {
+    let provider = RustCrypto::new();
+    let cs = provider.cipher_suite_provider(CipherSuite(1)).unwrap();
+    let mut forward = tree(&provider, 16, SecretTreeConfig::default());
+    let mut backward = tree(&provider, 16, SecretTreeConfig::default());
+    let a: Vec<_> = (0..16)
+        .map(|l| {
+            forward
+                .key_for(cs, LeafIndex(l), ContentKind::Handshake, 0)
+                .unwrap()
+        })
+        .collect();
+    let b: Vec<_> = (0..16)
+        .rev()
+        .map(|l| {
+            backward
+                .key_for(cs, LeafIndex(l), ContentKind::Handshake, 0)
+                .unwrap()
+        })
+        .collect();
+    assert!(a.iter().eq(b.iter().rev()));
+    assert!(forward.nodes.is_empty());
+    assert!(backward.nodes.is_empty());
+}
+
+#[test]
+fn debug_does_not_leak_secrets() {
+    let provider = RustCrypto::new();
+    let t = tree(&provider, 2, SecretTreeConfig::default());
+    let s = alloc::format!("{t:?}");
+    assert!(s.contains("[redacted]"));
+    assert!(!s.contains("66, 66"));
+}
