@@ -49,13 +49,19 @@ mod macros;
 pub mod codec;
 pub mod crypto;
 mod error;
+pub mod framing;
 pub mod key_schedule;
 pub mod messages;
+pub mod ratchet_tree;
 pub mod secret_tree;
 pub mod tree_math;
+pub mod treekem;
 
 #[doc(hidden)]
 pub mod fuzzing;
 
 pub use crate::crypto::{CipherSuite, CipherSuiteProvider, CryptoProvider};
-pub use crate::error::{CryptoError, DecodeError, Error, KeyScheduleError, SecretTreeError};
+pub use crate::error::{
+    CryptoError, DecodeError, Error, FramingError, KeyScheduleError, MessageError, SecretTreeError,
+    TreeError, TreeKemError,
+};

@@ -8,9 +8,17 @@ use crate::Report;
 pub mod crypto_basics;
 pub mod deserialization;
 pub mod key_schedule;
+pub mod message_protection;
+pub mod messages;
+pub mod passive_client;
 pub mod psk_secret;
 pub mod secret_tree;
+pub mod transcript_hashes;
 pub mod tree_math;
+pub mod tree_operations;
+pub mod tree_validation;
+pub mod treekem;
+pub mod welcome;
 
 /// Verifies `cases` of `kind` into `report`; returns `false` when melos does not know the
 /// kind yet (the caller then counts every case as unsupported).
@@ -22,6 +30,16 @@ pub fn verify(kind: &str, cases: &[Value], report: &mut Report) -> bool {
         "secret-tree" => secret_tree::verify(cases, report),
         "key-schedule" => key_schedule::verify(cases, report),
         "psk_secret" => psk_secret::verify(cases, report),
+        "tree-validation" => tree_validation::verify(cases, report),
+        "tree-operations" => tree_operations::verify(cases, report),
+        "treekem" => treekem::verify(cases, report),
+        "messages" => messages::verify(cases, report),
+        "message-protection" => message_protection::verify(cases, report),
+        "transcript-hashes" => transcript_hashes::verify(cases, report),
+        "welcome" => welcome::verify(cases, report),
+        "passive-client-welcome" | "passive-client-handling-commit" | "passive-client-random" => {
+            passive_client::verify(cases, report)
+        }
         _ => false,
     }
 }

@@ -8,6 +8,16 @@ use core::fmt;
 
 use crate::crypto::CipherSuite;
 
+mod framing;
+mod message;
+mod tree;
+mod treekem;
+
+pub use framing::FramingError;
+pub use message::MessageError;
+pub use tree::TreeError;
+pub use treekem::TreeKemError;
+
 /// Every error melos returns.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -24,6 +34,14 @@ pub enum Error {
     SecretTree(SecretTreeError),
     /// Encoding failed, e.g. a vector longer than the 30-bit MLS limit.
     Encode,
+    /// A ratchet tree check failed (RFC 9420 §7).
+    Tree(TreeError),
+    /// An `UpdatePath` could not be created or applied (RFC 9420 §7.4 to §7.6).
+    TreeKem(TreeKemError),
+    /// A KeyPackage, LeafNode, Welcome or GroupInfo failed validation.
+    Message(MessageError),
+    /// A framed message failed a receiver check (RFC 9420 §6).
+    Framing(FramingError),
 }
 
 /// Why a byte string is not a valid encoding (RFC 9420 §2.1).
@@ -106,6 +124,10 @@ impl fmt::Display for Error {
             Error::KeySchedule(e) => write!(f, "key schedule error: {e:?}"),
             Error::SecretTree(e) => write!(f, "secret tree error: {e:?}"),
             Error::Encode => f.write_str("encoding failed"),
+            Error::Tree(e) => write!(f, "ratchet tree error: {e:?}"),
+            Error::TreeKem(e) => write!(f, "TreeKEM error: {e:?}"),
+            Error::Message(e) => write!(f, "message validation error: {e:?}"),
+            Error::Framing(e) => write!(f, "framing error: {e:?}"),
         }
     }
 }
@@ -157,5 +179,29 @@ impl From<KeyScheduleError> for Error {
 impl From<SecretTreeError> for Error {
     fn from(e: SecretTreeError) -> Self {
         Error::SecretTree(e)
+    }
+}
+
+impl From<TreeError> for Error {
+    fn from(e: TreeError) -> Self {
+        Error::Tree(e)
+    }
+}
+
+impl From<TreeKemError> for Error {
+    fn from(e: TreeKemError) -> Self {
+        Error::TreeKem(e)
+    }
+}
+
+impl From<MessageError> for Error {
+    fn from(e: MessageError) -> Self {
+        Error::Message(e)
+    }
+}
+
+impl From<FramingError> for Error {
+    fn from(e: FramingError) -> Self {
+        Error::Framing(e)
     }
 }

@@ -4,6 +4,11 @@
 //! which check properties (a successful decode re-encodes to the same bytes) and so turn
 //! real bugs into fuzzer findings.
 
+pub mod framing;
+pub mod messages;
+pub mod tree;
+pub mod treekem;
+
 use tls_codec::{DeserializeBytes, SerializeBytes};
 
 use crate::codec;

@@ -1,0 +1,1 @@
+//! The ratchet tree (RFC 9420 §4, §7).
