@@ -6,11 +6,13 @@ mod credential;
 mod extensions;
 mod group_context;
 mod leaf_node;
+mod update_path;
 
 pub use credential::{Certificate, Credential};
 pub use extensions::{Extension, Extensions};
 pub use group_context::GroupContext;
 pub use leaf_node::{Capabilities, LeafNode, LeafNodeSource, Lifetime};
+pub use update_path::{UpdatePath, UpdatePathNode};
 
 registry_u16!(
     /// `ProtocolVersion` (RFC 9420 §6).
