@@ -6,7 +6,7 @@ use super::{
     CipherSuite, HpkeCiphertext, HpkeKeyPair, HpkePrivateKey, Secret, SignatureKeyPair,
     SignaturePrivateKey,
 };
-use crate::error::CryptoError;
+use crate::error::{CryptoError, Error};
 
 /// A source of cryptographically secure random bytes.
 ///
@@ -26,6 +26,12 @@ pub trait CryptoProvider: Send + Sync {
 
     /// The implementation of `suite`, or `None` if it is not supported.
     fn cipher_suite_provider(&self, suite: CipherSuite) -> Option<&dyn CipherSuiteProvider>;
+
+    /// The implementation of `suite`, or [`Error::UnsupportedCipherSuite`].
+    fn suite(&self, suite: CipherSuite) -> Result<&dyn CipherSuiteProvider, Error> {
+        self.cipher_suite_provider(suite)
+            .ok_or(Error::UnsupportedCipherSuite(suite))
+    }
 }
 
 /// One cipher suite's primitives (RFC 9420 §5.1): hash, HMAC, HKDF, AEAD, HPKE (base mode,

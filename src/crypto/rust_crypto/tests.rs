@@ -87,6 +87,10 @@ fn unknown_suites_are_not_provided() {
     let provider = default_provider();
     for s in [0x0000, 0x0008, 0x0a0a, 0xffff] {
         assert!(provider.cipher_suite_provider(CipherSuite(s)).is_none());
+        assert_eq!(
+            provider.suite(CipherSuite(s)).err(),
+            Some(crate::Error::UnsupportedCipherSuite(CipherSuite(s)))
+        );
     }
 }
 
