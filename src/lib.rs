@@ -54,6 +54,7 @@ pub mod key_schedule;
 pub mod messages;
 pub mod ratchet_tree;
 pub mod secret_tree;
+pub mod transcript;
 pub mod tree_math;
 pub mod treekem;
 

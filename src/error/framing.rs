@@ -1,6 +1,7 @@
-//! Framing errors (RFC 9420 §6): one variant per receiver check.
+//! Framing errors (RFC 9420 §6, §8.2): one variant per receiver check.
 
-/// A PublicMessage or PrivateMessage fails a receiver check (RFC 9420 §6).
+/// A PublicMessage, PrivateMessage or MLSMessage fails a receiver check (RFC 9420 §6), or a
+/// transcript-hash input is invalid (§8.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum FramingError {
@@ -10,4 +11,42 @@ pub enum FramingError {
     WrongGroupId,
     /// The message is for another epoch (§6).
     WrongEpoch,
+    /// A PublicMessage from a `member` sender has no membership tag (§6.2).
+    MissingMembershipTag,
+    /// A PublicMessage from a non-member sender carries a membership tag (§6.2).
+    UnexpectedMembershipTag,
+    /// The signature over `FramedContentTBS` does not verify (§6.1).
+    InvalidSignature,
+    /// A PublicMessage carries application data; application messages MUST be
+    /// PrivateMessages (§6).
+    ApplicationInPublicMessage,
+    /// A Commit's `FramedContentAuthData` has no confirmation tag (§6.1).
+    MissingConfirmationTag,
+    /// A proposal or application message carries a confirmation tag (§6.1).
+    UnexpectedConfirmationTag,
+    /// The confirmation tag is not `MAC(confirmation_key, confirmed_transcript_hash)` (§6.1,
+    /// §8.2).
+    ConfirmationTagMismatch,
+    /// The padding of a `PrivateMessageContent` has a non-zero byte (§6.3.1).
+    NonZeroPadding,
+    /// No signature key is known for the sender: a blank or out-of-range leaf, an unknown
+    /// external sender index, or a new member without a key (§6.1, §6.3.2).
+    UnknownSender,
+    /// A PrivateMessage must come from a `member` sender (§6.3.2).
+    SenderNotMember,
+    /// The `AuthenticatedContent`'s wire format is not the one it is protected as (§6.1).
+    WireFormatMismatch,
+    /// An `external` sender sent something other than a proposal (§6.1).
+    ExternalSenderNotProposal,
+    /// A `new_member_proposal` sender sent something other than an Add proposal (§6.1).
+    NewMemberProposalNotAdd,
+    /// A `new_member_commit` sender sent something other than a Commit (§6.1).
+    NewMemberCommitNotCommit,
+    /// An MLSMessage's protocol version is not `mls10` (§6).
+    UnsupportedVersion,
+    /// The wire format is not the one expected here (e.g. not a PublicMessage or
+    /// PrivateMessage where a framed message is needed) (§6).
+    UnexpectedWireFormat,
+    /// A transcript-hash update was given something other than a Commit (§8.2).
+    NotACommit,
 }

@@ -11,4 +11,53 @@ pub enum MessageError {
     KeyPackageCipherSuiteMismatch,
     /// The KeyPackage's `init_key` equals its leaf's `encryption_key` (§10.1).
     InitKeyEqualsEncryptionKey,
+    /// The KeyPackage's signature does not verify with the leaf's `signature_key` (§10).
+    KeyPackageSignatureInvalid,
+    /// The `leaf_node_source` of a KeyPackage's leaf is not `key_package` (§7.3, §10).
+    LeafNodeSourceNotKeyPackage,
+    /// The KeyPackage leaf's signature does not verify with its `signature_key` (§7.3).
+    LeafNodeSignatureInvalid,
+    /// The current time is outside the leaf's `lifetime` (§7.3).
+    LifetimeNotValid,
+    /// The leaf's credential type is not in its `capabilities.credentials` (§7.2).
+    CredentialTypeNotInCapabilities,
+    /// A non-default extension of the leaf is not in its `capabilities.extensions` (§7.2,
+    /// §7.3).
+    LeafExtensionNotInCapabilities,
+    /// A non-default extension of the KeyPackage is not in its leaf's
+    /// `capabilities.extensions` (§10).
+    KeyPackageExtensionNotInCapabilities,
+    /// An extension type appears twice in one extension list (§13.4).
+    DuplicateExtension,
+    /// The KeyPackage's protocol version is not in its leaf's `capabilities.versions`
+    /// (§10).
+    VersionNotInCapabilities,
+    /// The KeyPackage's cipher suite is not in its leaf's `capabilities.cipher_suites`
+    /// (§10).
+    CipherSuiteNotInCapabilities,
+    /// No `EncryptedGroupSecrets` of the Welcome is addressed to one of our KeyPackages
+    /// (§12.4.3.1).
+    WelcomeNotForUs,
+    /// The Welcome's cipher suite is not the one of the KeyPackage it is addressed to (or
+    /// of the provider it is processed with) (§12.4.3.1).
+    WelcomeCipherSuiteMismatch,
+    /// More than one PSK of `GroupSecrets.psks` is a resumption PSK with usage `reinit` or
+    /// `branch` (§12.4.3.1).
+    MultipleReinitOrBranchPsks,
+    /// A PSK listed in `GroupSecrets.psks` is not available to the new member
+    /// (§12.4.3.1). Returned by the caller's PSK lookup.
+    MissingPsk,
+    /// The GroupInfo's signature does not verify with the signer's key (§12.4.3).
+    GroupInfoSignatureInvalid,
+    /// The GroupInfo's cipher suite is not the one of the KeyPackage (§12.4.3.1).
+    GroupInfoCipherSuiteMismatch,
+    /// A GroupContext extension of the GroupInfo is not supported by the joiner
+    /// (§12.4.3).
+    UnsupportedGroupContextExtension,
+    /// The GroupInfo's `confirmation_tag` is not
+    /// `MAC(confirmation_key, confirmed_transcript_hash)` (§8.1, §12.4.3.1).
+    ConfirmationTagMismatch,
+    /// An extension's content does not decode as the type its `extension_type` names
+    /// (§13).
+    MalformedExtension,
 }

@@ -6,10 +6,56 @@
 pub enum TreeError {
     /// A leaf index is outside the tree.
     LeafOutOfRange,
+    /// A node index is outside the tree.
+    NodeOutOfRange,
     /// The tree hash does not match the expected one (e.g. the GroupInfo's).
     TreeHashMismatch,
-    /// A parent node's `parent_hash` is not matched by a node below it (§7.9.2).
+    /// A non-blank parent node is not parent-hash valid: not exactly one node below it
+    /// carries a parent hash that links to it (§7.9.2).
     ParentHashMismatch,
     /// A leaf's signature does not verify (§7.3).
     LeafSignatureInvalid,
+    /// The `ratchet_tree` extension holds no node (§12.4.3.3).
+    EmptyTree,
+    /// The last node of a received `ratchet_tree` is blank (§12.4.3.3).
+    TrailingBlankNode,
+    /// A leaf node at an odd (parent) position or a parent node at an even (leaf) position
+    /// (§12.4.3.3, Appendix C).
+    NodeTypeMismatch,
+    /// More nodes than a tree of 2^31 leaves holds.
+    TreeTooLarge,
+    /// The tree is already at its maximum size and cannot be extended (§7.7).
+    TreeFull,
+    /// An update or removal names a blank leaf.
+    LeafIsBlank,
+    /// A diff was started on an older state of the tree than the one it is merged into.
+    StaleDiff,
+    /// A parent's `unmerged_leaves` is not sorted in strictly increasing order (§7.1).
+    UnmergedLeavesNotSorted,
+    /// An unmerged leaf is not a descendant of the parent that lists it (§12.4.3.1).
+    UnmergedLeafNotDescendant,
+    /// An unmerged leaf is blank (§12.4.3.1).
+    UnmergedLeafBlank,
+    /// A non-blank node between an unmerged leaf and the parent listing it does not list
+    /// the leaf too (§12.4.3.1).
+    UnmergedLeafMissingBelow,
+    /// Two nodes carry the same `encryption_key` (§7.3, §12.4.3.1).
+    DuplicateEncryptionKey,
+    /// Two leaves carry the same `signature_key` (§7.3).
+    DuplicateSignatureKey,
+    /// A leaf's capabilities do not list the group's protocol version.
+    LeafVersionUnsupported,
+    /// A leaf's capabilities do not list the group's cipher suite.
+    LeafCipherSuiteUnsupported,
+    /// A leaf's capabilities do not list a credential type used by a member (§7.3).
+    LeafCredentialUnsupported,
+    /// A leaf carries an extension its own capabilities do not list (§7.3).
+    LeafExtensionUnsupported,
+    /// A leaf carries the same extension type twice (§13.4).
+    LeafDuplicateExtension,
+    /// The current time is outside a `key_package` leaf's lifetime (§7.3).
+    LeafLifetimeInvalid,
+    /// The number of public keys given for a path differs from the length of the filtered
+    /// direct path (§7.9).
+    PathLengthMismatch,
 }

@@ -1,18 +1,40 @@
-//! MLS wire structures (RFC 9420 §5.3, §7.2, §13) shared by the ratchet tree, framing and
+//! MLS wire structures (RFC 9420 §5.3, §7.2, §10, §12, §13) shared by the ratchet tree, framing and
 //! the group engine. Each type quotes its RFC `struct` in its doc comment; registry values
 //! are open `u16` newtypes so unknown values round-trip.
 
+mod commit;
 mod credential;
+mod extension_types;
 mod extensions;
 mod group_context;
+mod group_info;
+mod key_package;
 mod leaf_node;
+mod proposals;
 mod update_path;
+mod welcome;
 
 pub use credential::{Certificate, Credential};
 pub use extensions::{Extension, Extensions};
 pub use group_context::GroupContext;
 pub use leaf_node::{Capabilities, LeafNode, LeafNodeSource, Lifetime};
 pub use update_path::{UpdatePath, UpdatePathNode};
+
+pub use commit::Commit;
+pub use extension_types::{
+    ApplicationId, ExtensionContent, ExternalPub, ExternalSender, ExternalSenders,
+    RequiredCapabilities,
+};
+pub use group_info::GroupInfo;
+pub use key_package::{KeyPackage, KeyPackageBundle, KeyPackageParams, KeyPackageRef};
+pub use proposals::{
+    Add, ExternalInit, GroupContextExtensions, PreSharedKey, Proposal, ProposalOrRef, ProposalRef,
+    ReInit, Remove, Update,
+};
+pub use welcome::{
+    EncryptedGroupSecrets, GroupSecrets, NewMemberSecrets, OpenedGroupSecrets, PathSecret,
+    ProcessedWelcome, Welcome,
+};
 
 registry_u16!(
     /// `ProtocolVersion` (RFC 9420 §6).
@@ -93,3 +115,5 @@ impl ExtensionType {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_wire;

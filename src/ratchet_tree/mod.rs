@@ -1,1 +1,246 @@
-//! The ratchet tree (RFC 9420 §4, §7).
+//! The ratchet tree (RFC 9420 §4.1, §7.1, §7.7 to §7.9, §12.4.3).
+//!
+//! [`RatchetTree`] is the array-based public tree of a group. It is built for very large
+//! groups:
+//!
+//! - **Compact**: every non-blank node is stored as its canonical encoding in one boxed byte
+//!   slice; [`LeafNodeRef`] and [`ParentNodeRef`] are allocation-free views over it. Tree
+//!   hashes live in one flat buffer (`node_width × Nh` bytes) with a validity bitset.
+//! - **Staged**: every change is made on a [`TreeDiff`], which overlays the base tree with
+//!   the changed nodes only (a commit touching O(log n) nodes copies O(log n) nodes), offers
+//!   the same read API ([`TreeView`]) and tree hashing, and is either merged in one step
+//!   ([`RatchetTree::merge`]) or dropped, leaving the base untouched.
+//! - **Incremental hashing**: after a change only the hashes on changed paths are
+//!   recomputed (O(log n) per changed leaf).
+//! - **Linear validation**: parent-hash verification (§7.9.2) is O(n) hashes, uniqueness
+//!   checks sort, signatures go to the provider's `verify_batch` in one call.
+//!
+//! ```text
+//! let mut diff = tree.diff();
+//! let index = diff.add_leaf(&leaf_node)?;
+//! let root_hash = diff.tree_hash(cs)?;
+//! let staged = diff.into_staged();
+//! tree.merge(staged);
+//! ```
+
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+
+use crate::codec;
+use crate::crypto::CipherSuiteProvider;
+use crate::error::{DecodeError, Error, TreeError};
+use crate::messages::LeafNode;
+use crate::tree_math::{LeafIndex, NodeIndex, TreeSize};
+
+mod diff;
+mod extension;
+mod hash;
+mod node;
+mod parent_hash;
+mod validate;
+mod view;
+
+pub use diff::{StagedTree, TreeDiff};
+pub use node::{LeafNodeRef, NODE_TYPE_LEAF, NODE_TYPE_PARENT, Node, ParentNode, ParentNodeRef};
+pub use parent_hash::{PathParentHashes, parent_hash};
+pub use validate::TreeValidation;
+pub use view::TreeView;
+
+use hash::HashCache;
+
+/// The stored form of a node: its canonical encoding (`LeafNode` at even indices,
+/// `ParentNode` at odd ones), or `None` for a blank node.
+pub(crate) type NodeSlot = Option<Box<[u8]>>;
+
+/// The public ratchet tree of a group (RFC 9420 §4.1, §7).
+///
+/// Read it through the [`TreeView`] trait; change it through a [`TreeDiff`]
+/// ([`RatchetTree::diff`]) and [`RatchetTree::merge`].
+#[derive(Clone, Debug)]
+pub struct RatchetTree {
+    /// The size of the full tree (RFC 9420 §7.8).
+    size: TreeSize,
+    /// `size.node_width()` slots.
+    nodes: Vec<NodeSlot>,
+    /// Cached tree hashes, one per node.
+    cache: HashCache,
+    /// Incremented by every merge, so a diff of an older state cannot be merged.
+    generation: u64,
+    /// The leftmost blank leaf (`leaf_count` if none): every leaf below it is occupied.
+    first_blank: u32,
+}
+
+impl RatchetTree {
+    /// A one-member tree holding `leaf` at leaf 0 (RFC 9420 §11: creating a group).
+    pub fn new(leaf: &LeafNode) -> Result<Self, Error> {
+        let bytes = codec::encode(leaf)?.into_boxed_slice();
+        Ok(RatchetTree {
+            size: TreeSize::ONE,
+            nodes: alloc::vec![Some(bytes)],
+            cache: HashCache::default(),
+            generation: 0,
+            first_blank: 1,
+        })
+    }
+
+    /// Builds a tree from its nodes in array order (RFC 9420 §12.4.3.3 semantics: trailing
+    /// blanks may be omitted; the last node must not be blank).
+    pub fn from_nodes(nodes: &[Option<Node>]) -> Result<Self, Error> {
+        let mut slots = Vec::with_capacity(nodes.len());
+        for (i, n) in nodes.iter().enumerate() {
+            let leaf_position = i.is_multiple_of(2);
+            slots.push(match n {
+                None => None,
+                Some(Node::Leaf(l)) if leaf_position => Some(codec::encode(l)?.into_boxed_slice()),
+                Some(Node::Parent(p)) if !leaf_position => {
+                    Some(codec::encode(p)?.into_boxed_slice())
+                }
+                Some(_) => return Err(TreeError::NodeTypeMismatch.into()),
+            });
+        }
+        Self::from_slots(slots)
+    }
+
+    /// Builds the tree from decoded slots: checks the last node is non-blank and extends
+    /// the array to a full tree.
+    pub(crate) fn from_slots(mut slots: Vec<NodeSlot>) -> Result<Self, Error> {
+        match slots.last() {
+            None => return Err(TreeError::EmptyTree.into()),
+            Some(None) => return Err(TreeError::TrailingBlankNode.into()),
+            Some(Some(_)) => {}
+        }
+        let count = u32::try_from(slots.len()).map_err(|_| TreeError::TreeTooLarge)?;
+        let size = TreeSize::from_node_count(count).ok_or(TreeError::TreeTooLarge)?;
+        slots.resize(size.node_width() as usize, None);
+        let mut tree = RatchetTree {
+            size,
+            nodes: slots,
+            cache: HashCache::default(),
+            generation: 0,
+            first_blank: 0,
+        };
+        tree.first_blank = tree.scan_blank_leaf(0);
+        Ok(tree)
+    }
+
+    /// The first blank leaf at or after `from` (`leaf_count` if none). A scan of the slot
+    /// array, no lookups.
+    pub(crate) fn scan_blank_leaf(&self, from: u32) -> u32 {
+        let count = self.size.leaf_count();
+        (from..count)
+            .find(|&l| {
+                let i = (l as usize).saturating_mul(2);
+                self.nodes.get(i).is_none_or(Option::is_none)
+            })
+            .unwrap_or(count)
+    }
+
+    /// The leftmost blank leaf as kept by the tree (`leaf_count` if none).
+    pub(crate) fn first_blank(&self) -> u32 {
+        self.first_blank
+    }
+
+    /// Decodes the `ratchet_tree` extension data (`optional<Node> ratchet_tree<V>`,
+    /// RFC 9420 §12.4.3.3). Checks the structure only (node types at the right positions,
+    /// last node non-blank, every node well-formed); run [`RatchetTree::validate`] before
+    /// trusting it.
+    pub fn decode_extension(bytes: &[u8]) -> Result<Self, Error> {
+        extension::decode(bytes)
+    }
+
+    /// Starts a staged change set on top of this tree.
+    pub fn diff(&self) -> TreeDiff<'_> {
+        TreeDiff::new(self)
+    }
+
+    /// Applies a staged change set produced by a [`TreeDiff`] of this tree, in one step.
+    ///
+    /// Fails with [`TreeError::StaleDiff`] (leaving the tree unchanged) if the tree was
+    /// changed since the diff was started.
+    pub fn merge(&mut self, staged: StagedTree) -> Result<(), Error> {
+        diff::merge(self, staged)
+    }
+
+    /// The tree hash of the root (RFC 9420 §7.8), computing and caching what is missing.
+    pub fn tree_hash(&mut self, cs: &dyn CipherSuiteProvider) -> Result<Vec<u8>, Error> {
+        let root = self.size.root();
+        self.node_tree_hash(cs, root)
+    }
+
+    /// The tree hash of node `x` (RFC 9420 §7.8), computing and caching what is missing.
+    pub fn node_tree_hash(
+        &mut self,
+        cs: &dyn CipherSuiteProvider,
+        x: NodeIndex,
+    ) -> Result<Vec<u8>, Error> {
+        if !self.size.is_in_tree(x) {
+            return Err(TreeError::NodeOutOfRange.into());
+        }
+        self.cache.prepare(cs, self.size);
+        hash::fill(&self.nodes, &mut self.cache, cs, x)?;
+        self.cache
+            .get(x)
+            .map(<[u8]>::to_vec)
+            .ok_or(Error::Tree(TreeError::NodeOutOfRange))
+    }
+
+    /// Whether leaf `leaf` is occupied (a slot lookup).
+    pub(crate) fn leaf_is_occupied(&self, leaf: LeafIndex) -> bool {
+        let i = (leaf.0 as usize).saturating_mul(2);
+        self.nodes.get(i).is_some_and(Option::is_some)
+    }
+
+    /// Heap bytes held by this tree (node encodings, the slot array and the hash cache), as
+    /// requested from the allocator (allocator overhead not included).
+    pub fn heap_size(&self) -> usize {
+        let slots = self
+            .nodes
+            .capacity()
+            .saturating_mul(core::mem::size_of::<NodeSlot>());
+        let bodies = self
+            .nodes
+            .iter()
+            .flatten()
+            .fold(0usize, |a, b| a.saturating_add(b.len()));
+        slots
+            .saturating_add(bodies)
+            .saturating_add(self.cache.heap_size())
+    }
+
+    pub(crate) fn cache(&self) -> &HashCache {
+        &self.cache
+    }
+}
+
+impl TreeView for RatchetTree {
+    fn size(&self) -> TreeSize {
+        self.size
+    }
+
+    fn node_bytes(&self, x: NodeIndex) -> Option<&[u8]> {
+        self.nodes.get(x.0 as usize)?.as_deref()
+    }
+
+    fn leftmost_blank_leaf(&self) -> Option<LeafIndex> {
+        let l = self.first_blank;
+        (l < self.size.leaf_count()).then_some(LeafIndex(l))
+    }
+}
+
+impl PartialEq for RatchetTree {
+    /// Two trees are equal when they have the same size and nodes (caches are ignored).
+    fn eq(&self, other: &Self) -> bool {
+        self.size == other.size && self.nodes == other.nodes
+    }
+}
+
+impl Eq for RatchetTree {}
+
+/// Maps a structural failure while reading stored bytes (never expected: nodes are
+/// validated when stored) to an error.
+pub(crate) fn malformed() -> Error {
+    Error::Decode(DecodeError::Malformed)
+}
+
+#[cfg(all(test, feature = "rust-crypto"))]
+mod tests;

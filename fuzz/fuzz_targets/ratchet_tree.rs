@@ -1,0 +1,2 @@
+#![no_main]
+libfuzzer_sys::fuzz_target!(|data: &[u8]| melos::fuzzing::tree::ratchet_tree(data));

@@ -1,0 +1,145 @@
+//! The read API shared by [`super::RatchetTree`] and [`super::TreeDiff`] (RFC 9420 §4.1).
+
+use alloc::vec::Vec;
+
+use super::extension;
+use super::node::{LeafNodeRef, ParentNodeRef};
+use crate::error::Error;
+use crate::tree_math::{LeafIndex, NodeIndex, TreeSize};
+
+/// Read access to a ratchet tree (RFC 9420 §4.1): implemented by the base tree and by a
+/// staged [`super::TreeDiff`], so code reading a tree works on both.
+///
+/// Implementors provide [`TreeView::size`] and [`TreeView::node_bytes`]; everything else is
+/// derived.
+pub trait TreeView {
+    /// The size of the full tree (a power-of-two leaf count, RFC 9420 §7.8).
+    fn size(&self) -> TreeSize;
+
+    /// The canonical encoding of node `x` (`LeafNode` at even indices, `ParentNode` at odd
+    /// ones), or `None` if `x` is blank or outside the tree.
+    fn node_bytes(&self, x: NodeIndex) -> Option<&[u8]>;
+
+    /// Whether node `x` is blank (nodes outside the tree count as blank).
+    fn is_blank(&self, x: NodeIndex) -> bool {
+        self.node_bytes(x).is_none()
+    }
+
+    /// The leaf at `leaf`, or `None` if it is blank or outside the tree.
+    fn leaf(&self, leaf: LeafIndex) -> Option<LeafNodeRef<'_>> {
+        LeafNodeRef::parse(self.node_bytes(leaf.node()?)?)
+    }
+
+    /// The parent node at `x`, or `None` if it is blank, a leaf or outside the tree.
+    fn parent_node(&self, x: NodeIndex) -> Option<ParentNodeRef<'_>> {
+        if x.is_leaf() {
+            return None;
+        }
+        ParentNodeRef::parse(self.node_bytes(x)?)
+    }
+
+    /// The HPKE public key (`encryption_key`) of node `x`, leaf or parent; `None` if blank.
+    fn node_public_key(&self, x: NodeIndex) -> Option<&[u8]> {
+        if x.is_leaf() {
+            Some(LeafNodeRef::parse(self.node_bytes(x)?)?.encryption_key())
+        } else {
+            Some(ParentNodeRef::parse(self.node_bytes(x)?)?.encryption_key())
+        }
+    }
+
+    /// The resolution of node `x` (RFC 9420 §4.1.2): a non-blank node followed by its
+    /// unmerged leaves; for a blank parent the resolution of its left child then of its
+    /// right child; empty for a blank leaf. Empty for a node outside the tree.
+    fn resolution(&self, x: NodeIndex) -> Vec<NodeIndex> {
+        let mut out = Vec::new();
+        let size = self.size();
+        if !size.is_in_tree(x) {
+            return out;
+        }
+        // Depth-first, left first: push right before left.
+        let mut stack = alloc::vec![x];
+        while let Some(n) = stack.pop() {
+            if let Some(bytes) = self.node_bytes(n) {
+                out.push(n);
+                if let Some(p) = (!n.is_leaf())
+                    .then(|| ParentNodeRef::parse(bytes))
+                    .flatten()
+                {
+                    out.extend(p.unmerged_leaves().filter_map(LeafIndex::node));
+                }
+            } else if let (Some(l), Some(r)) = (size.left(n), size.right(n)) {
+                stack.push(r);
+                stack.push(l);
+            }
+        }
+        out
+    }
+
+    /// Whether the resolution of `x` is empty, i.e. every node below `x` (inclusive) is
+    /// blank. Stops at the first non-blank node.
+    fn resolution_is_empty(&self, x: NodeIndex) -> bool {
+        let size = self.size();
+        let mut stack = alloc::vec![x];
+        while let Some(n) = stack.pop() {
+            if !self.is_blank(n) {
+                return false;
+            }
+            if let (Some(l), Some(r)) = (size.left(n), size.right(n)) {
+                stack.push(r);
+                stack.push(l);
+            }
+        }
+        true
+    }
+
+    /// The filtered direct path of `leaf` (RFC 9420 §4.1.2): pairs of (path node, its child
+    /// on the copath of `leaf`), bottom up, without the path nodes whose copath child has an
+    /// empty resolution. Empty for a leaf outside the tree.
+    fn filtered_direct_path(&self, leaf: LeafIndex) -> Vec<(NodeIndex, NodeIndex)> {
+        let size = self.size();
+        let Some(x) = leaf.node() else {
+            return Vec::new();
+        };
+        match (size.direct_path(x), size.copath(x)) {
+            (Some(path), Some(copath)) => path
+                .zip(copath)
+                .filter(|&(_, c)| !self.resolution_is_empty(c))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The occupied leaves, in increasing index order.
+    fn leaves(&self) -> impl Iterator<Item = (LeafIndex, LeafNodeRef<'_>)> {
+        (0..self.size().leaf_count()).filter_map(move |i| {
+            let l = LeafIndex(i);
+            self.leaf(l).map(|n| (l, n))
+        })
+    }
+
+    /// The first occupied leaf for which `f` holds.
+    fn find_leaf(&self, mut f: impl FnMut(&LeafNodeRef<'_>) -> bool) -> Option<LeafIndex> {
+        self.leaves().find(|(_, l)| f(l)).map(|(i, _)| i)
+    }
+
+    /// The number of occupied leaves (members).
+    fn member_count(&self) -> u32 {
+        let n = (0..self.size().leaf_count())
+            .filter(|&i| LeafIndex(i).node().is_some_and(|x| !self.is_blank(x)))
+            .count();
+        u32::try_from(n).unwrap_or(u32::MAX)
+    }
+
+    /// The leftmost blank leaf, or `None` if every leaf is occupied (RFC 9420 §7.7).
+    fn leftmost_blank_leaf(&self) -> Option<LeafIndex> {
+        (0..self.size().leaf_count())
+            .map(LeafIndex)
+            .find(|l| l.node().is_some_and(|x| self.is_blank(x)))
+    }
+
+    /// Encodes the tree as `ratchet_tree` extension data (`optional<Node> ratchet_tree<V>`,
+    /// RFC 9420 §12.4.3.3), omitting trailing blank nodes.
+    fn encode_extension(&self) -> Result<Vec<u8>, Error> {
+        extension::encode(self)
+    }
+}
