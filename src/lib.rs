@@ -50,6 +50,7 @@ pub mod codec;
 pub mod crypto;
 mod error;
 pub mod framing;
+pub mod group;
 pub mod key_schedule;
 pub mod messages;
 pub mod ratchet_tree;
@@ -63,6 +64,6 @@ pub mod fuzzing;
 
 pub use crate::crypto::{CipherSuite, CipherSuiteProvider, CryptoProvider};
 pub use crate::error::{
-    CryptoError, DecodeError, Error, FramingError, KeyScheduleError, MessageError, SecretTreeError,
+    CryptoError, DecodeError, Error, FramingError, GroupError, KeyScheduleError, MessageError, SecretTreeError,
     TreeError, TreeKemError,
 };

@@ -9,11 +9,13 @@ use core::fmt;
 use crate::crypto::CipherSuite;
 
 mod framing;
+mod group;
 mod message;
 mod tree;
 mod treekem;
 
 pub use framing::FramingError;
+pub use group::GroupError;
 pub use message::MessageError;
 pub use tree::TreeError;
 pub use treekem::TreeKemError;
@@ -42,6 +44,8 @@ pub enum Error {
     Message(MessageError),
     /// A framed message failed a receiver check (RFC 9420 §6).
     Framing(FramingError),
+    /// A group operation or handshake message broke a rule of RFC 9420 §12.
+    Group(GroupError),
 }
 
 /// Why a byte string is not a valid encoding (RFC 9420 §2.1).
@@ -128,6 +132,7 @@ impl fmt::Display for Error {
             Error::TreeKem(e) => write!(f, "TreeKEM error: {e:?}"),
             Error::Message(e) => write!(f, "message validation error: {e:?}"),
             Error::Framing(e) => write!(f, "framing error: {e:?}"),
+            Error::Group(e) => write!(f, "group error: {e:?}"),
         }
     }
 }
@@ -203,5 +208,11 @@ impl From<MessageError> for Error {
 impl From<FramingError> for Error {
     fn from(e: FramingError) -> Self {
         Error::Framing(e)
+    }
+}
+
+impl From<GroupError> for Error {
+    fn from(e: GroupError) -> Self {
+        Error::Group(e)
     }
 }
