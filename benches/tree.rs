@@ -1,10 +1,7 @@
 //! The ratchet tree at 1,000, 10,000 and 100,000 members (suite 1, Ed25519 leaves, every
-//! parent set by a commit): tree hash from scratch, a commit's path change staged + hashed
-//! + merged, decode + full validation of a received tree (what a joiner does), and the
-//! `ratchet_tree` extension encode / decode. Benchmark ids are `<operation>/<members>`.
-//!
-//! Before the timings it prints the memory held by the 100,000-member tree against its
-//! encoded size.
+//! parent set by a commit): tree hash from scratch; a commit's path change staged, hashed
+//! and merged; decode and full validation of a received tree (what a joiner does); and the
+//! `ratchet_tree` extension encode and decode. Benchmark ids are `<operation>/<members>`.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};

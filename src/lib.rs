@@ -59,11 +59,13 @@ pub mod transcript;
 pub mod tree_math;
 pub mod treekem;
 
+// The fuzz entry points build fixtures with the default provider and OS randomness.
+#[cfg(feature = "getrandom")]
 #[doc(hidden)]
 pub mod fuzzing;
 
 pub use crate::crypto::{CipherSuite, CipherSuiteProvider, CryptoProvider};
 pub use crate::error::{
-    CryptoError, DecodeError, Error, FramingError, GroupError, KeyScheduleError, MessageError, SecretTreeError,
-    TreeError, TreeKemError,
+    CryptoError, DecodeError, Error, FramingError, GroupError, KeyScheduleError, MessageError,
+    SecretTreeError, TreeError, TreeKemError,
 };

@@ -202,6 +202,9 @@ impl DeserializeBytes for Sender {
 /// and [`FramedContentBody::decode_body`] handle the `select` alone (a PrivateMessage carries
 /// the content type outside the ciphertext).
 #[derive(Clone, Debug, PartialEq, Eq)]
+// A Commit is held inline: a body is built once per message and moved a few times, and
+// boxing would cost an allocation per Commit.
+#[allow(clippy::large_enum_variant)]
 pub enum FramedContentBody {
     /// `application_data<V>`.
     Application(Vec<u8>),

@@ -130,7 +130,7 @@ mod fixed {
             sender_data: Option<&[u8]>,
         ) -> Option<PrivateMessage> {
             let cs = self.cs()?;
-            let content_type = ContentType::from_u8(content_type % 3 + 1)?;
+            let content_type = ContentType::from_u8((content_type % 3).saturating_add(1))?;
             let kind = if content_type.is_handshake() {
                 ContentKind::Handshake
             } else {
@@ -185,5 +185,37 @@ mod fixed {
                 (leaf.0 < 2).then(|| self.public_key.clone())
             })
         }
+    }
+}
+
+#[cfg(all(test, feature = "rust-crypto"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entry_points_do_not_panic_on_seeds() {
+        let group = fixed::Group::new().unwrap();
+        let msg = group.craft(0, &[1, b'x', 0, 0, 0], None).unwrap();
+        let encoded = codec::encode(&msg).unwrap();
+        let mut data = vec![0u8];
+        data.extend_from_slice(&encoded);
+        private_message(&data);
+        for seed in [
+            &[][..],
+            &[0],
+            &[1, 0, 5, 1, 2],
+            &[2, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0],
+        ] {
+            private_message(seed);
+        }
+        // An encrypted SenderData naming an unknown leaf, and a truncated one.
+        private_message(&[2, 0, 0, 0, 9, 0, 0, 0, 0, 0, 0, 0, 0]);
+        private_message(&[2, 0, 0]);
+
+        let mut mls = vec![0, 1, 0, 2];
+        mls.extend_from_slice(&encoded);
+        mls_message(&mls);
+        mls_message(&[0, 1, 0, 9]);
+        mls_message(&[]);
     }
 }

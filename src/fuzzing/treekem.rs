@@ -2,18 +2,15 @@
 
 use alloc::vec::Vec;
 
-use crate::codec;
-use crate::crypto::{CipherSuite, CipherSuiteProvider, SignatureKeyPair};
+use crate::crypto::{CipherSuiteProvider, SignatureKeyPair};
 use crate::error::{Error, TreeKemError};
 use crate::messages::{
     Capabilities, Credential, CredentialType, Extensions, GroupContext, LeafNode, LeafNodeSource,
-    Lifetime, ProtocolVersion, UpdatePath,
+    Lifetime, ProtocolVersion,
 };
 use crate::ratchet_tree::{Node, RatchetTree, TreeView};
 use crate::tree_math::LeafIndex;
-use crate::treekem::{
-    NewLeaf, PathSecret, TreePrivateKeys, merge_update_path, prepare_update_path,
-};
+use crate::treekem::{NewLeaf, PathSecret, TreePrivateKeys, prepare_update_path};
 
 /// The group id of the fixture.
 pub const GROUP_ID: &[u8] = b"melos treekem fixture";
@@ -176,7 +173,10 @@ fn commit(
 /// panic.
 #[cfg(feature = "rust-crypto")]
 pub fn update_path(data: &[u8]) {
-    use crate::crypto::CryptoProvider;
+    use crate::codec;
+    use crate::crypto::{CipherSuite, CryptoProvider};
+    use crate::messages::UpdatePath;
+    use crate::treekem::merge_update_path;
     let Some((&mode, rest)) = data.split_first() else {
         return;
     };

@@ -10,7 +10,6 @@
 //! ```
 
 use alloc::collections::BTreeMap;
-use alloc::collections::btree_map::Entry;
 use alloc::vec::Vec;
 
 use super::hash::{children, hash_node};
@@ -106,7 +105,8 @@ impl RatchetTree {
         let width = size.node_width();
         let mut matches = alloc::vec![0u8; width as usize];
         // (P, S) -> parent hash of P with copath child S; (P, C) -> resolution(C).
-        let mut ph_memo: BTreeMap<(u32, u32), Vec<u8>> = BTreeMap::new();
+        // The sibling S determines P, so the memo is indexed by S.
+        let mut ph_memo: Vec<Option<Vec<u8>>> = alloc::vec![None; width as usize];
         let mut res_memo: BTreeMap<(u32, u32), Vec<NodeIndex>> = BTreeMap::new();
         for d in (0..width).map(NodeIndex) {
             let Some(bytes) = self.node_bytes(d) else {
@@ -138,19 +138,27 @@ impl RatchetTree {
             };
             let s = size.sibling(c).ok_or_else(malformed)?;
             let pnode = self.parent_node(p).ok_or_else(malformed)?;
-            let expected = match ph_memo.entry((p.0, s.0)) {
-                Entry::Occupied(e) => e.into_mut(),
-                Entry::Vacant(e) => {
-                    let osth = self.original_sibling_tree_hash(cs, pnode, s)?;
-                    e.insert(parent_hash(
-                        cs,
-                        pnode.encryption_key(),
-                        pnode.parent_hash(),
-                        &osth,
-                    )?)
+            let slot = ph_memo.get_mut(s.0 as usize).ok_or_else(malformed)?;
+            if slot.is_none() {
+                let osth = self.original_sibling_tree_hash(cs, pnode, s)?;
+                let h = parent_hash(cs, pnode.encryption_key(), pnode.parent_hash(), &osth)?;
+                *slot = Some(h);
+            }
+            if slot.as_deref() != Some(d_ph) {
+                continue;
+            }
+            if c == d {
+                // Fast path: D is P's child, so resolution(C) \ {D} is D's unmerged leaves
+                // (none for a leaf); compare them with P's unmerged leaves below C, in order.
+                let d_unmerged = self.parent_node(d);
+                let below = pnode.unmerged_leaves().filter(|&l| in_subtree(c, l));
+                let same = match d_unmerged {
+                    Some(dn) => below.eq(dn.unmerged_leaves()),
+                    None => below.count() == 0,
+                };
+                if same && let Some(m) = matches.get_mut(p.0 as usize) {
+                    *m = m.saturating_add(1);
                 }
-            };
-            if expected.as_slice() != d_ph {
                 continue;
             }
             // D in resolution(C), and P.unmerged ∩ subtree(C) == resolution(C) \ {D}.

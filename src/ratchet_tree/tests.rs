@@ -512,3 +512,96 @@ fn validation_rejects_parent_hash_breaks() {
         drop(tree);
     });
 }
+
+#[test]
+fn random_operations_keep_hashes_and_blank_leaves_consistent() {
+    with_cs(|cs| {
+        let pool = generate_tree(cs, 24, b"pool").unwrap();
+        let leaf = |i: u32| {
+            pool.leaf(LeafIndex(i % 24))
+                .unwrap()
+                .to_leaf_node()
+                .unwrap()
+        };
+        let mut tree = generate_tree(cs, 6, GROUP).unwrap();
+        tree.tree_hash(cs).unwrap();
+        let mut seed = 0x1234_5678u32;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            seed
+        };
+        for round in 0..40 {
+            let mut diff = tree.diff();
+            for _ in 0..(next() % 3 + 1) {
+                let naive = (0..diff.size().leaf_count())
+                    .map(LeafIndex)
+                    .find(|l| diff.leaf(*l).is_none());
+                assert_eq!(diff.leftmost_blank_leaf(), naive);
+                let members: Vec<LeafIndex> = diff.leaves().map(|(i, _)| i).collect();
+                let pick = members[next() as usize % members.len()];
+                match next() % 3 {
+                    0 => {
+                        diff.add_leaf(&leaf(next())).unwrap();
+                    }
+                    1 if members.len() > 1 => diff.remove_leaf(pick).unwrap(),
+                    _ => diff.update_leaf(pick, &leaf(next())).unwrap(),
+                }
+            }
+            let h = diff.tree_hash(cs).unwrap();
+            let enc = diff.encode_extension().unwrap();
+            let staged = diff.into_staged();
+            tree.merge(staged).unwrap();
+            let naive = (0..tree.size().leaf_count())
+                .map(LeafIndex)
+                .find(|l| tree.leaf(*l).is_none());
+            assert_eq!(tree.leftmost_blank_leaf(), naive, "round {round}");
+            assert_eq!(tree.encode_extension().unwrap(), enc);
+            assert_eq!(tree.tree_hash(cs).unwrap(), h, "round {round}");
+            let mut fresh = RatchetTree::decode_extension(&enc).unwrap();
+            assert_eq!(fresh.tree_hash(cs).unwrap(), h, "round {round}");
+            // The rightmost leaf is occupied after truncation (§7.8), unless one leaf is left.
+            let count = tree.size().leaf_count();
+            if count > 1 {
+                assert!((count / 2..count).any(|l| tree.leaf(LeafIndex(l)).is_some()));
+            }
+        }
+    });
+}
+
+#[test]
+fn mutated_encodings_never_panic() {
+    with_cs(|cs| {
+        let tree = generate_tree(cs, 5, GROUP).unwrap();
+        let enc = tree.encode_extension().unwrap();
+        let leaf = tree.leaf(LeafIndex(1)).unwrap().encoded().to_vec();
+        crate::fuzzing::tree::ratchet_tree(&enc);
+        crate::fuzzing::tree::leaf_node(&leaf);
+        let mut seed = 0x9e37_79b9u32;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            seed as usize
+        };
+        for _ in 0..300 {
+            for base in [&enc, &leaf] {
+                let mut m = base.clone();
+                match next() % 3 {
+                    0 => {
+                        let i = next() % m.len();
+                        m[i] ^= 1 << (next() % 8);
+                    }
+                    1 => m.truncate(next() % m.len()),
+                    _ => {
+                        let i = next() % m.len();
+                        m.insert(i, next() as u8);
+                    }
+                }
+                crate::fuzzing::tree::ratchet_tree(&m);
+                crate::fuzzing::tree::leaf_node(&m);
+            }
+        }
+    });
+}

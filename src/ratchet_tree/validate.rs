@@ -120,16 +120,14 @@ impl RatchetTree {
     /// `signature_key` is unique. O(n log n).
     pub fn check_unique_keys(&self) -> Result<(), Error> {
         let width = self.size.node_width();
-        let mut enc: Vec<&[u8]> = (0..width)
+        let enc: Vec<&[u8]> = (0..width)
             .filter_map(|i| self.node_public_key(NodeIndex(i)))
             .collect();
-        enc.sort_unstable();
-        if enc.windows(2).any(|w| w.first() == w.get(1)) {
+        if has_duplicate(&enc) {
             return Err(TreeError::DuplicateEncryptionKey.into());
         }
-        let mut sig: Vec<&[u8]> = self.leaves().map(|(_, l)| l.signature_key()).collect();
-        sig.sort_unstable();
-        if sig.windows(2).any(|w| w.first() == w.get(1)) {
+        let sig: Vec<&[u8]> = self.leaves().map(|(_, l)| l.signature_key()).collect();
+        if has_duplicate(&sig) {
             return Err(TreeError::DuplicateSignatureKey.into());
         }
         Ok(())
@@ -174,6 +172,45 @@ impl RatchetTree {
             e => Error::Crypto(e),
         })
     }
+}
+
+/// Whether two of `keys` are equal. Sorts (length, first 8 bytes, position) triples, which
+/// stay in cache, and compares full keys only within runs of equal prefixes. O(n log n).
+fn has_duplicate(keys: &[&[u8]]) -> bool {
+    let mut prefixes: Vec<(usize, u64, usize)> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| {
+            let mut p = [0u8; 8];
+            for (d, s) in p.iter_mut().zip(k.iter()) {
+                *d = *s;
+            }
+            (k.len(), u64::from_be_bytes(p), i)
+        })
+        .collect();
+    prefixes.sort_unstable();
+    let mut start = 0usize;
+    while start < prefixes.len() {
+        let key = |i: usize| prefixes.get(i).map(|&(l, p, _)| (l, p));
+        let mut end = start.saturating_add(1);
+        while end < prefixes.len() && key(end) == key(start) {
+            end = end.saturating_add(1);
+        }
+        if let Some(run) = prefixes.get(start..end)
+            && run.len() > 1
+        {
+            let mut full: Vec<&[u8]> = run
+                .iter()
+                .filter_map(|&(_, _, i)| keys.get(i).copied())
+                .collect();
+            full.sort_unstable();
+            if full.windows(2).any(|w| w.first() == w.get(1)) {
+                return true;
+            }
+        }
+        start = end;
+    }
+    false
 }
 
 /// The per-leaf checks of [`RatchetTree::validate`].

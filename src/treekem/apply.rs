@@ -43,6 +43,10 @@ pub struct ReceivedPath {
     pub commit_secret: Secret,
 }
 
+/// Whether an HPKE public key is already used in the tree (see
+/// [`merge_update_path_with_key_index`]).
+type KeyInUse<'a> = &'a dyn Fn(&[u8]) -> bool;
+
 /// The encryption key of a stored node: the first field of both `LeafNode` and
 /// `ParentNode` (`HPKEPublicKey encryption_key`, a `<V>` vector).
 fn stored_key(bytes: &[u8]) -> Option<&[u8]> {
@@ -67,7 +71,7 @@ fn key_prefix(key: &[u8]) -> u64 {
 fn check_keys_unused<T: TreeView + ?Sized>(
     tree: &T,
     update_path: &UpdatePath,
-    key_in_use: Option<&dyn Fn(&[u8]) -> bool>,
+    key_in_use: Option<KeyInUse<'_>>,
 ) -> Result<(), Error> {
     let mut keys: Vec<&[u8]> = Vec::with_capacity(update_path.nodes.len().saturating_add(1));
     keys.push(update_path.leaf_node.encryption_key.as_bytes());
@@ -164,7 +168,7 @@ fn merge<'p>(
     group_id: &[u8],
     update_path: &'p UpdatePath,
     excluded: &[LeafIndex],
-    key_in_use: Option<&dyn Fn(&[u8]) -> bool>,
+    key_in_use: Option<KeyInUse<'_>>,
 ) -> Result<MergedPath<'p>, Error> {
     let leaf_x = match sender.node() {
         Some(x) if diff.size().contains_leaf(sender) => x,
@@ -174,13 +178,6 @@ fn merge<'p>(
     let LeafNodeSource::Commit(leaf_parent_hash) = &leaf.leaf_node_source else {
         return Err(TreeKemError::LeafSourceNotCommit.into());
     };
-    leaf.verify_signature(cs, group_id, sender)
-        .map_err(|e| match e {
-            Error::Crypto(CryptoError::InvalidSignature | CryptoError::InvalidKey) => {
-                Error::TreeKem(TreeKemError::LeafSignatureInvalid)
-            }
-            e => e,
-        })?;
     if let Some(current) = diff.leaf(sender)
         && current.encryption_key() == leaf.encryption_key.as_bytes()
     {
@@ -191,16 +188,25 @@ fn merge<'p>(
     if filtered.len() != update_path.nodes.len() {
         return Err(TreeKemError::PathLengthMismatch.into());
     }
-    let excluded_nodes: Vec<NodeIndex> = excluded.iter().filter_map(|l| l.node()).collect();
+    let mut excluded_nodes: Vec<NodeIndex> = excluded.iter().filter_map(|l| l.node()).collect();
+    excluded_nodes.sort_unstable();
     let mut path = Vec::with_capacity(filtered.len());
     for (&(node, copath_child), upn) in filtered.iter().zip(&update_path.nodes) {
         let mut resolution = diff.resolution(copath_child);
-        resolution.retain(|r| !excluded_nodes.contains(r));
+        resolution.retain(|r| excluded_nodes.binary_search(r).is_err());
         if resolution.len() != upn.encrypted_path_secret.len() {
             return Err(TreeKemError::CiphertextCountMismatch.into());
         }
         path.push((node, resolution));
     }
+    // The structural checks above are cheap; the signature and the key scan come next.
+    leaf.verify_signature(cs, group_id, sender)
+        .map_err(|e| match e {
+            Error::Crypto(CryptoError::InvalidSignature | CryptoError::InvalidKey) => {
+                Error::TreeKem(TreeKemError::LeafSignatureInvalid)
+            }
+            e => e,
+        })?;
     check_keys_unused(&*diff, update_path, key_in_use)?;
 
     let keys: Vec<&[u8]> = update_path

@@ -191,14 +191,15 @@ impl PreparedPath {
         group_context: &[u8],
         excluded: &[LeafIndex],
     ) -> Result<CommitterPath, Error> {
-        let excluded_nodes: Vec<NodeIndex> = excluded.iter().filter_map(|l| l.node()).collect();
+        let mut excluded_nodes: Vec<NodeIndex> = excluded.iter().filter_map(|l| l.node()).collect();
+        excluded_nodes.sort_unstable();
         let mut path_nodes = Vec::with_capacity(self.nodes.len());
         let mut path_secrets = Vec::with_capacity(self.nodes.len());
         let mut private_keys = TreePrivateKeys::new(self.sender, self.leaf_private_key);
         for n in self.nodes {
             let mut encrypted_path_secret = Vec::with_capacity(n.resolution.len());
             for (r, key) in &n.resolution {
-                if !excluded_nodes.contains(r) {
+                if excluded_nodes.binary_search(r).is_err() {
                     encrypted_path_secret.push(n.path_secret.encrypt(cs, key, group_context)?);
                 }
             }
