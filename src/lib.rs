@@ -69,3 +69,8 @@ pub use crate::error::{
     CryptoError, DecodeError, Error, FramingError, GroupError, KeyScheduleError, MessageError,
     SecretTreeError, TreeError, TreeKemError,
 };
+
+/// The README's code samples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

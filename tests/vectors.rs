@@ -67,3 +67,9 @@ vector_file!(welcome, "welcome");
 vector_file!(message_protection, "message-protection");
 vector_file!(transcript_hashes, "transcript-hashes");
 vector_file!(messages, "messages");
+vector_file!(passive_client_welcome, "passive-client-welcome");
+vector_file!(
+    passive_client_handling_commit,
+    "passive-client-handling-commit"
+);
+vector_file!(passive_client_random, "passive-client-random");

@@ -1,11 +1,115 @@
-//! Group engine errors (RFC 9420 §12 to §14): one variant per check.
+//! Group engine errors (RFC 9420 §11 to §14): one variant per check.
 
-/// A group operation or an incoming handshake message fails a rule of RFC 9420 §12.
+/// A group operation or an incoming handshake message fails a rule of RFC 9420 §11 to §14.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum GroupError {
     /// The message belongs to an epoch later than the group's: process earlier commits first.
     FutureEpoch,
+    /// The message belongs to an epoch whose secrets are no longer kept (or a handshake
+    /// message of a past epoch, which is never accepted, RFC 9420 §12.4.2).
+    PastEpochUnavailable,
     /// There is no pending commit to merge.
     NoPendingCommit,
+    /// A commit of this member is pending: merge or clear it first.
+    PendingCommitExists,
+    /// The staged commit was built on another epoch or tree than the group's current one.
+    StaleStagedCommit,
+    /// The member was removed from the group (or the group was reinitialized): it can no
+    /// longer send or commit (RFC 9420 §12.4.2).
+    GroupInactive,
+    /// The message is for another group.
+    WrongGroupId,
+    /// The message's wire format is not one the group processes (Welcome, GroupInfo and
+    /// KeyPackage go through other calls).
+    UnexpectedWireFormat,
+    /// A handshake message arrived in a wire format the group's policy forbids.
+    WireFormatPolicyViolation,
+    /// §12.4: a Commit was received from this member itself; use `merge_pending_commit`.
+    OwnCommit,
+    /// §12.4: the Commit's sender is not a `member` (external commits are not supported).
+    UnsupportedCommitSender,
+    /// §12.4: a ProposalRef in the Commit is not a proposal received this epoch.
+    UnknownProposalRef,
+    /// §12.2: the Commit covers an Update proposal sent by the committer.
+    UpdateFromCommitter,
+    /// §12.2: the Commit covers a Remove proposal removing the committer.
+    RemoveOfCommitter,
+    /// §12.2: several Update and/or Remove proposals apply to the same leaf.
+    MultipleChangesForLeaf,
+    /// §12.1.3: a Remove proposal names a blank leaf or a leaf outside the tree.
+    RemoveOfNonMember,
+    /// §12.2: two Add proposals carry KeyPackages of the same client (same signature key).
+    DuplicateAdd,
+    /// §12.2: an Add proposal adds a client already in the group (same signature key) that
+    /// the Commit does not remove.
+    AddOfExistingMember,
+    /// §12.2: two PreSharedKey proposals reference the same PreSharedKeyID.
+    DuplicatePsk,
+    /// §12.2: more than one GroupContextExtensions proposal.
+    MultipleGroupContextExtensions,
+    /// §12.2: a ReInit proposal together with any other proposal.
+    ReInitWithOtherProposals,
+    /// §12.2: an ExternalInit proposal in a regular (member) Commit.
+    ExternalInitInMemberCommit,
+    /// §12.2: a non-default proposal type that some member does not support.
+    UnsupportedProposalType,
+    /// §12.4: the Commit has no path but its proposals require one (or it has none).
+    PathRequired,
+    /// §12.1.2: an Update proposal was not sent by a member.
+    UpdateFromNonMember,
+    /// §7.3, §12.1.2: the leaf of an Update proposal does not have source `update`.
+    UpdateLeafSourceNotUpdate,
+    /// §7.3: a leaf node's signature does not verify.
+    LeafSignatureInvalid,
+    /// §7.3: a new leaf's `encryption_key` already appears in the tree.
+    EncryptionKeyInUse,
+    /// §7.3: a new leaf's `signature_key` is already another member's.
+    SignatureKeyInUse,
+    /// §7.3, §11.1: a leaf does not support the group's `required_capabilities`.
+    RequiredCapabilitiesNotSupported,
+    /// §7.3: a leaf's credential type is not supported by every member, or the leaf does
+    /// not support a credential type in use in the group.
+    CredentialTypeNotSupported,
+    /// §7.3: a leaf does not list the group's protocol version or cipher suite.
+    LeafCapabilitiesMismatch,
+    /// §7.3: a leaf carries an extension absent from its own capabilities.
+    LeafExtensionNotSupported,
+    /// §12.1.7: a GroupContextExtensions proposal holds an extension some member does not
+    /// support.
+    GroupContextExtensionNotSupported,
+    /// §12.1.4: a PSK proposal's `psk_nonce` is not `KDF.Nh` bytes long.
+    InvalidPskNonce,
+    /// §12.1.4: a resumption PSK proposal's usage is not `application`.
+    InvalidPskUsage,
+    /// §8.4, §12.4.2: a PSK of the Commit (or Welcome) is not known to this member.
+    UnknownPsk,
+    /// §12.1.5: a ReInit proposal asks for an older protocol version.
+    ReInitVersionDowngrade,
+    /// §6: a proposal from an `external` sender of a type that external senders cannot send,
+    /// or an index with no `external_senders` entry.
+    InvalidExternalSender,
+    /// §12.4.3.1: no leaf of the ratchet tree is the joiner's KeyPackage leaf.
+    OwnLeafNotFound,
+    /// §12.4.3.1: the Welcome's GroupInfo carries no `ratchet_tree` extension and none was
+    /// given.
+    MissingRatchetTree,
+    /// §12.4.3.1: the GroupInfo's `signer` leaf is blank or outside the tree.
+    SignerNotInTree,
+    /// §12.4.3.1: a resumption PSK of usage `reinit` or `branch` in a Welcome whose
+    /// GroupInfo epoch is not 1.
+    ResumptionEpochMismatch,
+    /// §12.4.3.1: a `path_secret` in the Welcome although the committer and the joiner share
+    /// no node of the committer's filtered path, or none when one is needed.
+    PathSecretMismatch,
+    /// The caller asked for a commit without path although one is required, or a
+    /// KeyPackage of another cipher suite.
+    InvalidCommitOptions,
+    /// A member index given by the caller is not an occupied leaf.
+    NoSuchMember,
+    /// Serialized group state is malformed or of an unknown format version.
+    InvalidState,
+    /// §12.4: proposals were received this epoch; a member MUST commit them before sending
+    /// application data.
+    ProposalsPending,
 }

@@ -1,1 +1,429 @@
-//! The group engine (RFC 9420 §11 to §14).
+//! The group engine (RFC 9420 §11 to §14): create a group, add, update and remove members
+//! by Commit, join by Welcome, exchange application messages, follow any commit.
+//!
+//! Sans-I/O: every call takes and returns messages; the caller moves them. The group holds
+//! its provider as `Arc<dyn CryptoProvider>`; time is passed where lifetimes are checked.
+//!
+//! Every state change is staged, then merged: a Commit created by this member is kept
+//! pending until [`Group::merge_pending_commit`] (or dropped by
+//! [`Group::clear_pending_commit`]); a received Commit is fully validated into a
+//! [`StagedCommit`] that [`Group::merge_staged_commit`] applies in one step. A failed call
+//! leaves the group exactly as it was.
+//!
+//! ```text
+//! let mut alice = Group::create(provider, suite, b"group".to_vec(), alice_id, config)?;
+//! let out = alice.commit(CommitOptions::default().add_member(bob_kp))?;
+//! alice.merge_pending_commit()?;
+//! let mut bob = Group::join(provider, &out.welcome.unwrap(), &bob_bundle, bob_id, None,
+//!                           config, &PskStore::new())?;
+//! let msg = alice.encrypt_application(b"hi", b"")?;
+//! let got = bob.process(&msg, None)?;
+//! ```
+
+use alloc::collections::VecDeque;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+
+use crate::crypto::{
+    CipherSuite, CipherSuiteProvider, CryptoProvider, HpkePrivateKey, HpkePublicKey, Secret, labels,
+};
+use crate::error::{Error, GroupError};
+use crate::framing::{
+    AuthenticatedContent, FramedContent, FramedContentBody, FramingContext, MlsMessage,
+    MlsMessageBody, PrivateMessage, PublicMessage, Sender, WireFormat,
+};
+use crate::key_schedule::derive_epoch;
+use crate::messages::{
+    Extensions, GroupContext, LeafNode, LeafNodeSource, Lifetime, Proposal, ProposalRef,
+};
+use crate::ratchet_tree::{RatchetTree, TreeView};
+use crate::transcript::{confirmation_tag, interim_transcript_hash};
+use crate::tree_math::LeafIndex;
+use crate::treekem::TreePrivateKeys;
+
+mod commit;
+mod config;
+mod epoch;
+mod join;
+mod process;
+mod proposals;
+
+pub use commit::{CommitOptions, CommitOutput, PathChoice};
+pub use config::{GroupConfig, HandshakeFormat, Member, PskStore, SigningIdentity};
+pub use process::{ProcessedContent, ProcessedMessage, StagedCommit};
+
+use epoch::{EpochState, PastEpoch};
+
+/// A proposal received (or sent) this epoch, stored by reference (RFC 9420 §12.4).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct CachedProposal {
+    pub(crate) reference: ProposalRef,
+    pub(crate) proposal: Proposal,
+    pub(crate) sender: Sender,
+}
+
+/// One member's state of an MLS group (RFC 9420 §8, §11, §12).
+#[derive(Clone)]
+pub struct Group {
+    provider: Arc<dyn CryptoProvider>,
+    config: GroupConfig,
+    identity: SigningIdentity,
+    tree: RatchetTree,
+    keys: TreePrivateKeys,
+    context: FramingContext,
+    interim_transcript_hash: Vec<u8>,
+    confirmation_tag: Vec<u8>,
+    epoch: EpochState,
+    past_epochs: VecDeque<(u64, PastEpoch)>,
+    proposals: Vec<CachedProposal>,
+    /// Leaf keys of this member's own Update proposals, by public key.
+    pending_updates: Vec<(HpkePublicKey, HpkePrivateKey)>,
+    pending_commit: Option<alloc::boxed::Box<StagedCommit>>,
+    psks: PskStore,
+    /// Resumption PSKs of recent epochs of this group (§8.6), oldest first.
+    resumption_psks: VecDeque<(u64, Secret)>,
+    active: bool,
+}
+
+impl core::fmt::Debug for Group {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Group")
+            .field("group_id", &self.context.group_id())
+            .field("epoch", &self.context.epoch())
+            .field("own_leaf", &self.keys.own_leaf())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Group {
+    /// Creates a one-member group (RFC 9420 §11): the creator at leaf 0, epoch 0, a fresh
+    /// random `init_secret`, an empty confirmed transcript hash, and the confirmation tag and
+    /// interim transcript hash computed from them.
+    pub fn create(
+        provider: Arc<dyn CryptoProvider>,
+        suite: CipherSuite,
+        group_id: Vec<u8>,
+        identity: SigningIdentity,
+        config: GroupConfig,
+    ) -> Result<Group, Error> {
+        let cs = provider.suite(suite)?;
+        let pair = cs.kem_generate_key_pair()?;
+        let mut leaf = LeafNode {
+            encryption_key: pair.public_key,
+            signature_key: identity.signature_key.public_key.clone(),
+            credential: identity.credential.clone(),
+            capabilities: identity.default_capabilities(suite),
+            leaf_node_source: LeafNodeSource::KeyPackage(Lifetime {
+                not_before: 0,
+                not_after: u64::MAX,
+            }),
+            extensions: Extensions::default(),
+            signature: Vec::new(),
+        };
+        leaf.sign(
+            cs,
+            &identity.signature_key.private_key,
+            &group_id,
+            LeafIndex(0),
+        )?;
+        let mut tree = RatchetTree::new(&leaf)?;
+        let tree_hash = tree.tree_hash(cs)?;
+        let context = GroupContext::new(
+            suite,
+            group_id,
+            0,
+            tree_hash,
+            Vec::new(),
+            Extensions::default(),
+        );
+        let context = FramingContext::new(context)?;
+        let init_secret = cs.random_secret(cs.hash_len())?;
+        let zero = Secret::zero(cs.hash_len());
+        let derived = derive_epoch(cs, &init_secret, &zero, &zero, context.encoded())?;
+        let tag = confirmation_tag(cs, &derived.epoch_secrets.confirmation_key, &[])?;
+        let interim = interim_transcript_hash(cs, &[], &tag)?;
+        let epoch = EpochState::new(derived.epoch_secrets, tree.size(), config.secret_tree);
+        let mut group = Group {
+            provider: provider.clone(),
+            config,
+            identity,
+            tree,
+            keys: TreePrivateKeys::new(LeafIndex(0), pair.private_key),
+            context,
+            interim_transcript_hash: interim,
+            confirmation_tag: tag,
+            epoch,
+            past_epochs: VecDeque::new(),
+            proposals: Vec::new(),
+            pending_updates: Vec::new(),
+            pending_commit: None,
+            psks: PskStore::new(),
+            resumption_psks: VecDeque::new(),
+            active: true,
+        };
+        group.remember_resumption_psk();
+        Ok(group)
+    }
+
+    /// The cipher suite provider of the group's suite.
+    fn cs_of(
+        provider: &Arc<dyn CryptoProvider>,
+        suite: CipherSuite,
+    ) -> Result<&dyn CipherSuiteProvider, Error> {
+        provider.suite(suite)
+    }
+
+    /// The group's cipher suite.
+    pub fn cipher_suite(&self) -> CipherSuite {
+        self.context.group_context().cipher_suite
+    }
+
+    /// The group id (RFC 9420 §8.1).
+    pub fn group_id(&self) -> &[u8] {
+        self.context.group_id()
+    }
+
+    /// The current epoch (RFC 9420 §8.1).
+    pub fn epoch(&self) -> u64 {
+        self.context.epoch()
+    }
+
+    /// The current `GroupContext` (RFC 9420 §8.1).
+    pub fn group_context(&self) -> &GroupContext {
+        self.context.group_context()
+    }
+
+    /// This member's leaf index.
+    pub fn own_leaf(&self) -> LeafIndex {
+        self.keys.own_leaf()
+    }
+
+    /// This member's signing identity.
+    pub fn identity(&self) -> &SigningIdentity {
+        &self.identity
+    }
+
+    /// The group's policy.
+    pub fn config(&self) -> &GroupConfig {
+        &self.config
+    }
+
+    /// The public ratchet tree (RFC 9420 §7).
+    pub fn ratchet_tree(&self) -> &RatchetTree {
+        &self.tree
+    }
+
+    /// Whether this member can still send (false once removed, RFC 9420 §12.4.2).
+    pub fn is_active(&self) -> bool {
+        self.active
+    }
+
+    /// The members, by leaf index (RFC 9420 §4.1). O(n).
+    pub fn members(&self) -> Vec<Member> {
+        self.tree
+            .leaves()
+            .filter_map(|(l, _)| proposals::member_at(&self.tree, l))
+            .collect()
+    }
+
+    /// The member at `leaf`, if that leaf is occupied.
+    pub fn member(&self, leaf: LeafIndex) -> Option<Member> {
+        proposals::member_at(&self.tree, leaf)
+    }
+
+    /// The number of members. O(n).
+    pub fn member_count(&self) -> u32 {
+        self.tree.member_count()
+    }
+
+    /// `MLS-Exporter(label, context, length)` of the current epoch (RFC 9420 §8.5).
+    pub fn export_secret(
+        &self,
+        label: &[u8],
+        context: &[u8],
+        length: usize,
+    ) -> Result<Secret, Error> {
+        let cs = Self::cs_of(&self.provider, self.cipher_suite())?;
+        crate::key_schedule::mls_exporter(cs, &self.epoch.exporter_secret, label, context, length)
+    }
+
+    /// The `epoch_authenticator` of the current epoch (RFC 9420 §8.7).
+    pub fn epoch_authenticator(&self) -> &[u8] {
+        self.epoch.epoch_authenticator.as_bytes()
+    }
+
+    /// The current epoch's `resumption_psk` (RFC 9420 §8.6).
+    pub fn resumption_psk(&self) -> &Secret {
+        &self.epoch.resumption_psk
+    }
+
+    /// The external PSKs this member knows (RFC 9420 §8.4).
+    pub fn psk_store_mut(&mut self) -> &mut PskStore {
+        &mut self.psks
+    }
+
+    /// The proposals received this epoch that a Commit may reference.
+    pub fn pending_proposals(&self) -> impl Iterator<Item = (&ProposalRef, &Proposal, &Sender)> {
+        self.proposals
+            .iter()
+            .map(|p| (&p.reference, &p.proposal, &p.sender))
+    }
+
+    /// Whether a Commit of this member waits for [`Group::merge_pending_commit`].
+    pub fn has_pending_commit(&self) -> bool {
+        self.pending_commit.is_some()
+    }
+
+    /// Drops this member's pending Commit (e.g. the Delivery Service rejected it); the
+    /// group stays in the current epoch.
+    pub fn clear_pending_commit(&mut self) {
+        self.pending_commit = None;
+    }
+
+    /// Merges this member's pending Commit once the Delivery Service accepted it
+    /// (RFC 9420 §12.4): the group moves to the new epoch.
+    pub fn merge_pending_commit(&mut self) -> Result<(), Error> {
+        let staged = self
+            .pending_commit
+            .take()
+            .ok_or(GroupError::NoPendingCommit)?;
+        self.merge_staged_commit(*staged)
+    }
+
+    /// Encrypts application data as a PrivateMessage (RFC 9420 §6.3) with the next key of
+    /// this member's application ratchet. Fails with [`GroupError::ProposalsPending`] while
+    /// proposals of this epoch are uncommitted (§12.4: commit them first).
+    pub fn encrypt_application(
+        &mut self,
+        plaintext: &[u8],
+        authenticated_data: &[u8],
+    ) -> Result<MlsMessage, Error> {
+        self.check_active()?;
+        if !self.proposals.is_empty() {
+            return Err(GroupError::ProposalsPending.into());
+        }
+        let body = FramedContentBody::Application(plaintext.to_vec());
+        let ac = self.sign_content(body, authenticated_data, WireFormat::MLS_PRIVATE_MESSAGE)?;
+        self.protect(ac)
+    }
+
+    /// Sends `proposal` by itself as a handshake message (RFC 9420 §12.1) and stores it by
+    /// reference, so that a later Commit (by anyone) can cover it. For an Update, see
+    /// [`Group::propose_update`].
+    pub fn propose(&mut self, proposal: Proposal) -> Result<MlsMessage, Error> {
+        self.check_active()?;
+        let format = self.handshake_wire_format();
+        let ac = self.sign_content(FramedContentBody::Proposal(proposal.clone()), &[], format)?;
+        let cs = Self::cs_of(&self.provider, self.cipher_suite())?;
+        let reference = ProposalRef(labels::make_proposal_ref(cs, &crate::codec::encode(&ac)?)?);
+        let msg = self.protect(ac)?;
+        self.proposals.push(CachedProposal {
+            reference,
+            proposal,
+            sender: Sender::Member(self.own_leaf()),
+        });
+        Ok(msg)
+    }
+
+    /// Proposes an Update of this member's leaf with a fresh encryption key (RFC 9420
+    /// §12.1.2); the private key is kept until a Commit covers the proposal.
+    pub fn propose_update(&mut self) -> Result<MlsMessage, Error> {
+        let cs = Self::cs_of(&self.provider, self.cipher_suite())?;
+        let current = self
+            .tree
+            .leaf(self.own_leaf())
+            .ok_or(GroupError::NoSuchMember)?
+            .to_leaf_node()?;
+        let pair = cs.kem_generate_key_pair()?;
+        let mut leaf = current;
+        leaf.encryption_key = pair.public_key.clone();
+        leaf.leaf_node_source = LeafNodeSource::Update;
+        leaf.sign(
+            cs,
+            &self.identity.signature_key.private_key,
+            self.group_id(),
+            self.own_leaf(),
+        )?;
+        let msg = self.propose(Proposal::Update(alloc::boxed::Box::new(
+            crate::messages::Update { leaf_node: leaf },
+        )))?;
+        self.pending_updates
+            .push((pair.public_key, pair.private_key));
+        Ok(msg)
+    }
+
+    fn check_active(&self) -> Result<(), Error> {
+        if self.active {
+            Ok(())
+        } else {
+            Err(GroupError::GroupInactive.into())
+        }
+    }
+
+    fn handshake_wire_format(&self) -> WireFormat {
+        match self.config.handshake_format {
+            HandshakeFormat::Public => WireFormat::MLS_PUBLIC_MESSAGE,
+            HandshakeFormat::Private => WireFormat::MLS_PRIVATE_MESSAGE,
+        }
+    }
+
+    /// Frames and signs `body` as this member in the current epoch (RFC 9420 §6.1).
+    fn sign_content(
+        &self,
+        body: FramedContentBody,
+        authenticated_data: &[u8],
+        wire_format: WireFormat,
+    ) -> Result<AuthenticatedContent, Error> {
+        let cs = Self::cs_of(&self.provider, self.cipher_suite())?;
+        let content = FramedContent {
+            group_id: self.group_id().to_vec(),
+            epoch: self.epoch(),
+            sender: Sender::Member(self.own_leaf()),
+            authenticated_data: authenticated_data.to_vec(),
+            body,
+        };
+        AuthenticatedContent::sign(
+            cs,
+            wire_format,
+            content,
+            &self.identity.signature_key.private_key,
+            &self.context,
+        )
+    }
+
+    /// Protects signed content with the current epoch's keys (RFC 9420 §6.2, §6.3).
+    fn protect(&mut self, ac: AuthenticatedContent) -> Result<MlsMessage, Error> {
+        let provider = self.provider.clone();
+        let cs = Self::cs_of(&provider, self.cipher_suite())?;
+        let body = if ac.wire_format == WireFormat::MLS_PRIVATE_MESSAGE {
+            MlsMessageBody::PrivateMessage(PrivateMessage::protect(
+                cs,
+                &ac,
+                &mut self.epoch.secret_tree,
+                &self.epoch.sender_data_secret,
+                self.config.padding,
+            )?)
+        } else {
+            MlsMessageBody::PublicMessage(PublicMessage::protect(
+                cs,
+                ac,
+                &self.epoch.membership_key,
+                &self.context,
+            )?)
+        };
+        Ok(MlsMessage::new(body))
+    }
+
+    /// Keeps the current epoch's resumption PSK (RFC 9420 §8.6) for a bounded number of
+    /// epochs.
+    fn remember_resumption_psk(&mut self) {
+        self.resumption_psks
+            .push_back((self.epoch(), self.epoch.resumption_psk.clone()));
+        while self.resumption_psks.len() > self.config.max_past_epochs.saturating_add(1) {
+            self.resumption_psks.pop_front();
+        }
+    }
+}
+
+#[cfg(all(test, feature = "rust-crypto"))]
+mod tests;

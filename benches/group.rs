@@ -1,0 +1,151 @@
+//! Group operations (RFC 9420 §11 to §14) at n members, suite 1: one Commit adding n-1
+//! members, joining by Welcome, a Commit with a path, processing that Commit, removing one
+//! member, a 1 KiB application message round trip, KeyPackage creation.
+//!
+//! Sizes come from `MELOS_GROUP_BENCH_SIZES` (comma-separated, default `10,1000`); 10,000
+//! works but the setup (one Commit of 9,999 Adds, each KeyPackage verified) takes a while.
+//! Benchmark ids: `group/<op>/n`.
+
+use std::hint::black_box;
+use std::sync::Arc;
+use std::time::Duration;
+
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use melos::crypto::rust_crypto::RustCrypto;
+use melos::group::{
+    CommitOptions, Group, GroupConfig, ProcessedContent, PskStore, SigningIdentity,
+};
+use melos::messages::{Credential, KeyPackageBundle, Lifetime};
+use melos::tree_math::LeafIndex;
+use melos::{CipherSuite, CryptoProvider};
+
+const SUITE: CipherSuite = CipherSuite(1);
+const LIFETIME: Lifetime = Lifetime {
+    not_before: 0,
+    not_after: u64::MAX,
+};
+
+fn client(p: &Arc<dyn CryptoProvider>, i: usize) -> (SigningIdentity, KeyPackageBundle) {
+    let cs = p.suite(SUITE).unwrap();
+    let id =
+        SigningIdentity::generate(cs, Credential::Basic(format!("m{i}").into_bytes())).unwrap();
+    let kp = id.key_package(cs, LIFETIME).unwrap();
+    (id, kp)
+}
+
+fn sizes() -> Vec<usize> {
+    std::env::var("MELOS_GROUP_BENCH_SIZES")
+        .ok()
+        .map(|s| s.split(',').filter_map(|x| x.trim().parse().ok()).collect())
+        .unwrap_or_else(|| vec![10, 1000])
+}
+
+fn bench(c: &mut Criterion) {
+    let p: Arc<dyn CryptoProvider> = Arc::new(RustCrypto::new());
+    let mut g = c.benchmark_group("group");
+    g.sample_size(10)
+        .measurement_time(Duration::from_secs(5))
+        .warm_up_time(Duration::from_millis(500));
+    g.bench_function("key_package", |b| {
+        let cs = p.suite(SUITE).unwrap();
+        let id = SigningIdentity::generate(cs, Credential::Basic(b"x".to_vec())).unwrap();
+        b.iter(|| black_box(id.key_package(cs, LIFETIME).unwrap()))
+    });
+    for n in sizes() {
+        let (a, _) = client(&p, 0);
+        let creator = Group::create(
+            p.clone(),
+            SUITE,
+            b"bench".to_vec(),
+            a,
+            GroupConfig::default(),
+        )
+        .unwrap();
+        let clients: Vec<_> = (1..n).map(|i| client(&p, i)).collect();
+        let mut opts = CommitOptions::default().with_ratchet_tree();
+        for (_, kp) in &clients {
+            opts = opts.add_member(kp.key_package.clone());
+        }
+        g.bench_with_input(BenchmarkId::new("commit_add_all", n), &n, |b, _| {
+            b.iter(|| {
+                let mut c = creator.clone();
+                black_box(c.commit(opts.clone()).unwrap())
+            })
+        });
+        let mut alice = creator.clone();
+        let out = alice.commit(opts.clone()).unwrap();
+        alice.merge_pending_commit().unwrap();
+        let welcome = out.welcome.unwrap();
+        let (last_id, last_kp) = clients.last().cloned().unwrap();
+        g.bench_with_input(BenchmarkId::new("join", n), &n, |b, _| {
+            b.iter(|| {
+                black_box(
+                    Group::join(
+                        p.clone(),
+                        &welcome,
+                        &last_kp,
+                        last_id.clone(),
+                        None,
+                        GroupConfig::default(),
+                        &PskStore::new(),
+                    )
+                    .unwrap(),
+                )
+            })
+        });
+        let bob = Group::join(
+            p.clone(),
+            &welcome,
+            &last_kp,
+            last_id,
+            None,
+            GroupConfig::default(),
+            &PskStore::new(),
+        )
+        .unwrap();
+        g.bench_with_input(BenchmarkId::new("commit_path", n), &n, |b, _| {
+            b.iter(|| {
+                let mut c = alice.clone();
+                black_box(c.commit(CommitOptions::default()).unwrap())
+            })
+        });
+        let commit = alice
+            .clone()
+            .commit(CommitOptions::default())
+            .unwrap()
+            .commit;
+        g.bench_with_input(BenchmarkId::new("process_commit", n), &n, |b, _| {
+            b.iter(|| {
+                let mut r = bob.clone();
+                let m = r.process(&commit, None).unwrap();
+                let ProcessedContent::Commit(s) = m.content else {
+                    panic!()
+                };
+                r.merge_staged_commit(*s).unwrap();
+                black_box(r)
+            })
+        });
+        g.bench_with_input(BenchmarkId::new("commit_remove", n), &n, |b, _| {
+            b.iter(|| {
+                let mut c = alice.clone();
+                black_box(
+                    c.commit(CommitOptions::default().remove_member(LeafIndex(1)))
+                        .unwrap(),
+                )
+            })
+        });
+        let data = vec![7u8; 1024];
+        g.bench_with_input(BenchmarkId::new("app_1k_roundtrip", n), &n, |b, _| {
+            let mut s = alice.clone();
+            let mut r = bob.clone();
+            b.iter(|| {
+                let m = s.encrypt_application(&data, b"").unwrap();
+                black_box(r.process(&m, None).unwrap())
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

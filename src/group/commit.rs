@@ -1,0 +1,371 @@
+//! Creating a Commit (RFC 9420 §12.4.1) with its Welcome (§12.4.3.1) and GroupInfo
+//! (§12.4.3).
+
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+
+use crate::crypto::{CipherSuiteProvider, Secret};
+use crate::error::{Error, GroupError};
+use crate::framing::{FramedContentBody, MlsMessage, MlsMessageBody, Sender};
+use crate::key_schedule::{PreSharedKeyId, Psk, derive_epoch, psk::psk_secret};
+use crate::messages::{
+    Add, Commit, Extension, ExtensionType, Extensions, GroupContext, GroupInfo, KeyPackage,
+    NewMemberSecrets, Proposal, ProposalOrRef, ProposalType, Remove, Welcome,
+};
+use crate::ratchet_tree::TreeView;
+use crate::transcript::{confirmation_tag, confirmed_transcript_hash, interim_transcript_hash};
+use crate::tree_math::{LeafIndex, TreeSize};
+use crate::treekem::{NewLeaf, TreePrivateKeys, prepare_update_path};
+
+use super::Group;
+use super::process::StagedCommit;
+use super::proposals::{AppliedProposals, CommittedProposal, apply_proposals, member_at};
+
+/// Whether a Commit carries an UpdatePath (RFC 9420 §12.4).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PathChoice {
+    /// Always include a path (full Commit: PCS for the committer).
+    #[default]
+    Always,
+    /// Include a path only when the proposals require one (§12.4: anything but add, psk
+    /// and reinit, or no proposal at all).
+    WhenRequired,
+}
+
+/// What goes into a Commit (RFC 9420 §12.4).
+#[derive(Clone, Debug, Default)]
+pub struct CommitOptions {
+    /// Proposals sent by value in the Commit (the valid proposals received this epoch are
+    /// always covered by reference, §12.4 SHOULD).
+    pub proposals: Vec<Proposal>,
+    /// Whether to include a path.
+    pub path: PathChoice,
+    /// Put the ratchet tree into the `ratchet_tree` extension of the Welcome's GroupInfo
+    /// (§12.4.3.3); otherwise new members get the tree some other way.
+    pub ratchet_tree_in_welcome: bool,
+    /// Also return a signed GroupInfo of the new epoch (§12.4.3).
+    pub group_info: bool,
+    /// The current time (seconds since the Unix epoch) to check added KeyPackages' lifetimes
+    /// (§10.1); `None` skips the lifetime check.
+    pub now: Option<u64>,
+    /// `authenticated_data` of the Commit's FramedContent (§6).
+    pub authenticated_data: Vec<u8>,
+}
+
+impl CommitOptions {
+    /// Adds a member by KeyPackage (an Add proposal by value, §12.1.1).
+    pub fn add_member(mut self, key_package: KeyPackage) -> Self {
+        self.proposals
+            .push(Proposal::Add(Box::new(Add { key_package })));
+        self
+    }
+
+    /// Removes the member at `leaf` (a Remove proposal by value, §12.1.3).
+    pub fn remove_member(mut self, leaf: LeafIndex) -> Self {
+        self.proposals
+            .push(Proposal::Remove(Remove { removed: leaf }));
+        self
+    }
+
+    /// Sends the ratchet tree in the Welcome.
+    pub fn with_ratchet_tree(mut self) -> Self {
+        self.ratchet_tree_in_welcome = true;
+        self
+    }
+}
+
+/// The messages a Commit produces (RFC 9420 §12.4.1).
+#[derive(Clone, Debug)]
+pub struct CommitOutput {
+    /// The Commit, for every current member.
+    pub commit: MlsMessage,
+    /// The Welcome for the added members, if any.
+    pub welcome: Option<MlsMessage>,
+    /// The signed GroupInfo of the new epoch, if asked for.
+    pub group_info: Option<MlsMessage>,
+}
+
+impl Group {
+    /// Commits the given proposals and every valid proposal received this epoch (RFC 9420
+    /// §12.4.1). The new epoch is kept pending: call [`Group::merge_pending_commit`] once the
+    /// Delivery Service accepted the Commit, or [`Group::clear_pending_commit`].
+    pub fn commit(&mut self, options: CommitOptions) -> Result<CommitOutput, Error> {
+        self.check_active()?;
+        if self.pending_commit.is_some() {
+            return Err(GroupError::PendingCommitExists.into());
+        }
+        let provider = self.provider.clone();
+        let cs = Self::cs_of(&provider, self.cipher_suite())?;
+        let me = self.own_leaf();
+        let (list, committed) = self.select_proposals(&options.proposals);
+        let ctx = self.context.group_context().clone();
+        let mut applied = apply_proposals(cs, &self.tree, &ctx, me, &committed, options.now)?;
+        let with_path = applied.path_required || options.path == PathChoice::Always;
+
+        let mut next = ctx.clone();
+        next.epoch = ctx.epoch.checked_add(1).ok_or(GroupError::InvalidState)?;
+        next.extensions = applied.extensions.clone();
+        let added: Vec<LeafIndex> = applied.added.iter().map(|(l, _)| *l).collect();
+        let (path, commit_secret, keys, path_secrets) = if with_path {
+            let current = applied
+                .diff
+                .leaf(me)
+                .ok_or(GroupError::NoSuchMember)?
+                .to_leaf_node()?;
+            let new_leaf = NewLeaf::refresh(cs, &current)?;
+            let prepared = prepare_update_path(
+                cs,
+                &mut applied.diff,
+                me,
+                &ctx.group_id,
+                new_leaf,
+                &self.identity.signature_key.private_key,
+                None,
+            )?;
+            next.tree_hash = applied.diff.tree_hash(cs)?;
+            let out = prepared.encrypt(cs, &next.encode()?, &added)?;
+            (
+                Some(out.update_path),
+                out.commit_secret,
+                out.private_keys,
+                out.path_secrets,
+            )
+        } else {
+            next.tree_hash = applied.diff.tree_hash(cs)?;
+            let keys = retained_keys(&self.keys, &applied.diff);
+            (None, Secret::zero(cs.hash_len()), keys, Vec::new())
+        };
+
+        let body = FramedContentBody::Commit(Commit {
+            proposals: list,
+            path,
+        });
+        let format = self.handshake_wire_format();
+        let mut ac = self.sign_content(body, &options.authenticated_data, format)?;
+        next.confirmed_transcript_hash =
+            confirmed_transcript_hash(cs, &self.interim_transcript_hash, &ac)?;
+        let psk = self.psk_secret(cs, &applied.psks)?;
+        let encoded = next.encode()?;
+        let derived = derive_epoch(cs, &self.epoch.init_secret, &commit_secret, &psk, &encoded)?;
+        let tag = confirmation_tag(
+            cs,
+            &derived.epoch_secrets.confirmation_key,
+            &next.confirmed_transcript_hash,
+        )?;
+        let interim = interim_transcript_hash(cs, &next.confirmed_transcript_hash, &tag)?;
+        ac.auth.confirmation_tag = Some(tag.clone());
+
+        let tree_ext = if options.ratchet_tree_in_welcome {
+            Some(applied.diff.encode_extension()?)
+        } else {
+            None
+        };
+        let welcome = if applied.added.is_empty() {
+            None
+        } else {
+            let gi = self.group_info_for(cs, &next, &tag, tree_ext.clone())?;
+            let secrets: Vec<Option<&Secret>> = applied
+                .added
+                .iter()
+                .map(|(l, _)| lca_secret(&path_secrets, me, *l, applied.diff.size()))
+                .collect();
+            let members: Vec<NewMemberSecrets<'_>> = applied
+                .added
+                .iter()
+                .zip(&secrets)
+                .map(|((_, kp), s)| NewMemberSecrets {
+                    key_package: kp,
+                    path_secret: *s,
+                })
+                .collect();
+            let w = Welcome::create(
+                cs,
+                &gi,
+                &derived.joiner_secret,
+                &applied.psks,
+                &psk,
+                &members,
+            )?;
+            Some(MlsMessage::new(MlsMessageBody::Welcome(w)))
+        };
+        let group_info = if options.group_info {
+            let gi = self.group_info_for(cs, &next, &tag, tree_ext)?;
+            Some(MlsMessage::new(MlsMessageBody::GroupInfo(gi)))
+        } else {
+            None
+        };
+        let staged = StagedCommit::new(
+            self,
+            applied,
+            next,
+            keys,
+            derived.epoch_secrets,
+            tag,
+            interim,
+            me,
+        )?;
+        let commit = self.protect(ac)?;
+        self.pending_commit = Some(Box::new(staged));
+        Ok(CommitOutput {
+            commit,
+            welcome,
+            group_info,
+        })
+    }
+
+    /// A signed GroupInfo for the epoch of `context` (RFC 9420 §12.4.3).
+    fn group_info_for(
+        &self,
+        cs: &dyn CipherSuiteProvider,
+        context: &GroupContext,
+        tag: &[u8],
+        tree: Option<Vec<u8>>,
+    ) -> Result<GroupInfo, Error> {
+        let mut extensions = Vec::new();
+        if let Some(t) = tree {
+            extensions.push(Extension {
+                extension_type: ExtensionType::RATCHET_TREE,
+                extension_data: t,
+            });
+        }
+        let mut gi = GroupInfo {
+            group_context: context.clone(),
+            extensions: Extensions(extensions),
+            confirmation_tag: tag.to_vec(),
+            signer: self.own_leaf(),
+            signature: Vec::new(),
+        };
+        gi.sign(cs, &self.identity.signature_key.private_key)?;
+        Ok(gi)
+    }
+
+    /// The cached proposals to cover by reference, then `inline` by value (RFC 9420 §12.4:
+    /// SHOULD include every valid proposal received). Cached proposals that would make the
+    /// list invalid (§12.2) are left out: own Updates, a second change of a leaf (Removes are
+    /// preferred), a Remove of the committer, a repeated PSK or GroupContextExtensions, and
+    /// a ReInit with other proposals.
+    fn select_proposals(
+        &self,
+        inline: &[Proposal],
+    ) -> (Vec<ProposalOrRef>, Vec<CommittedProposal>) {
+        let me = self.own_leaf();
+        let mut list = Vec::new();
+        let mut committed: Vec<CommittedProposal> = Vec::new();
+        let mut touched: Vec<LeafIndex> = Vec::new();
+        let removes = self
+            .proposals
+            .iter()
+            .chain(core::iter::empty())
+            .filter_map(|c| match &c.proposal {
+                Proposal::Remove(r) if r.removed != me => Some(r.removed),
+                _ => None,
+            });
+        touched.extend(removes);
+        touched.extend(inline.iter().filter_map(|p| match p {
+            Proposal::Remove(r) => Some(r.removed),
+            _ => None,
+        }));
+        let others = self.proposals.len().saturating_add(inline.len()) > 1;
+        let mut seen_remove: Vec<LeafIndex> = Vec::new();
+        for c in &self.proposals {
+            let keep = match (&c.proposal, c.sender) {
+                (Proposal::Update(_), Sender::Member(l)) => l != me && !touched.contains(&l),
+                (Proposal::Update(_), _) => false,
+                (Proposal::Remove(r), _) => {
+                    let first = r.removed != me
+                        && !seen_remove.contains(&r.removed)
+                        && !inline
+                            .iter()
+                            .any(|p| matches!(p, Proposal::Remove(x) if x.removed == r.removed));
+                    seen_remove.push(r.removed);
+                    first
+                }
+                (Proposal::ReInit(_), _) => !others,
+                (Proposal::PreSharedKey(p), _) => !committed
+                    .iter()
+                    .any(|c| matches!(&c.proposal, Proposal::PreSharedKey(q) if q.psk == p.psk)),
+                (Proposal::GroupContextExtensions(_), _) => !committed
+                    .iter()
+                    .any(|c| c.proposal.proposal_type() == ProposalType::GROUP_CONTEXT_EXTENSIONS),
+                _ => true,
+            };
+            if keep {
+                list.push(ProposalOrRef::Reference(c.reference.clone()));
+                committed.push(CommittedProposal {
+                    proposal: c.proposal.clone(),
+                    sender: c.sender,
+                });
+            }
+        }
+        for p in inline {
+            list.push(ProposalOrRef::Proposal(p.clone()));
+            committed.push(CommittedProposal {
+                proposal: p.clone(),
+                sender: Sender::Member(me),
+            });
+        }
+        (list, committed)
+    }
+
+    /// The `psk_secret` of `psks` (RFC 9420 §8.4): external PSKs from the store, resumption
+    /// PSKs of this group's recent epochs. An unknown PSK is [`GroupError::UnknownPsk`].
+    pub(crate) fn psk_secret(
+        &self,
+        cs: &dyn CipherSuiteProvider,
+        psks: &[PreSharedKeyId],
+    ) -> Result<Secret, Error> {
+        let mut values: Vec<(&PreSharedKeyId, &[u8])> = Vec::with_capacity(psks.len());
+        for id in psks {
+            let value = match &id.psk {
+                Psk::External(e) => self.psks.get(&e.psk_id),
+                Psk::Resumption(r) if r.psk_group_id == self.group_id() => self
+                    .resumption_psks
+                    .iter()
+                    .find(|(e, _)| *e == r.psk_epoch)
+                    .map(|(_, s)| s),
+                Psk::Resumption(_) => None,
+            };
+            values.push((id, value.ok_or(GroupError::UnknownPsk)?.as_bytes()));
+        }
+        psk_secret(cs, &values)
+    }
+}
+
+/// The path secret of the lowest common ancestor of the committer and new member `leaf`
+/// (RFC 9420 §12.4.3.1), if the Commit has a path.
+fn lca_secret(
+    path_secrets: &[(crate::tree_math::NodeIndex, crate::treekem::PathSecret)],
+    me: LeafIndex,
+    leaf: LeafIndex,
+    size: TreeSize,
+) -> Option<&Secret> {
+    let ancestor = size.common_ancestor(me.node()?, leaf.node()?)?;
+    path_secrets
+        .iter()
+        .find(|(n, _)| *n == ancestor)
+        .map(|(_, s)| s.as_secret())
+}
+
+/// This member's keys after a Commit without a path it did not decrypt: the keys of nodes
+/// the proposals blanked or cut off are deleted (RFC 9420 §7.5, §12.3).
+pub(crate) fn retained_keys<T: TreeView + ?Sized>(
+    keys: &TreePrivateKeys,
+    tree: &T,
+) -> TreePrivateKeys {
+    let mut keys = keys.clone();
+    keys.retain_direct_path(tree.size());
+    let blank: Vec<_> = keys.path_nodes().filter(|n| tree.is_blank(*n)).collect();
+    for n in blank {
+        keys.remove_path_key(n);
+    }
+    keys
+}
+
+/// Members of `applied` as the API shows them.
+pub(crate) fn added_members(applied: &AppliedProposals<'_>) -> Vec<super::Member> {
+    applied
+        .added
+        .iter()
+        .filter_map(|(l, _)| member_at(&applied.diff, *l))
+        .collect()
+}

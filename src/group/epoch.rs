@@ -1,0 +1,82 @@
+//! Per-epoch state (RFC 9420 §8, §9): the epoch secrets in use, the secret tree, and the
+//! application secrets kept for a few past epochs.
+
+use alloc::vec::Vec;
+
+use crate::crypto::{Secret, SignaturePublicKey};
+use crate::framing::FramingContext;
+use crate::key_schedule::EpochSecrets;
+use crate::secret_tree::{SecretTree, SecretTreeConfig};
+use crate::tree_math::{LeafIndex, TreeSize};
+
+/// The secrets of the current epoch (RFC 9420 §8) that the group still needs, and its
+/// secret tree (§9). The `encryption_secret` lives only inside the secret tree.
+#[derive(Clone, Debug)]
+pub(crate) struct EpochState {
+    pub(crate) sender_data_secret: Secret,
+    pub(crate) exporter_secret: Secret,
+    /// Kept for external commits (§8.3) and saved state; not used by this engine yet.
+    #[allow(dead_code)]
+    pub(crate) external_secret: Secret,
+    /// Kept to recompute a GroupInfo's confirmation tag (§12.4.3) and for saved state.
+    #[allow(dead_code)]
+    pub(crate) confirmation_key: Secret,
+    pub(crate) membership_key: Secret,
+    pub(crate) resumption_psk: Secret,
+    pub(crate) epoch_authenticator: Secret,
+    pub(crate) init_secret: Secret,
+    pub(crate) secret_tree: SecretTree,
+}
+
+impl EpochState {
+    /// Moves the epoch secrets in; the `encryption_secret` becomes the root of a secret tree
+    /// of `size` (§9).
+    pub(crate) fn new(secrets: EpochSecrets, size: TreeSize, config: SecretTreeConfig) -> Self {
+        let EpochSecrets {
+            sender_data_secret,
+            encryption_secret,
+            exporter_secret,
+            external_secret,
+            confirmation_key,
+            membership_key,
+            resumption_psk,
+            epoch_authenticator,
+            init_secret,
+        } = secrets;
+        EpochState {
+            sender_data_secret,
+            exporter_secret,
+            external_secret,
+            confirmation_key,
+            membership_key,
+            resumption_psk,
+            epoch_authenticator,
+            init_secret,
+            secret_tree: SecretTree::with_config(encryption_secret, size, config),
+        }
+    }
+}
+
+/// What is kept of a past epoch to decrypt late application messages (RFC 9420 §9.2: the
+/// application chooses how long): its context, sender-data secret and secret tree, and the
+/// signature keys its commit replaced.
+#[derive(Clone, Debug)]
+pub(crate) struct PastEpoch {
+    pub(crate) context: FramingContext,
+    pub(crate) sender_data_secret: Secret,
+    pub(crate) secret_tree: SecretTree,
+    /// The leaves the commit that ended this epoch changed, with their `signature_key` in
+    /// this epoch (`None`: blank in this epoch).
+    pub(crate) changed_leaves: Vec<(LeafIndex, Option<SignaturePublicKey>)>,
+}
+
+impl PastEpoch {
+    /// The recorded signature key of `leaf` in this epoch, if the ending commit changed it:
+    /// `Some(None)` if the leaf was blank.
+    pub(crate) fn changed_key(&self, leaf: LeafIndex) -> Option<Option<&SignaturePublicKey>> {
+        self.changed_leaves
+            .iter()
+            .find(|(l, _)| *l == leaf)
+            .map(|(_, k)| k.as_ref())
+    }
+}

@@ -1,0 +1,585 @@
+//! Processing received messages (RFC 9420 §6, §12.4.2): application data, proposals stored
+//! by reference, and Commits validated into a [`StagedCommit`] merged in one step.
+
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+
+use crate::crypto::{Secret, SignaturePublicKey, labels};
+use crate::error::{Error, FramingError, GroupError};
+use crate::framing::{
+    AuthenticatedContent, FramedContent, FramedContentBody, FramingContext, MlsMessage,
+    MlsMessageBody, Sender, WireFormat,
+};
+use crate::key_schedule::{EpochSecrets, PreSharedKeyId, derive_epoch};
+use crate::messages::{
+    Commit, ExternalSenders, GroupContext, Proposal, ProposalOrRef, ProposalRef, ProposalType,
+    ReInit,
+};
+use crate::ratchet_tree::{StagedTree, TreeView};
+use crate::transcript::{
+    confirmed_transcript_hash, interim_transcript_hash, verify_confirmation_tag,
+};
+use crate::tree_math::LeafIndex;
+use crate::treekem::{TreePrivateKeys, merge_update_path};
+
+use super::commit::{added_members, retained_keys};
+use super::config::{HandshakeFormat, Member};
+use super::epoch::{EpochState, PastEpoch};
+use super::proposals::{AppliedProposals, CommittedProposal, apply_proposals, check_path_leaf};
+use super::{CachedProposal, Group};
+
+/// A fully validated Commit, not yet applied (RFC 9420 §12.4.2): inspect it, then
+/// [`Group::merge_staged_commit`] (or drop it to stay in the current epoch).
+#[derive(Clone, Debug)]
+pub struct StagedCommit {
+    base_epoch: u64,
+    committer: LeafIndex,
+    tree: StagedTree,
+    keys: Option<TreePrivateKeys>,
+    context: GroupContext,
+    secrets: Option<EpochSecrets>,
+    confirmation_tag: Vec<u8>,
+    interim_transcript_hash: Vec<u8>,
+    added: Vec<Member>,
+    removed: Vec<Member>,
+    updated: Vec<Member>,
+    psks: Vec<PreSharedKeyId>,
+    reinit: Option<ReInit>,
+    changed_leaves: Vec<(LeafIndex, Option<SignaturePublicKey>)>,
+    self_removed: bool,
+}
+
+impl StagedCommit {
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn new(
+        group: &Group,
+        applied: AppliedProposals<'_>,
+        context: GroupContext,
+        keys: TreePrivateKeys,
+        secrets: EpochSecrets,
+        confirmation_tag: Vec<u8>,
+        interim_transcript_hash: Vec<u8>,
+        committer: LeafIndex,
+    ) -> Result<Self, Error> {
+        let added = added_members(&applied);
+        let updated = applied
+            .updated
+            .iter()
+            .filter_map(|l| super::proposals::member_at(&applied.diff, *l))
+            .collect();
+        let own = group.own_leaf();
+        let self_removed = applied.removed.iter().any(|m| m.index == own);
+        Ok(StagedCommit {
+            base_epoch: group.epoch(),
+            committer,
+            tree: applied.diff.into_staged(),
+            keys: (!self_removed).then_some(keys),
+            context,
+            secrets: (!self_removed).then_some(secrets),
+            confirmation_tag,
+            interim_transcript_hash,
+            added,
+            removed: applied.removed,
+            updated,
+            psks: applied.psks,
+            reinit: applied.reinit,
+            changed_leaves: applied.changed_leaves,
+            self_removed,
+        })
+    }
+
+    /// The member that sent the Commit.
+    pub fn committer(&self) -> LeafIndex {
+        self.committer
+    }
+
+    /// The epoch the Commit starts.
+    pub fn new_epoch(&self) -> u64 {
+        self.context.epoch
+    }
+
+    /// The GroupContext of the new epoch.
+    pub fn group_context(&self) -> &GroupContext {
+        &self.context
+    }
+
+    /// Members added by the Commit (RFC 9420 §12.1.1).
+    pub fn added(&self) -> &[Member] {
+        &self.added
+    }
+
+    /// Members removed by the Commit (§12.1.3), as they were.
+    pub fn removed(&self) -> &[Member] {
+        &self.removed
+    }
+
+    /// Members whose leaf an Update proposal replaced (§12.1.2), as they are now.
+    pub fn updated(&self) -> &[Member] {
+        &self.updated
+    }
+
+    /// The PSKs injected by the Commit (§12.1.4).
+    pub fn psks(&self) -> &[PreSharedKeyId] {
+        &self.psks
+    }
+
+    /// The ReInit proposal of the Commit, if any (§12.1.5).
+    pub fn reinit(&self) -> Option<&ReInit> {
+        self.reinit.as_ref()
+    }
+
+    /// Whether the Commit removes this member.
+    pub fn removes_self(&self) -> bool {
+        self.self_removed
+    }
+}
+
+/// What a received message carried (RFC 9420 §6).
+#[derive(Clone, Debug)]
+pub enum ProcessedContent {
+    /// Application data (§6.3).
+    Application(Vec<u8>),
+    /// A proposal, now stored by reference for a later Commit (§12.1).
+    Proposal(Box<Proposal>, ProposalRef),
+    /// A validated Commit to inspect and merge (§12.4.2).
+    Commit(Box<StagedCommit>),
+}
+
+/// A received message after every check (RFC 9420 §6, §12.4.2).
+#[derive(Clone, Debug)]
+pub struct ProcessedMessage {
+    /// The epoch the message was sent in.
+    pub epoch: u64,
+    /// The sender.
+    pub sender: Sender,
+    /// The message's `authenticated_data`.
+    pub authenticated_data: Vec<u8>,
+    /// The content.
+    pub content: ProcessedContent,
+}
+
+impl Group {
+    /// Processes a PublicMessage or PrivateMessage of this group (RFC 9420 §6, §12.4.2).
+    /// Application messages of a kept past epoch still decrypt. Proposals are validated and
+    /// stored by reference; a Commit is validated into a [`StagedCommit`], which is applied
+    /// only by [`Group::merge_staged_commit`]. `now` checks added KeyPackages' lifetimes
+    /// (`None` skips). On error the group is unchanged (except that a used ratchet key is
+    /// deleted, §9.2).
+    pub fn process(
+        &mut self,
+        message: &MlsMessage,
+        now: Option<u64>,
+    ) -> Result<ProcessedMessage, Error> {
+        message.validate()?;
+        let (group_id, epoch) = match &message.body {
+            MlsMessageBody::PublicMessage(m) => (&m.content.group_id, m.content.epoch),
+            MlsMessageBody::PrivateMessage(m) => (&m.group_id, m.epoch),
+            _ => return Err(GroupError::UnexpectedWireFormat.into()),
+        };
+        if group_id.as_slice() != self.group_id() {
+            return Err(GroupError::WrongGroupId.into());
+        }
+        if epoch > self.epoch() {
+            return Err(GroupError::FutureEpoch.into());
+        }
+        if epoch < self.epoch() {
+            return self.process_past(message, epoch);
+        }
+        let ac = self.unprotect(message)?;
+        self.check_handshake_format(&ac)?;
+        let FramedContent {
+            epoch,
+            sender,
+            authenticated_data,
+            body,
+            ..
+        } = ac.content.clone();
+        let content = match body {
+            FramedContentBody::Application(data) => ProcessedContent::Application(data),
+            FramedContentBody::Proposal(p) => {
+                let reference = self.store_proposal(&ac, p.clone(), sender)?;
+                ProcessedContent::Proposal(Box::new(p), reference)
+            }
+            FramedContentBody::Commit(c) => {
+                ProcessedContent::Commit(Box::new(self.stage_commit(&ac, &c, now)?))
+            }
+        };
+        Ok(ProcessedMessage {
+            epoch,
+            sender,
+            authenticated_data,
+            content,
+        })
+    }
+
+    fn check_handshake_format(&self, ac: &AuthenticatedContent) -> Result<(), Error> {
+        if !ac.content.content_type().is_handshake() || self.config.accept_both_handshake_formats {
+            return Ok(());
+        }
+        let expected = match self.config.handshake_format {
+            HandshakeFormat::Public => WireFormat::MLS_PUBLIC_MESSAGE,
+            HandshakeFormat::Private => WireFormat::MLS_PRIVATE_MESSAGE,
+        };
+        if ac.wire_format == expected {
+            Ok(())
+        } else {
+            Err(GroupError::WireFormatPolicyViolation.into())
+        }
+    }
+
+    /// Verifies and decrypts a message of the current epoch (RFC 9420 §6.2, §6.3).
+    fn unprotect(&mut self, message: &MlsMessage) -> Result<AuthenticatedContent, Error> {
+        let provider = self.provider.clone();
+        let cs = Self::cs_of(&provider, self.cipher_suite())?;
+        match &message.body {
+            MlsMessageBody::PublicMessage(m) => {
+                let tree = &self.tree;
+                let ctx = self.context.group_context();
+                m.clone()
+                    .unprotect(cs, &self.context, &self.epoch.membership_key, |s, c| {
+                        sender_key(tree, ctx, s, c)
+                    })
+            }
+            MlsMessageBody::PrivateMessage(m) => {
+                let tree = &self.tree;
+                m.clone().unprotect(
+                    cs,
+                    &self.context,
+                    &mut self.epoch.secret_tree,
+                    &self.epoch.sender_data_secret,
+                    |l| {
+                        tree.leaf(l)
+                            .map(|n| SignaturePublicKey(n.signature_key().to_vec()))
+                    },
+                )
+            }
+            _ => Err(GroupError::UnexpectedWireFormat.into()),
+        }
+    }
+
+    /// An application message of a kept past epoch (RFC 9420 §9.2); handshake messages of
+    /// past epochs are refused.
+    fn process_past(
+        &mut self,
+        message: &MlsMessage,
+        epoch: u64,
+    ) -> Result<ProcessedMessage, Error> {
+        let provider = self.provider.clone();
+        let cs = Self::cs_of(&provider, self.cipher_suite())?;
+        let MlsMessageBody::PrivateMessage(m) = &message.body else {
+            return Err(GroupError::PastEpochUnavailable.into());
+        };
+        if m.content_type.is_handshake() {
+            return Err(GroupError::PastEpochUnavailable.into());
+        }
+        let pos = self
+            .past_epochs
+            .iter()
+            .position(|(e, _)| *e == epoch)
+            .ok_or(GroupError::PastEpochUnavailable)?;
+        // The signature key of a leaf in that epoch: the first change recorded from that
+        // epoch on, else the current tree.
+        let key = |l: LeafIndex| -> Option<SignaturePublicKey> {
+            for (_, p) in self.past_epochs.iter().skip(pos) {
+                if let Some(k) = p.changed_key(l) {
+                    return k.cloned();
+                }
+            }
+            self.tree
+                .leaf(l)
+                .map(|n| SignaturePublicKey(n.signature_key().to_vec()))
+        };
+        let (_, past) = self
+            .past_epochs
+            .get(pos)
+            .ok_or(GroupError::PastEpochUnavailable)?;
+        let sender_data = m.sender_data(cs, &past.sender_data_secret)?;
+        let signer = key(sender_data.leaf_index);
+        let (_, past) = self
+            .past_epochs
+            .get_mut(pos)
+            .ok_or(GroupError::PastEpochUnavailable)?;
+        let ac = m.clone().unprotect(
+            cs,
+            &past.context,
+            &mut past.secret_tree,
+            &past.sender_data_secret,
+            |_| signer,
+        )?;
+        let FramedContent {
+            sender,
+            authenticated_data,
+            body,
+            ..
+        } = ac.content;
+        let FramedContentBody::Application(data) = body else {
+            return Err(GroupError::PastEpochUnavailable.into());
+        };
+        Ok(ProcessedMessage {
+            epoch,
+            sender,
+            authenticated_data,
+            content: ProcessedContent::Application(data),
+        })
+    }
+
+    /// Validates a received proposal on its own (RFC 9420 §12.1) and stores it by reference.
+    fn store_proposal(
+        &mut self,
+        ac: &AuthenticatedContent,
+        proposal: Proposal,
+        sender: Sender,
+    ) -> Result<ProposalRef, Error> {
+        let cs = Self::cs_of(&self.provider, self.cipher_suite())?;
+        match (&proposal, sender) {
+            (Proposal::Update(_), Sender::Member(_)) => {}
+            (Proposal::Update(_), _) => return Err(GroupError::UpdateFromNonMember.into()),
+            (Proposal::ExternalInit(_), _) => {
+                return Err(GroupError::ExternalInitInMemberCommit.into());
+            }
+            _ => {}
+        }
+        // The proposal alone must be a valid list (e.g. a Remove of a member that exists).
+        // An Update is checked as if another member committed it.
+        // Checked as if a third member committed it (no leaf has index 2^32 - 1).
+        let committer = LeafIndex(u32::MAX);
+        let single = [CommittedProposal {
+            proposal: proposal.clone(),
+            sender,
+        }];
+        apply_proposals(
+            cs,
+            &self.tree,
+            self.context.group_context(),
+            committer,
+            &single,
+            None,
+        )?;
+        let reference = ProposalRef(labels::make_proposal_ref(cs, &crate::codec::encode(ac)?)?);
+        self.proposals.push(CachedProposal {
+            reference: reference.clone(),
+            proposal,
+            sender,
+        });
+        Ok(reference)
+    }
+
+    /// Validates a received Commit (RFC 9420 §12.4.2) into a [`StagedCommit`].
+    fn stage_commit(
+        &self,
+        ac: &AuthenticatedContent,
+        commit: &Commit,
+        now: Option<u64>,
+    ) -> Result<StagedCommit, Error> {
+        let cs = Self::cs_of(&self.provider, self.cipher_suite())?;
+        let Sender::Member(committer) = ac.content.sender else {
+            return Err(GroupError::UnsupportedCommitSender.into());
+        };
+        if committer == self.own_leaf() {
+            return Err(GroupError::OwnCommit.into());
+        }
+        let mut committed = Vec::with_capacity(commit.proposals.len());
+        for p in &commit.proposals {
+            committed.push(match p {
+                ProposalOrRef::Proposal(p) => CommittedProposal {
+                    proposal: p.clone(),
+                    sender: Sender::Member(committer),
+                },
+                ProposalOrRef::Reference(r) => {
+                    let c = self
+                        .proposals
+                        .iter()
+                        .find(|c| c.reference == *r)
+                        .ok_or(GroupError::UnknownProposalRef)?;
+                    CommittedProposal {
+                        proposal: c.proposal.clone(),
+                        sender: c.sender,
+                    }
+                }
+            });
+        }
+        let ctx = self.context.group_context();
+        let mut applied = apply_proposals(cs, &self.tree, ctx, committer, &committed, now)?;
+        let own = self.own_leaf();
+        let self_removed = applied.removed.iter().any(|m| m.index == own);
+        let mut next = ctx.clone();
+        next.epoch = ctx.epoch.checked_add(1).ok_or(GroupError::InvalidState)?;
+        next.extensions = applied.extensions.clone();
+        let added: Vec<LeafIndex> = applied.added.iter().map(|(l, _)| *l).collect();
+        let mut keys = retained_keys(&self.keys, &applied.diff);
+        // An Update proposal of ours replaced our leaf: its private key was kept.
+        if applied.updated.contains(&own)
+            && let Some(leaf) = applied.diff.leaf(own)
+        {
+            let key = self
+                .pending_updates
+                .iter()
+                .find(|(p, _)| p.as_bytes() == leaf.encryption_key())
+                .map(|(_, k)| k.clone())
+                .ok_or(crate::error::TreeKemError::NoPrivateKey)?;
+            keys.set_leaf_key(key);
+        }
+        let commit_secret = match &commit.path {
+            None if applied.path_required => return Err(GroupError::PathRequired.into()),
+            None => {
+                next.tree_hash = applied.diff.tree_hash(cs)?;
+                Some(Secret::zero(cs.hash_len()))
+            }
+            Some(path) => {
+                check_path_leaf(
+                    &applied.diff,
+                    ctx,
+                    &next.extensions,
+                    committer,
+                    &path.leaf_node,
+                )?;
+                let merged = merge_update_path(
+                    cs,
+                    &mut applied.diff,
+                    committer,
+                    &ctx.group_id,
+                    path,
+                    &added,
+                )?;
+                next.tree_hash = applied.diff.tree_hash(cs)?;
+                if self_removed {
+                    None
+                } else {
+                    let got = merged.decrypt(cs, &next.encode()?, &mut keys)?;
+                    Some(got.commit_secret)
+                }
+            }
+        };
+        next.confirmed_transcript_hash =
+            confirmed_transcript_hash(cs, &self.interim_transcript_hash, ac)?;
+        let tag = ac
+            .auth
+            .confirmation_tag
+            .clone()
+            .ok_or(FramingError::MissingConfirmationTag)?;
+        let interim = interim_transcript_hash(cs, &next.confirmed_transcript_hash, &tag)?;
+        let secrets = match commit_secret {
+            Some(commit_secret) => {
+                let psk = self.psk_secret(cs, &applied.psks)?;
+                let derived = derive_epoch(
+                    cs,
+                    &self.epoch.init_secret,
+                    &commit_secret,
+                    &psk,
+                    &next.encode()?,
+                )?;
+                verify_confirmation_tag(
+                    cs,
+                    &derived.epoch_secrets.confirmation_key,
+                    &next.confirmed_transcript_hash,
+                    &tag,
+                )?;
+                derived.epoch_secrets
+            }
+            // Removed: the new epoch's secrets are out of reach (and not needed).
+            None => EpochSecrets::from_epoch_secret(cs, &Secret::zero(cs.hash_len()))?,
+        };
+        StagedCommit::new(self, applied, next, keys, secrets, tag, interim, committer)
+    }
+
+    /// Applies a [`StagedCommit`] of the current epoch (RFC 9420 §12.4.2): the group moves
+    /// to the new epoch; the old epoch's application secrets are kept for
+    /// `max_past_epochs` epochs. If the Commit removed this member, the group becomes
+    /// inactive.
+    pub fn merge_staged_commit(&mut self, staged: StagedCommit) -> Result<(), Error> {
+        if staged.base_epoch != self.epoch() {
+            return Err(GroupError::StaleStagedCommit.into());
+        }
+        let StagedCommit {
+            tree,
+            keys,
+            context,
+            secrets,
+            confirmation_tag,
+            interim_transcript_hash,
+            changed_leaves,
+            self_removed,
+            ..
+        } = staged;
+        let new_context = FramingContext::new(context)?;
+        self.tree
+            .merge(tree)
+            .map_err(|_| Error::Group(GroupError::StaleStagedCommit))?;
+        let secrets = match secrets {
+            Some(s) if !self_removed => s,
+            _ => {
+                self.active = false;
+                self.proposals.clear();
+                self.pending_commit = None;
+                return Ok(());
+            }
+        };
+        let epoch = EpochState::new(secrets, self.tree.size(), self.config.secret_tree);
+        let old_context = core::mem::replace(&mut self.context, new_context);
+        let old_epoch = core::mem::replace(&mut self.epoch, epoch);
+        if self.config.max_past_epochs > 0 {
+            self.past_epochs.push_back((
+                old_context.epoch(),
+                PastEpoch {
+                    context: old_context,
+                    sender_data_secret: old_epoch.sender_data_secret,
+                    secret_tree: old_epoch.secret_tree,
+                    changed_leaves,
+                },
+            ));
+        } else {
+            // Keep the signature-key history chain intact for no one: nothing is kept.
+            self.past_epochs.clear();
+        }
+        while self.past_epochs.len() > self.config.max_past_epochs {
+            self.past_epochs.pop_front();
+        }
+        if let Some(k) = keys {
+            self.keys = k;
+        }
+        self.confirmation_tag = confirmation_tag;
+        self.interim_transcript_hash = interim_transcript_hash;
+        self.proposals.clear();
+        self.pending_updates.clear();
+        self.pending_commit = None;
+        self.remember_resumption_psk();
+        Ok(())
+    }
+}
+
+/// The signature key of a PublicMessage's sender (RFC 9420 §6.1): a member's leaf, an
+/// `external_senders` entry, or the KeyPackage of a `new_member_proposal` Add.
+fn sender_key(
+    tree: &crate::ratchet_tree::RatchetTree,
+    ctx: &GroupContext,
+    sender: &Sender,
+    content: &FramedContent,
+) -> Option<SignaturePublicKey> {
+    match sender {
+        Sender::Member(l) => tree
+            .leaf(*l)
+            .map(|n| SignaturePublicKey(n.signature_key().to_vec())),
+        Sender::External(i) => {
+            let senders = ctx.extensions.read::<ExternalSenders>().ok()??;
+            let ok = matches!(
+                &content.body,
+                FramedContentBody::Proposal(p) if matches!(
+                    p.proposal_type(),
+                    ProposalType::ADD | ProposalType::REMOVE | ProposalType::PSK
+                        | ProposalType::REINIT | ProposalType::GROUP_CONTEXT_EXTENSIONS
+                ) || !p.proposal_type().is_default()
+            );
+            if !ok {
+                return None;
+            }
+            senders.get(*i).map(|s| s.signature_key.clone())
+        }
+        Sender::NewMemberProposal => match &content.body {
+            FramedContentBody::Proposal(Proposal::Add(a)) => {
+                Some(a.key_package.leaf_node.signature_key.clone())
+            }
+            _ => None,
+        },
+        Sender::NewMemberCommit => None,
+    }
+}
