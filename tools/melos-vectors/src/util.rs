@@ -44,3 +44,23 @@ pub fn check_eq(what: &str, got: &[u8], want: &[u8]) -> Result<(), String> {
         ))
     }
 }
+
+/// Runs `check` on every case with the default provider's implementation of the case's
+/// `cipher_suite`, recording each result per suite. A case whose suite is missing or not
+/// supported is recorded as failed, never skipped.
+pub fn verify_by_suite(
+    cases: &[Value],
+    report: &mut crate::Report,
+    check: impl Fn(&dyn melos::CipherSuiteProvider, &Value) -> Result<(), String>,
+) -> bool {
+    use melos::CryptoProvider;
+    let provider = melos::crypto::rust_crypto::RustCrypto::new();
+    for (i, case) in cases.iter().enumerate() {
+        let suite = suite_of(case);
+        match suite.and_then(|s| provider.cipher_suite_provider(melos::CipherSuite(s))) {
+            Some(cs) => report.record(suite, i, check(cs, case)),
+            None => report.fail(suite, i, "cipher suite missing or not supported"),
+        }
+    }
+    true
+}

@@ -3,27 +3,18 @@
 //! `init_secret` (the `initial_init_secret` first) and every derived secret, the exporter
 //! output and the external public key are compared.
 
+use melos::CipherSuiteProvider;
 use melos::crypto::Secret;
-use melos::crypto::rust_crypto::RustCrypto;
 use melos::key_schedule::derive_epoch;
 use melos::messages::{Extensions, GroupContext};
-use melos::{CipherSuite, CipherSuiteProvider, CryptoProvider};
 use serde_json::Value;
 
 use crate::Report;
-use crate::util::{check_eq, hex_field, suite_of, u64_field};
+use crate::util::{check_eq, hex_field, u64_field};
 
 /// Verifies every case.
 pub fn verify(cases: &[Value], report: &mut Report) -> bool {
-    let provider = RustCrypto::new();
-    for (i, case) in cases.iter().enumerate() {
-        let suite = suite_of(case);
-        match suite.and_then(|s| provider.cipher_suite_provider(CipherSuite(s))) {
-            Some(cs) => report.record(suite, i, verify_case(cs, case)),
-            None => report.unsupported(suite),
-        }
-    }
-    true
+    crate::util::verify_by_suite(cases, report, verify_case)
 }
 
 fn verify_case(cs: &dyn CipherSuiteProvider, case: &Value) -> Result<(), String> {

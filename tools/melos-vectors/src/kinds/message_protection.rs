@@ -3,7 +3,6 @@
 //! content, and protecting the content ourselves gives messages that unprotect again (an
 //! application message must not be protectable as a PublicMessage).
 
-use melos::crypto::rust_crypto::RustCrypto;
 use melos::crypto::{Secret, SignaturePrivateKey, SignaturePublicKey};
 use melos::framing::{
     AuthenticatedContent, FramedContent, FramedContentBody, FramingContext, MlsMessage,
@@ -12,23 +11,15 @@ use melos::framing::{
 use melos::messages::{Commit, Extensions, GroupContext, Proposal};
 use melos::secret_tree::SecretTree;
 use melos::tree_math::{LeafIndex, TreeSize};
-use melos::{CipherSuite, CipherSuiteProvider, CryptoProvider, FramingError};
+use melos::{CipherSuiteProvider, FramingError};
 use serde_json::Value;
 
 use crate::Report;
-use crate::util::{hex_field, suite_of, u64_field};
+use crate::util::{hex_field, u64_field};
 
 /// Verifies every case.
 pub fn verify(cases: &[Value], report: &mut Report) -> bool {
-    let provider = RustCrypto::new();
-    for (i, case) in cases.iter().enumerate() {
-        let suite = suite_of(case);
-        match suite.and_then(|s| provider.cipher_suite_provider(CipherSuite(s))) {
-            Some(cs) => report.record(suite, i, verify_case(cs, case)),
-            None => report.fail(suite, i, "cipher suite not supported by the provider"),
-        }
-    }
-    true
+    crate::util::verify_by_suite(cases, report, verify_case)
 }
 
 struct Case<'a> {

@@ -1,24 +1,15 @@
 //! `psk_secret` vectors (RFC 9420 §8.4): the `psk_secret` of a list of external PSKs.
 
-use melos::crypto::rust_crypto::RustCrypto;
+use melos::CipherSuiteProvider;
 use melos::key_schedule::psk::{PreSharedKeyId, psk_secret};
-use melos::{CipherSuite, CipherSuiteProvider, CryptoProvider};
 use serde_json::Value;
 
 use crate::Report;
-use crate::util::{check_eq, hex_field, suite_of};
+use crate::util::{check_eq, hex_field};
 
 /// Verifies every case.
 pub fn verify(cases: &[Value], report: &mut Report) -> bool {
-    let provider = RustCrypto::new();
-    for (i, case) in cases.iter().enumerate() {
-        let suite = suite_of(case);
-        match suite.and_then(|s| provider.cipher_suite_provider(CipherSuite(s))) {
-            Some(cs) => report.record(suite, i, verify_case(cs, case)),
-            None => report.unsupported(suite),
-        }
-    }
-    true
+    crate::util::verify_by_suite(cases, report, verify_case)
 }
 
 fn verify_case(cs: &dyn CipherSuiteProvider, case: &Value) -> Result<(), String> {

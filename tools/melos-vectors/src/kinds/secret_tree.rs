@@ -2,28 +2,19 @@
 //! ciphertext sample, and for every leaf the handshake and application keys and nonces of
 //! some generations.
 
+use melos::CipherSuiteProvider;
 use melos::crypto::Secret;
-use melos::crypto::rust_crypto::RustCrypto;
 use melos::key_schedule::sender_data_key_nonce;
 use melos::secret_tree::{ContentKind, SecretTree};
 use melos::tree_math::{LeafIndex, TreeSize};
-use melos::{CipherSuite, CipherSuiteProvider, CryptoProvider};
 use serde_json::Value;
 
 use crate::Report;
-use crate::util::{check_eq, hex_field, suite_of, u64_field};
+use crate::util::{check_eq, hex_field, u64_field};
 
 /// Verifies every case.
 pub fn verify(cases: &[Value], report: &mut Report) -> bool {
-    let provider = RustCrypto::new();
-    for (i, case) in cases.iter().enumerate() {
-        let suite = suite_of(case);
-        match suite.and_then(|s| provider.cipher_suite_provider(CipherSuite(s))) {
-            Some(cs) => report.record(suite, i, verify_case(cs, case)),
-            None => report.unsupported(suite),
-        }
-    }
-    true
+    crate::util::verify_by_suite(cases, report, verify_case)
 }
 
 fn verify_case(cs: &dyn CipherSuiteProvider, case: &Value) -> Result<(), String> {

@@ -2,27 +2,18 @@
 //! `AuthenticatedContent` holding a Commit verifies against the new confirmed transcript
 //! hash, and both transcript hashes follow from the previous interim hash.
 
+use melos::CipherSuiteProvider;
 use melos::crypto::Secret;
-use melos::crypto::rust_crypto::RustCrypto;
 use melos::framing::{AuthenticatedContent, ContentType};
 use melos::transcript::{TranscriptHashes, verify_confirmation_tag};
-use melos::{CipherSuite, CipherSuiteProvider, CryptoProvider};
 use serde_json::Value;
 
 use crate::Report;
-use crate::util::{check_eq, hex_field, suite_of};
+use crate::util::{check_eq, hex_field};
 
 /// Verifies every case.
 pub fn verify(cases: &[Value], report: &mut Report) -> bool {
-    let provider = RustCrypto::new();
-    for (i, case) in cases.iter().enumerate() {
-        let suite = suite_of(case);
-        match suite.and_then(|s| provider.cipher_suite_provider(CipherSuite(s))) {
-            Some(cs) => report.record(suite, i, verify_case(cs, case)),
-            None => report.fail(suite, i, "cipher suite not supported by the provider"),
-        }
-    }
-    true
+    crate::util::verify_by_suite(cases, report, verify_case)
 }
 
 fn verify_case(cs: &dyn CipherSuiteProvider, case: &Value) -> Result<(), String> {

@@ -2,26 +2,17 @@
 //! `init_priv`, decrypt the GroupInfo, verify its signature with `signer_pub`, and check its
 //! `confirmation_tag` with the epoch's `confirmation_key` (no PSKs).
 
-use melos::crypto::rust_crypto::RustCrypto;
 use melos::crypto::{HpkePrivateKey, Secret, SignaturePublicKey};
 use melos::messages::{KeyPackage, Welcome};
-use melos::{CipherSuite, CipherSuiteProvider, CryptoProvider, codec};
+use melos::{CipherSuiteProvider, codec};
 use serde_json::Value;
 
 use crate::Report;
-use crate::util::{hex_field, suite_of};
+use crate::util::hex_field;
 
 /// Verifies every case.
 pub fn verify(cases: &[Value], report: &mut Report) -> bool {
-    let provider = RustCrypto::new();
-    for (i, case) in cases.iter().enumerate() {
-        let suite = suite_of(case);
-        match suite.and_then(|s| provider.cipher_suite_provider(CipherSuite(s))) {
-            Some(cs) => report.record(suite, i, verify_case(cs, case)),
-            None => report.fail(suite, i, "cipher suite not supported"),
-        }
-    }
-    true
+    crate::util::verify_by_suite(cases, report, verify_case)
 }
 
 /// Strips the `MLSMessage` header (`version = mls10`, `wire_format`, RFC 9420 §6).
