@@ -2,24 +2,32 @@
 //!
 //! melos implements the Messaging Layer Security protocol of
 //! [RFC 9420](https://www.rfc-editor.org/rfc/rfc9420) from scratch. It is `no_std` + `alloc`
-//! (the `std` feature, on by default, only adds operating-system randomness), sans-I/O, and its
+//! (the `std` feature, on by default, adds operating-system randomness and speed-ups), sans-I/O, and its
 //! cryptography sits behind a small object-safe provider trait.
 //!
-//! Besides the group API, every building block is public and usable on its own:
+//! The group API is [`group::Group`]; besides it, every building block is public and usable
+//! on its own:
 //!
 //! | module | RFC 9420 |
 //! |---|---|
 //! | [`codec`] | §2.1.2 variable-size vectors on top of `tls_codec` |
 //! | [`crypto`] | §5 cipher suites, the provider traits, labeled operations (§5.1 to §5.3) |
 //! | [`crypto::rust_crypto`] | the default pure-Rust provider for all seven suites (feature `rust-crypto`) |
-//! | [`messages`] | §5.3 credentials, §7.2 `LeafNode`, capabilities, extensions |
+//! | [`messages`] | §5.3 credentials, §7.2 `LeafNode`, §10 KeyPackages, §12 proposals, Commit, GroupInfo, Welcome, extensions |
 //! | [`tree_math`] | §4, Appendix C array-based tree math |
+//! | [`ratchet_tree`] | §4.1, §7.1, §7.7 to §7.9 the ratchet tree, staged diffs, tree and parent hashes, §12.4.3.1 validation |
+//! | [`treekem`] | §7.4 to §7.6 UpdatePath creation and application |
 //! | [`key_schedule`] | §8 key schedule, exporter (§8.5), external init (§8.3), PSKs (§8.4) |
 //! | [`secret_tree`] | §9 secret tree and per-sender hash ratchets |
+//! | [`framing`] | §6 FramedContent, PublicMessage, PrivateMessage, MLSMessage |
+//! | [`transcript`] | §8.2 transcript hashes and confirmation tags |
+//! | [`group`] | §11 to §14 the group engine |
 //!
 //! ## Features
-//! - `std` (default): OS randomness for the default provider through `getrandom`.
+//! - `std` (default): OS randomness for the default provider through `getrandom`, and
+//!   precomputed base-point tables for the NIST curves.
 //! - `rust-crypto` (default): the default provider, [`crypto::rust_crypto::RustCrypto`].
+//! - `parallel` (default): verifies a received tree's leaf signatures on all cores (rayon).
 //! - `getrandom`: OS randomness without `std`, for targets that `getrandom` supports.
 #![no_std]
 #![forbid(unsafe_code)]
