@@ -1,7 +1,11 @@
 //! The ratchet tree at 1,000, 10,000 and 100,000 members (suite 1, Ed25519 leaves, every
 //! parent set by a commit): tree hash from scratch; a commit's path change staged, hashed
 //! and merged; decode and full validation of a received tree (what a joiner does); and the
-//! `ratchet_tree` extension encode and decode. Benchmark ids are `<operation>/<members>`.
+//! `ratchet_tree` extension encode and decode; adding members to a diff in one commit
+//! (`diff_add_leaves/grow/<n>`: n - 1 members added to a one-member tree;
+//! `diff_add_leaves/refill/<n>`: n / 2 - 1 members added into the blank leaves of an n-leaf tree
+//! whose parents are all set, so every add lengthens the `unmerged_leaves` of its
+//! ancestors). Benchmark ids are `<operation>/<members>`.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -11,7 +15,7 @@ use melos::crypto::rust_crypto::RustCrypto;
 use melos::crypto::{CipherSuite, CipherSuiteProvider, CryptoProvider, HpkePublicKey};
 use melos::fuzzing::tree::generate_tree;
 use melos::messages::{LeafNode, LeafNodeSource};
-use melos::ratchet_tree::{ParentNode, RatchetTree, TreeValidation, TreeView};
+use melos::ratchet_tree::{Node, ParentNode, RatchetTree, TreeValidation, TreeView};
 use melos::tree_math::{LeafIndex, NodeIndex};
 
 const GROUP: &[u8] = b"bench group";
@@ -191,6 +195,63 @@ fn benches(c: &mut Criterion) {
     g.finish();
 }
 
+/// A tree of `n` leaves with every parent set (one shared key) and the odd leaves but the
+/// last blank.
+fn half_blank_tree(cs: &dyn CipherSuiteProvider, leaf: &LeafNode, n: u32) -> RatchetTree {
+    let mut key = vec![7u8; 32];
+    cs.random_bytes(&mut key).expect("random");
+    let parent = ParentNode {
+        encryption_key: HpkePublicKey(key),
+        parent_hash: vec![1; 32],
+        unmerged_leaves: Vec::new(),
+    };
+    let nodes: Vec<Option<Node>> = (0..2 * n - 1)
+        .map(|x| match x % 4 {
+            0 => Some(Node::Leaf(leaf.clone())),
+            2 if x != 2 * n - 2 => None,
+            2 => Some(Node::Leaf(leaf.clone())),
+            _ => Some(Node::Parent(parent.clone())),
+        })
+        .collect();
+    RatchetTree::from_nodes(&nodes).expect("tree")
+}
+
+fn add_leaves(c: &mut Criterion) {
+    let provider = RustCrypto::new();
+    let cs = provider
+        .cipher_suite_provider(CipherSuite(1))
+        .expect("suite 1");
+    let one = generate_tree(cs, 1, GROUP).expect("generate");
+    let leaf = one
+        .leaf(LeafIndex(0))
+        .expect("leaf")
+        .to_leaf_node()
+        .expect("leaf");
+    let mut g = c.benchmark_group("diff_add_leaves");
+    for n in [10_000u32, 100_000] {
+        g.bench_function(format!("grow/{n}"), |b| {
+            b.iter(|| {
+                let mut diff = one.diff();
+                for _ in 1..n {
+                    diff.add_leaf(&leaf).expect("add");
+                }
+                diff.changed_nodes()
+            })
+        });
+        let half = half_blank_tree(cs, &leaf, n);
+        g.bench_function(format!("refill/{n}"), |b| {
+            b.iter(|| {
+                let mut diff = half.diff();
+                for _ in 0..n / 2 - 1 {
+                    diff.add_leaf(&leaf).expect("add");
+                }
+                diff.changed_nodes()
+            })
+        });
+    }
+    g.finish();
+}
+
 fn config() -> Criterion {
     Criterion::default()
         .sample_size(10)
@@ -201,6 +262,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = tree;
     config = config();
-    targets = benches
+    targets = benches, add_leaves
 }
 criterion_main!(tree);

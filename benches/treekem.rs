@@ -16,13 +16,10 @@
 //! The receiver is the committer's nearest non-blank neighbour, so it derives the whole
 //! path (O(log n) key derivations).
 //!
-//! Apply comes in two forms: `scan` (`merge_update_path`: the §12.4.2 key-uniqueness check
-//! passes over every node of the tree, O(n) memory reads) and `indexed`
-//! (`merge_update_path_with_key_index` with a set of the tree's keys, as a group engine
-//! would keep). Benchmark ids: `treekem_create/{full,blanks}/n`,
-//! `treekem_apply/{full,blanks}/{scan,indexed}/n`.
+//! Apply is `merge_update_path` (the §12.4.2 key-uniqueness check is answered by the tree's
+//! encryption-key index). Benchmark ids: `treekem_create/{full,blanks}/n`,
+//! `treekem_apply/{full,blanks}/n`.
 
-use std::collections::BTreeSet;
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -30,12 +27,9 @@ use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use melos::crypto::rust_crypto::RustCrypto;
 use melos::fuzzing::treekem::{GROUP_ID, group_context, member_leaf};
 use melos::messages::LeafNode;
-use melos::ratchet_tree::{Node, ParentNode, RatchetTree, TreeView};
-use melos::tree_math::{LeafIndex, NodeIndex};
-use melos::treekem::{
-    NewLeaf, TreePrivateKeys, merge_update_path, merge_update_path_with_key_index,
-    prepare_update_path,
-};
+use melos::ratchet_tree::{Node, ParentNode, RatchetTree};
+use melos::tree_math::LeafIndex;
+use melos::treekem::{NewLeaf, TreePrivateKeys, merge_update_path, prepare_update_path};
 use melos::{CipherSuite, CipherSuiteProvider, CryptoProvider};
 
 const SIZES: [u32; 3] = [1_000, 10_000, 100_000];
@@ -48,8 +42,6 @@ struct Setup {
     receiver: TreePrivateKeys,
     update_path: melos::messages::UpdatePath,
     group_context: Vec<u8>,
-    /// Every `encryption_key` in the tree, as a group engine would index them.
-    key_index: BTreeSet<Vec<u8>>,
 }
 
 /// A tree of `n` leaves: `full` sets every parent; otherwise odd leaves and all parents are
@@ -105,9 +97,6 @@ fn setup(cs: &dyn CipherSuiteProvider, n: u32, full: bool) -> Setup {
     let gc = group_context(cs, diff.tree_hash(cs).expect("hash")).expect("context");
     let out = prepared.encrypt(cs, &gc, &[]).expect("encrypt");
     drop(diff);
-    let key_index = (0..tree.size().node_width())
-        .filter_map(|x| tree.node_public_key(NodeIndex(x)).map(<[u8]>::to_vec))
-        .collect();
     Setup {
         tree,
         sender: LeafIndex(0),
@@ -116,7 +105,6 @@ fn setup(cs: &dyn CipherSuiteProvider, n: u32, full: bool) -> Setup {
         receiver: TreePrivateKeys::new(LeafIndex(receiver), receiver_key),
         update_path: out.update_path,
         group_context: gc,
-        key_index,
     }
 }
 
@@ -160,29 +148,12 @@ fn treekem(c: &mut Criterion) {
             .sample_size(20)
             .measurement_time(Duration::from_secs(3));
         for (n, s) in &apply_group {
-            apply.bench_with_input(BenchmarkId::new("scan", n), s, |b, s| {
+            apply.bench_with_input(BenchmarkId::from_parameter(n), s, |b, s| {
                 b.iter(|| {
                     let mut diff = s.tree.diff();
                     let merged =
                         merge_update_path(cs, &mut diff, s.sender, GROUP_ID, &s.update_path, &[])
                             .expect("merge");
-                    finish(cs, s, diff, merged)
-                })
-            });
-            apply.bench_with_input(BenchmarkId::new("indexed", n), s, |b, s| {
-                let in_use = |k: &[u8]| s.key_index.contains(k);
-                b.iter(|| {
-                    let mut diff = s.tree.diff();
-                    let merged = merge_update_path_with_key_index(
-                        cs,
-                        &mut diff,
-                        s.sender,
-                        GROUP_ID,
-                        &s.update_path,
-                        &[],
-                        &in_use,
-                    )
-                    .expect("merge");
                     finish(cs, s, diff, merged)
                 })
             });

@@ -107,8 +107,11 @@ pub enum GroupError {
     InvalidCommitOptions,
     /// A member index given by the caller is not an occupied leaf.
     NoSuchMember,
-    /// Serialized group state is malformed or of an unknown format version.
+    /// Saved group state (or an internal counter) is inconsistent: a secret of the wrong
+    /// length, a tree that does not match the GroupContext, keys off this member's path.
     InvalidState,
+    /// Saved group state has a format version this library does not read.
+    UnsupportedStateVersion,
     /// §12.4: proposals were received this epoch; a member MUST commit them before sending
     /// application data.
     ProposalsPending,

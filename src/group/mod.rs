@@ -10,6 +10,11 @@
 //! [`StagedCommit`] that [`Group::merge_staged_commit`] applies in one step. A failed call
 //! leaves the group exactly as it was.
 //!
+//! Persistence is the caller's: [`Group::to_bytes`] encodes the whole member state (secret:
+//! store it encrypted) and [`Group::from_bytes`] restores a group that behaves identically
+//! (the format is described in `src/group/state/mod.rs`, versioned by
+//! [`GROUP_STATE_VERSION`]).
+//!
 //! ```text
 //! let mut alice = Group::create(provider, suite, b"group".to_vec(), alice_id, config)?;
 //! let out = alice.commit(CommitOptions::default().add_member(bob_kp))?;
@@ -47,10 +52,12 @@ mod epoch;
 mod join;
 mod process;
 mod proposals;
+mod state;
 
 pub use commit::{CommitOptions, CommitOutput, PathChoice};
 pub use config::{GroupConfig, HandshakeFormat, Member, PskStore, SigningIdentity};
 pub use process::{ProcessedContent, ProcessedMessage, StagedCommit};
+pub use state::GROUP_STATE_VERSION;
 
 use epoch::{EpochState, PastEpoch};
 

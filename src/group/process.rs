@@ -32,21 +32,21 @@ use super::{CachedProposal, Group};
 /// [`Group::merge_staged_commit`] (or drop it to stay in the current epoch).
 #[derive(Clone, Debug)]
 pub struct StagedCommit {
-    base_epoch: u64,
-    committer: LeafIndex,
-    tree: StagedTree,
-    keys: Option<TreePrivateKeys>,
-    context: GroupContext,
-    secrets: Option<EpochSecrets>,
-    confirmation_tag: Vec<u8>,
-    interim_transcript_hash: Vec<u8>,
-    added: Vec<Member>,
-    removed: Vec<Member>,
-    updated: Vec<Member>,
-    psks: Vec<PreSharedKeyId>,
-    reinit: Option<ReInit>,
-    changed_leaves: Vec<(LeafIndex, Option<SignaturePublicKey>)>,
-    self_removed: bool,
+    pub(super) base_epoch: u64,
+    pub(super) committer: LeafIndex,
+    pub(super) tree: StagedTree,
+    pub(super) keys: Option<TreePrivateKeys>,
+    pub(super) context: GroupContext,
+    pub(super) secrets: Option<EpochSecrets>,
+    pub(super) confirmation_tag: Vec<u8>,
+    pub(super) interim_transcript_hash: Vec<u8>,
+    pub(super) added: Vec<Member>,
+    pub(super) removed: Vec<Member>,
+    pub(super) updated: Vec<Member>,
+    pub(super) psks: Vec<PreSharedKeyId>,
+    pub(super) reinit: Option<ReInit>,
+    pub(super) changed_leaves: Vec<(LeafIndex, Option<SignaturePublicKey>)>,
+    pub(super) self_removed: bool,
 }
 
 impl StagedCommit {

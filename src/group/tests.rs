@@ -32,7 +32,7 @@ fn kp(p: &Arc<dyn CryptoProvider>, id: &SigningIdentity) -> KeyPackageBundle {
 }
 
 /// Alice plus `n` joiners, all merged.
-fn group_of(n: usize) -> (Arc<dyn CryptoProvider>, Vec<Group>) {
+pub(super) fn group_of(n: usize) -> (Arc<dyn CryptoProvider>, Vec<Group>) {
     let p = provider();
     let alice = Group::create(
         p.clone(),
@@ -406,4 +406,128 @@ fn future_epoch_and_wrong_group() {
     let m = other[0].encrypt_application(b"x", b"").unwrap();
     let _ = &mut groups;
     assert!(groups[1].process(&m, None).is_err());
+}
+
+/// The PublicMessage of a commit `out` as `AuthenticatedContent`.
+fn public_commit(msg: &MlsMessage) -> AuthenticatedContent {
+    let MlsMessageBody::PublicMessage(pm) = &msg.body else {
+        panic!("not a PublicMessage")
+    };
+    AuthenticatedContent {
+        wire_format: WireFormat::MLS_PUBLIC_MESSAGE,
+        content: pm.content.clone(),
+        auth: pm.auth.clone(),
+    }
+}
+
+/// Protects `ac` as a PublicMessage with a valid membership tag of `g`'s epoch.
+fn with_membership_tag(g: &Group, ac: AuthenticatedContent) -> MlsMessage {
+    let cs = g.provider.suite(SUITE).unwrap();
+    let pm = crate::framing::PublicMessage::protect(cs, ac, &g.epoch.membership_key, &g.context)
+        .unwrap();
+    MlsMessage::new(MlsMessageBody::PublicMessage(pm))
+}
+
+fn unchanged_then_accepts(g: &mut Group, before: &[u8], good: &MlsMessage) {
+    assert_eq!(g.epoch_authenticator(), before);
+    let m = g.process(good, None).unwrap();
+    assert!(matches!(m.content, ProcessedContent::Commit(_)));
+}
+
+#[test]
+fn commit_with_wrong_confirmation_tag() {
+    let (_p, mut groups) = group_of(2);
+    let out = groups[0].commit(CommitOptions::default()).unwrap();
+    let before = groups[1].epoch_authenticator().to_vec();
+    let mut ac = public_commit(&out.commit);
+    if let Some(t) = ac.auth.confirmation_tag.as_mut() {
+        t[0] ^= 1;
+    }
+    // Tampering on the wire breaks the membership tag first (§6.2).
+    let MlsMessageBody::PublicMessage(pm) = &out.commit.body else {
+        panic!()
+    };
+    let mut tampered = pm.clone();
+    tampered.auth = ac.auth.clone();
+    let tampered = MlsMessage::new(MlsMessageBody::PublicMessage(tampered));
+    assert_eq!(
+        groups[1].process(&tampered, None).unwrap_err(),
+        Error::Framing(crate::error::FramingError::MembershipTagMismatch)
+    );
+    // A member (who knows the membership key) with a wrong tag: §12.4.2 confirmation check.
+    let bad = with_membership_tag(&groups[0], ac);
+    assert_eq!(
+        groups[1].process(&bad, None).unwrap_err(),
+        Error::Framing(crate::error::FramingError::ConfirmationTagMismatch)
+    );
+    unchanged_then_accepts(&mut groups[1], &before, &out.commit);
+}
+
+#[test]
+fn commit_of_future_and_past_epochs() {
+    let (_p, mut groups) = group_of(2);
+    let mut ahead = groups[0].clone();
+    let first = ahead.commit(CommitOptions::default()).unwrap();
+    ahead.merge_pending_commit().unwrap();
+    let second = ahead.commit(CommitOptions::default()).unwrap();
+    assert_eq!(
+        groups[1].process(&second.commit, None).unwrap_err(),
+        Error::Group(GroupError::FutureEpoch)
+    );
+    let s = groups[1].process(&first.commit, None).unwrap();
+    let ProcessedContent::Commit(s) = s.content else {
+        panic!()
+    };
+    groups[1].merge_staged_commit(*s).unwrap();
+    // A handshake message of an epoch already left is never accepted (§12.4.2).
+    assert_eq!(
+        groups[1].process(&first.commit, None).unwrap_err(),
+        Error::Group(GroupError::PastEpochUnavailable)
+    );
+    assert!(groups[1].process(&second.commit, None).is_ok());
+}
+
+#[test]
+fn commit_from_non_member() {
+    let (p, mut groups) = group_of(2);
+    let before = groups[1].epoch_authenticator().to_vec();
+    let out = groups[0].commit(CommitOptions::default()).unwrap();
+    let cs = p.suite(SUITE).unwrap();
+    let stranger = identity(&p, "stranger");
+    for sender in [Sender::Member(LeafIndex(3)), Sender::Member(LeafIndex(9))] {
+        let mut content = public_commit(&out.commit).content;
+        content.sender = sender;
+        let mut ac = AuthenticatedContent::sign(
+            cs,
+            WireFormat::MLS_PUBLIC_MESSAGE,
+            content,
+            &stranger.signature_key.private_key,
+            &groups[0].context,
+        )
+        .unwrap();
+        ac.auth.confirmation_tag = Some(vec![0; cs.hash_len()]);
+        let bad = with_membership_tag(&groups[0], ac);
+        assert_eq!(
+            groups[1].process(&bad, None).unwrap_err(),
+            Error::Framing(crate::error::FramingError::UnknownSender),
+            "{sender:?}"
+        );
+    }
+    // A member's leaf with someone else's signature.
+    let mut ac = public_commit(&out.commit);
+    ac = AuthenticatedContent::sign(
+        cs,
+        WireFormat::MLS_PUBLIC_MESSAGE,
+        ac.content,
+        &stranger.signature_key.private_key,
+        &groups[0].context,
+    )
+    .unwrap();
+    ac.auth.confirmation_tag = Some(vec![0; cs.hash_len()]);
+    let bad = with_membership_tag(&groups[0], ac);
+    assert_eq!(
+        groups[1].process(&bad, None).unwrap_err(),
+        Error::Framing(crate::error::FramingError::InvalidSignature)
+    );
+    unchanged_then_accepts(&mut groups[1], &before, &out.commit);
 }

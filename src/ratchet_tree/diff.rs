@@ -5,7 +5,8 @@ use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::vec::Vec;
 
 use super::hash::{children, hash_node};
-use super::{NodeSlot, ParentNode, RatchetTree, TreeView};
+use super::index::{KeyIndex, stored_key};
+use super::{ParentNode, RatchetTree, TreeView, malformed};
 use crate::codec;
 use crate::crypto::{CipherSuite, CipherSuiteProvider};
 use crate::error::{Error, TreeError};
@@ -29,7 +30,17 @@ pub struct TreeDiff<'a> {
 pub struct StagedTree {
     generation: u64,
     size: TreeSize,
-    changes: BTreeMap<u32, NodeSlot>,
+    /// Changed nodes: their new encoding, or `None` for blank. Growable, so that adding
+    /// many leaves below one parent appends to its `unmerged_leaves` in place.
+    changes: BTreeMap<u32, Option<Vec<u8>>>,
+    /// The encryption keys of the non-blank changed nodes.
+    keys: KeyIndex,
+    /// The changed nodes that are non-blank.
+    set_nodes: BTreeSet<u32>,
+    /// The leaves this diff blanked.
+    blank_leaves: BTreeSet<u32>,
+    /// Every leaf below `floor` is occupied in the diff unless it is in `blank_leaves`.
+    floor: u32,
     /// Nodes whose tree hash differs from the base tree's (changed nodes and ancestors).
     dirty: BTreeSet<u32>,
     hashes: BTreeMap<u32, Vec<u8>>,
@@ -58,35 +69,61 @@ impl<'a> TreeView for TreeDiff<'a> {
         }
     }
 
-    /// Leaves below the base tree's first blank leaf are occupied unless the diff blanked
-    /// them; past it, base-occupied leaves are skipped without a lookup.
+    /// The first leaf the diff blanked, or the first blank leaf at or after `floor` (below
+    /// it every leaf is occupied unless the diff blanked it): O(log n) plus the occupied
+    /// leaves past `floor`, which [`TreeDiff::add_leaf`] skips once.
     fn leftmost_blank_leaf(&self) -> Option<LeafIndex> {
         let count = self.state.size.leaf_count();
-        let blanked = self
-            .state
-            .changes
-            .range(..count.saturating_mul(2))
-            .filter(|&(&x, slot)| x % 2 == 0 && slot.is_none())
-            .map(|(&x, _)| x / 2)
-            .next();
-        let base_count = self.base.size.leaf_count();
-        let mut l = self.base.first_blank();
-        let scanned = loop {
-            if l >= count {
-                break None;
-            }
-            let leaf = LeafIndex(l);
-            let base_occupied = l < base_count && self.base.leaf_is_occupied(leaf);
-            // A base-occupied leaf is blank in the diff only if the diff blanked it, which
-            // `blanked` covers.
-            if !base_occupied && leaf.node().is_some_and(|x| self.is_blank(x)) {
-                break Some(l);
-            }
-            l = l.saturating_add(1);
+        let blanked = self.state.blank_leaves.range(..count).next().copied();
+        let scanned = self.scan_blank_leaf(self.state.floor);
+        let found = match blanked {
+            Some(a) => a.min(scanned),
+            None => scanned,
         };
-        match (blanked, scanned) {
-            (Some(a), Some(b)) => Some(LeafIndex(a.min(b))),
-            (a, b) => a.or(b).map(LeafIndex),
+        (found < count).then_some(LeafIndex(found))
+    }
+
+    /// Index lookups in the diff's changed nodes, then in the base tree's nodes the diff
+    /// did not change.
+    fn contains_encryption_key(&self, key: &[u8]) -> bool {
+        let size = self.state.size;
+        let changed = self.state.keys.candidates(key).any(|x| {
+            size.is_in_tree(NodeIndex(x))
+                && self
+                    .state
+                    .changes
+                    .get(&x)
+                    .and_then(|s| s.as_deref())
+                    .and_then(stored_key)
+                    == Some(key)
+        });
+        changed
+            || self.base.key_index().candidates(key).any(|x| {
+                size.is_in_tree(NodeIndex(x))
+                    && !self.state.changes.contains_key(&x)
+                    && self.base.node_key(x) == Some(key)
+            })
+    }
+
+    /// Blank in the base tree (occupancy counts) and no node of the subtree set by the
+    /// diff.
+    fn known_blank_subtree(&self, x: NodeIndex) -> bool {
+        if !self.state.size.is_in_tree(x) {
+            return false;
+        }
+        let span = (1u32 << x.level()).saturating_sub(1);
+        let (lo, hi) = (x.0.saturating_sub(span), x.0.saturating_add(span));
+        if self.state.set_nodes.range(lo..=hi).next().is_some() {
+            return false;
+        }
+        let base_size = self.base.size;
+        if base_size.is_in_tree(x) {
+            self.base.subtree_blank(x)
+        } else if lo >= base_size.node_width() {
+            true
+        } else {
+            // Subtrees are aligned: one reaching into the base tree holds all of it.
+            self.base.subtree_blank(base_size.root())
         }
     }
 }
@@ -99,6 +136,10 @@ impl<'a> TreeDiff<'a> {
                 generation: base.generation,
                 size: base.size,
                 changes: BTreeMap::new(),
+                keys: KeyIndex::default(),
+                set_nodes: BTreeSet::new(),
+                blank_leaves: BTreeSet::new(),
+                floor: base.first_blank(),
                 dirty: BTreeSet::new(),
                 hashes: BTreeMap::new(),
                 hash_suite: None,
@@ -121,11 +162,45 @@ impl<'a> TreeDiff<'a> {
         self.state.changes.len()
     }
 
-    /// Sets node `x` (no position check) and marks it and its ancestors dirty.
-    fn put(&mut self, x: NodeIndex, slot: NodeSlot) {
+    /// The first leaf at or after `from` that is blank in the diff (`leaf_count` if none).
+    fn scan_blank_leaf(&self, from: u32) -> u32 {
+        let count = self.state.size.leaf_count();
+        (from..count)
+            .find(|&l| LeafIndex(l).node().is_none_or(|x| self.is_blank(x)))
+            .unwrap_or(count)
+    }
+
+    /// Sets node `x` (no position check), keeps the diff's indexes, and marks it and its
+    /// ancestors dirty.
+    fn put(&mut self, x: NodeIndex, slot: Option<Vec<u8>>) {
+        let st = &mut self.state;
+        if let Some(new) = slot.as_deref() {
+            st.keys.insert(x.0, new);
+            st.set_nodes.insert(x.0);
+        } else {
+            st.set_nodes.remove(&x.0);
+        }
+        if x.is_leaf() {
+            if slot.is_some() {
+                st.blank_leaves.remove(&(x.0 / 2));
+            } else {
+                st.blank_leaves.insert(x.0 / 2);
+            }
+        }
+        if let Some(Some(old)) = st.changes.insert(x.0, slot) {
+            st.keys.remove(x.0, &old);
+            // `old` and the new node may share a key (e.g. more unmerged leaves).
+            if let Some(Some(new)) = st.changes.get(&x.0) {
+                st.keys.insert(x.0, new);
+            }
+        }
+        self.mark_dirty(x);
+    }
+
+    /// Marks `x` and its ancestors dirty (their tree hashes are recomputed).
+    fn mark_dirty(&mut self, x: NodeIndex) {
         let depth = self.state.size.depth().max(self.base.size.depth());
         let wide = TreeSize::from_depth(depth).unwrap_or(self.state.size);
-        self.state.changes.insert(x.0, slot);
         self.state.dirty.insert(x.0);
         self.state.hashes.remove(&x.0);
         if let Some(path) = wide.direct_path(x) {
@@ -167,7 +242,7 @@ impl<'a> TreeDiff<'a> {
             return Err(TreeError::NodeTypeMismatch.into());
         }
         let bytes = codec::encode(node)?;
-        self.put(x, Some(bytes.into_boxed_slice()));
+        self.put(x, Some(bytes));
         Ok(())
     }
 
@@ -176,7 +251,7 @@ impl<'a> TreeDiff<'a> {
     pub fn set_leaf(&mut self, leaf: LeafIndex, node: &LeafNode) -> Result<(), Error> {
         let x = self.leaf_node_index(leaf)?;
         let bytes = codec::encode(node)?;
-        self.put(x, Some(bytes.into_boxed_slice()));
+        self.put(x, Some(bytes));
         Ok(())
     }
 
@@ -194,6 +269,9 @@ impl<'a> TreeDiff<'a> {
         };
         let x = self.leaf_node_index(leaf)?;
         self.set_leaf(leaf, node)?;
+        if leaf.0 == self.state.floor {
+            self.state.floor = self.scan_blank_leaf(leaf.0);
+        }
         let path: Vec<NodeIndex> = self
             .state
             .size
@@ -201,12 +279,15 @@ impl<'a> TreeDiff<'a> {
             .map(Iterator::collect)
             .unwrap_or_default();
         for p in path {
-            if let Some(parent) = self.parent_node(p) {
-                let mut parent = parent.to_parent_node()?;
-                if let Err(pos) = parent.unmerged_leaves.binary_search(&leaf) {
-                    parent.unmerged_leaves.insert(pos, leaf);
-                }
-                self.set_parent_node(p, &parent)?;
+            // Edited in place: amortized O(1) when the leaf goes at the end of the list, as
+            // the leaves of one commit's Adds do.
+            if let Some(Some(bytes)) = self.state.changes.get_mut(&p.0) {
+                insert_unmerged(bytes, leaf)?;
+                self.mark_dirty(p);
+            } else if let Some(bytes) = self.node_bytes(p) {
+                let mut bytes = bytes.to_vec();
+                insert_unmerged(&mut bytes, leaf)?;
+                self.put(p, Some(bytes));
             }
         }
         Ok(leaf)
@@ -331,8 +412,16 @@ pub(super) fn merge(tree: &mut RatchetTree, staged: StagedTree) -> Result<(), Er
         return Err(TreeError::StaleDiff.into());
     }
     let width = staged.size.node_width() as usize;
+    // Nodes cut off by truncation leave the key index.
+    let cut = tree.nodes.get(width..).unwrap_or_default();
+    for (x, slot) in (staged.size.node_width()..).zip(cut) {
+        if let Some(old) = slot.as_deref() {
+            tree.enc_keys.remove(x, old);
+        }
+    }
     tree.nodes.resize(width, None);
     tree.nodes.shrink_to_fit();
+    tree.occupancy.resize(tree.size, staged.size);
     tree.size = staged.size;
     let blanked = staged
         .changes
@@ -343,6 +432,18 @@ pub(super) fn merge(tree: &mut RatchetTree, staged: StagedTree) -> Result<(), Er
     let start = blanked.map_or(tree.first_blank, |b| b.min(tree.first_blank));
     for (x, slot) in staged.changes {
         if let Some(dst) = tree.nodes.get_mut(x as usize) {
+            let was_set = dst.is_some();
+            if let Some(old) = dst.as_deref() {
+                tree.enc_keys.remove(x, old);
+            }
+            let slot = slot.map(Vec::into_boxed_slice);
+            if let Some(new) = slot.as_deref() {
+                tree.enc_keys.insert(x, new);
+            }
+            if was_set != slot.is_some() {
+                tree.occupancy
+                    .adjust(tree.size, NodeIndex(x), slot.is_some());
+            }
             *dst = slot;
         }
     }
@@ -357,5 +458,49 @@ pub(super) fn merge(tree: &mut RatchetTree, staged: StagedTree) -> Result<(), Er
         }
     }
     tree.generation = tree.generation.wrapping_add(1);
+    Ok(())
+}
+
+/// Inserts `leaf` into the `unmerged_leaves` of the encoded `ParentNode` `bytes` (RFC 9420
+/// §7.1: `uint32 unmerged_leaves<V>`, kept sorted), in place: a binary search, then the
+/// 4 bytes go in at their position (the vector's length prefix grows when it must). No
+/// change if `leaf` is listed already.
+fn insert_unmerged(bytes: &mut Vec<u8>, leaf: LeafIndex) -> Result<(), Error> {
+    let total = bytes.len();
+    let (key_len, rest) = codec::read_varint(bytes).map_err(|_| malformed())?;
+    let rest = rest.get(key_len as usize..).ok_or_else(malformed)?;
+    let (hash_len, rest) = codec::read_varint(rest).map_err(|_| malformed())?;
+    let rest = rest.get(hash_len as usize..).ok_or_else(malformed)?;
+    let header_at = total.checked_sub(rest.len()).ok_or_else(malformed)?;
+    let (list_len, body) = codec::read_varint(rest).map_err(|_| malformed())?;
+    if body.len() != list_len as usize || list_len % 4 != 0 {
+        return Err(malformed());
+    }
+    let entry = |i: usize| -> u32 {
+        let mut a = [0u8; 4];
+        if let Some(c) = body.get(i.saturating_mul(4)..i.saturating_mul(4).saturating_add(4)) {
+            a.copy_from_slice(c);
+        }
+        u32::from_be_bytes(a)
+    };
+    // Lower bound: the first entry not below `leaf`.
+    let (mut lo, mut hi) = (0usize, body.len() / 4);
+    while lo < hi {
+        let mid = lo.saturating_add(hi.saturating_sub(lo) / 2);
+        if entry(mid) < leaf.0 {
+            lo = mid.saturating_add(1);
+        } else {
+            hi = mid;
+        }
+    }
+    if lo < body.len() / 4 && entry(lo) == leaf.0 {
+        return Ok(());
+    }
+    let body_at = total.checked_sub(body.len()).ok_or_else(malformed)?;
+    let mut header = Vec::with_capacity(4);
+    codec::write_varint((list_len as usize).saturating_add(4), &mut header)?;
+    let at = body_at.saturating_add(lo.saturating_mul(4));
+    bytes.splice(at..at, leaf.0.to_be_bytes());
+    bytes.splice(header_at..body_at, header);
     Ok(())
 }

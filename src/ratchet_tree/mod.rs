@@ -12,6 +12,11 @@
 //!   ([`RatchetTree::merge`]) or dropped, leaving the base untouched.
 //! - **Incremental hashing**: after a change only the hashes on changed paths are
 //!   recomputed (O(log n) per changed leaf).
+//! - **Indexed**: the `encryption_key` of every non-blank node is kept in a compact index
+//!   (8 bytes per node), so the §12.4.2 / §16.8 uniqueness check of an UpdatePath is
+//!   O(log n) ([`TreeView::contains_encryption_key`], also on a diff); per-node counts of
+//!   non-blank nodes let resolutions skip all-blank subtrees. Both are updated by
+//!   [`RatchetTree::merge`] in O(log n) per changed node.
 //! - **Linear validation**: parent-hash verification (§7.9.2) is O(n) hashes, uniqueness
 //!   checks sort, signatures go to the provider's `verify_batch` in one call.
 //!
@@ -35,6 +40,7 @@ use crate::tree_math::{LeafIndex, NodeIndex, TreeSize};
 mod diff;
 mod extension;
 mod hash;
+mod index;
 mod node;
 mod parent_hash;
 mod validate;
@@ -47,6 +53,7 @@ pub use validate::TreeValidation;
 pub use view::TreeView;
 
 use hash::HashCache;
+use index::{KeyIndex, Occupancy};
 
 /// The stored form of a node: its canonical encoding (`LeafNode` at even indices,
 /// `ParentNode` at odd ones), or `None` for a blank node.
@@ -68,15 +75,22 @@ pub struct RatchetTree {
     generation: u64,
     /// The leftmost blank leaf (`leaf_count` if none): every leaf below it is occupied.
     first_blank: u32,
+    /// The `encryption_key` of every non-blank node (§12.4.2, §16.8 uniqueness checks).
+    enc_keys: KeyIndex,
+    /// The number of non-blank nodes below every node (skips blank subtrees, §4.1.2).
+    occupancy: Occupancy,
 }
 
 impl RatchetTree {
     /// A one-member tree holding `leaf` at leaf 0 (RFC 9420 §11: creating a group).
     pub fn new(leaf: &LeafNode) -> Result<Self, Error> {
         let bytes = codec::encode(leaf)?.into_boxed_slice();
+        let nodes = alloc::vec![Some(bytes)];
         Ok(RatchetTree {
             size: TreeSize::ONE,
-            nodes: alloc::vec![Some(bytes)],
+            enc_keys: KeyIndex::build(&nodes),
+            occupancy: Occupancy::build(&nodes, TreeSize::ONE),
+            nodes,
             cache: HashCache::default(),
             generation: 0,
             first_blank: 1,
@@ -114,6 +128,8 @@ impl RatchetTree {
         slots.resize(size.node_width() as usize, None);
         let mut tree = RatchetTree {
             size,
+            enc_keys: KeyIndex::build(&slots),
+            occupancy: Occupancy::build(&slots, size),
             nodes: slots,
             cache: HashCache::default(),
             generation: 0,
@@ -184,14 +200,35 @@ impl RatchetTree {
             .ok_or(Error::Tree(TreeError::NodeOutOfRange))
     }
 
-    /// Whether leaf `leaf` is occupied (a slot lookup).
-    pub(crate) fn leaf_is_occupied(&self, leaf: LeafIndex) -> bool {
-        let i = (leaf.0 as usize).saturating_mul(2);
-        self.nodes.get(i).is_some_and(Option::is_some)
+    /// Whether some non-blank node of this tree has `encryption_key` `key` (RFC 9420
+    /// §12.4.2, §16.8). O(log n): an index lookup by the key's first 8 bytes, then a full
+    /// comparison against each node sharing that prefix.
+    pub(crate) fn has_encryption_key(&self, key: &[u8]) -> bool {
+        self.enc_keys
+            .candidates(key)
+            .any(|x| self.node_key(x) == Some(key))
     }
 
-    /// Heap bytes held by this tree (node encodings, the slot array and the hash cache), as
-    /// requested from the allocator (allocator overhead not included).
+    /// Node `x`'s encryption key, whoever asks (index candidates are node numbers).
+    pub(crate) fn node_key(&self, x: u32) -> Option<&[u8]> {
+        self.nodes
+            .get(x as usize)?
+            .as_deref()
+            .and_then(index::stored_key)
+    }
+
+    pub(crate) fn key_index(&self) -> &KeyIndex {
+        &self.enc_keys
+    }
+
+    /// Whether every node below `x` (inclusive) is blank, from the occupancy counts.
+    pub(crate) fn subtree_blank(&self, x: NodeIndex) -> bool {
+        self.occupancy.subtree_is_blank(x)
+    }
+
+    /// Heap bytes held by this tree (node encodings, the slot array, the hash cache and the
+    /// indexes), as requested from the allocator (allocator overhead not included; the key
+    /// index's B-tree is estimated at half-full nodes, its worst case).
     pub fn heap_size(&self) -> usize {
         let slots = self
             .nodes
@@ -205,6 +242,8 @@ impl RatchetTree {
         slots
             .saturating_add(bodies)
             .saturating_add(self.cache.heap_size())
+            .saturating_add(self.enc_keys.heap_size())
+            .saturating_add(self.occupancy.heap_size())
     }
 
     pub(crate) fn cache(&self) -> &HashCache {
@@ -225,6 +264,14 @@ impl TreeView for RatchetTree {
         let l = self.first_blank;
         (l < self.size.leaf_count()).then_some(LeafIndex(l))
     }
+
+    fn contains_encryption_key(&self, key: &[u8]) -> bool {
+        self.has_encryption_key(key)
+    }
+
+    fn known_blank_subtree(&self, x: NodeIndex) -> bool {
+        self.subtree_blank(x)
+    }
 }
 
 impl PartialEq for RatchetTree {
@@ -242,5 +289,7 @@ pub(crate) fn malformed() -> Error {
     Error::Decode(DecodeError::Malformed)
 }
 
+#[cfg(all(test, feature = "rust-crypto"))]
+mod index_tests;
 #[cfg(all(test, feature = "rust-crypto"))]
 mod tests;

@@ -47,6 +47,24 @@ pub trait TreeView {
         }
     }
 
+    /// Whether every node of the subtree rooted at `x` is known to be blank, from an index
+    /// (RFC 9420 §4.1.2: its resolution is empty). `false` means "not known": the default
+    /// knows nothing, and [`super::RatchetTree`] and [`super::TreeDiff`] answer in O(log n).
+    /// Lets [`TreeView::resolution`] skip all-blank subtrees without visiting their nodes.
+    fn known_blank_subtree(&self, x: NodeIndex) -> bool {
+        let _ = x;
+        false
+    }
+
+    /// Whether some non-blank node (leaf or parent) has `encryption_key` `key` (RFC 9420
+    /// §12.4.2: "none of the public keys in the UpdatePath appear in any node of the new
+    /// ratchet tree"; §16.8). The default passes over every node;
+    /// [`super::RatchetTree`] and [`super::TreeDiff`] answer in O(log n) from their key
+    /// index (plus one full comparison per node sharing the key's first 8 bytes).
+    fn contains_encryption_key(&self, key: &[u8]) -> bool {
+        (0..self.size().node_width()).any(|x| self.node_public_key(NodeIndex(x)) == Some(key))
+    }
+
     /// The resolution of node `x` (RFC 9420 §4.1.2): a non-blank node followed by its
     /// unmerged leaves; for a blank parent the resolution of its left child then of its
     /// right child; empty for a blank leaf. Empty for a node outside the tree.
@@ -67,6 +85,8 @@ pub trait TreeView {
                 {
                     out.extend(p.unmerged_leaves().filter_map(LeafIndex::node));
                 }
+            } else if self.known_blank_subtree(n) {
+                continue;
             } else if let (Some(l), Some(r)) = (size.left(n), size.right(n)) {
                 stack.push(r);
                 stack.push(l);
@@ -83,6 +103,9 @@ pub trait TreeView {
         while let Some(n) = stack.pop() {
             if !self.is_blank(n) {
                 return false;
+            }
+            if self.known_blank_subtree(n) {
+                continue;
             }
             if let (Some(l), Some(r)) = (size.left(n), size.right(n)) {
                 stack.push(r);

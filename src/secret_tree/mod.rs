@@ -44,6 +44,13 @@ use crate::error::{Error, SecretTreeError};
 use crate::key_schedule::AeadKeyNonce;
 use crate::tree_math::{LeafIndex, NodeIndex, TreeSize};
 
+mod state;
+
+pub(crate) use state::{
+    SecretTreeState, StateSecret, WriteState, encode_state, write_public_state, write_state_struct,
+    write_state_vec,
+};
+
 /// Which of a sender's two hash ratchets (RFC 9420 §9): handshake messages (proposals and
 /// commits) and application messages use separate ratchets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

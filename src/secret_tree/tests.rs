@@ -291,3 +291,121 @@ fn debug_does_not_leak_secrets() {
     assert!(s.contains("[redacted]"));
     assert!(!s.contains("66, 66"));
 }
+
+// Saved state (RFC 9420 §9.2).
+
+fn used_tree(provider: &RustCrypto) -> SecretTree {
+    let cs = provider.cipher_suite_provider(CipherSuite(1)).unwrap();
+    let config = SecretTreeConfig {
+        max_forward_jump: 50,
+        max_retained_keys: 5,
+    };
+    let mut t = tree(provider, 8, config);
+    t.next_key(cs, LeafIndex(0), ContentKind::Application)
+        .unwrap();
+    // Skips generations 0..=9 of leaf 5 (the last 5 are retained).
+    t.key_for(cs, LeafIndex(5), ContentKind::Application, 10)
+        .unwrap();
+    t.key_for(cs, LeafIndex(5), ContentKind::Handshake, 0)
+        .unwrap();
+    t
+}
+
+#[test]
+fn state_round_trip_behaves_identically() {
+    let provider = RustCrypto::new();
+    let cs = provider.cipher_suite_provider(CipherSuite(1)).unwrap();
+    let mut a = used_tree(&provider);
+    let bytes = a.encode_state().unwrap();
+    let mut b = SecretTree::decode_state(bytes.as_bytes()).unwrap();
+    assert_eq!(b.encode_state().unwrap(), bytes);
+    assert_eq!(b.size(), a.size());
+    assert_eq!(b.config(), a.config());
+    let app = ContentKind::Application;
+    // A retained key, a used key, an unused leaf and the sender's next key all agree.
+    for t in [&mut a, &mut b] {
+        assert!(t.key_for(cs, LeafIndex(5), app, 9).is_ok());
+        assert_eq!(
+            err(t.key_for(cs, LeafIndex(5), app, 4).unwrap_err()),
+            SecretTreeError::GenerationExpired
+        );
+        assert_eq!(
+            err(t.key_for(cs, LeafIndex(5), app, 10).unwrap_err()),
+            SecretTreeError::GenerationExpired
+        );
+    }
+    assert_eq!(
+        a.key_for(cs, LeafIndex(5), app, 7).unwrap(),
+        b.key_for(cs, LeafIndex(5), app, 7).unwrap()
+    );
+    assert_eq!(
+        a.key_for(cs, LeafIndex(6), app, 3).unwrap(),
+        b.key_for(cs, LeafIndex(6), app, 3).unwrap()
+    );
+    assert_eq!(
+        a.next_key(cs, LeafIndex(0), app).unwrap(),
+        b.next_key(cs, LeafIndex(0), app).unwrap()
+    );
+    assert_eq!(a.encode_state().unwrap(), b.encode_state().unwrap());
+}
+
+#[test]
+fn truncated_state_is_rejected() {
+    let provider = RustCrypto::new();
+    let bytes = used_tree(&provider).encode_state().unwrap();
+    let bytes = bytes.as_bytes();
+    for len in 0..bytes.len() {
+        assert!(SecretTree::decode_state(&bytes[..len]).is_err());
+    }
+    let mut long = bytes.to_vec();
+    long.push(0);
+    assert_eq!(
+        SecretTree::decode_state(&long).unwrap_err(),
+        Error::Decode(crate::error::DecodeError::TrailingBytes)
+    );
+}
+
+#[test]
+fn inconsistent_state_is_malformed() {
+    let provider = RustCrypto::new();
+    let good = used_tree(&provider).to_state().unwrap();
+    let malformed = Error::Decode(crate::error::DecodeError::Malformed);
+    let check = |f: &dyn Fn(&mut SecretTreeState)| {
+        let mut s = good.clone();
+        f(&mut s);
+        assert_eq!(SecretTree::from_state(s).unwrap_err(), malformed);
+    };
+    assert!(SecretTree::from_state(good.clone()).is_ok());
+    // Not a full tree.
+    check(&|s| s.leaf_count = 3);
+    check(&|s| s.leaf_count = 0);
+    // A node outside the tree, or repeated.
+    check(&|s| s.nodes[0].node = NodeIndex(15));
+    check(&|s| {
+        let n = s.nodes[0].clone();
+        s.nodes.insert(0, n);
+    });
+    // A leaf outside the tree, or out of order.
+    check(&|s| s.leaves[0].leaf = LeafIndex(8));
+    check(&|s| s.leaves.swap(0, 1));
+    // A generation past 2^32.
+    check(&|s| s.leaves[0].handshake.next_generation = (1u64 << 32) + 1);
+    // Retained keys: too many, not below the ratchet, not ascending.
+    check(&|s| {
+        let k = s.leaves[1].application.retained[0].clone();
+        s.leaves[1].application.retained.insert(0, k);
+    });
+    check(&|s| s.leaves[1].application.retained[4].generation = 11);
+    check(&|s| s.leaves[1].application.retained.swap(0, 1));
+    check(&|s| s.max_retained_keys = 4);
+}
+
+#[test]
+fn zeroizing_writer_matches_the_derived_encoding() {
+    let provider = RustCrypto::new();
+    let state = used_tree(&provider).to_state().unwrap();
+    assert_eq!(
+        encode_state(&state).unwrap().as_bytes(),
+        crate::codec::encode(&state).unwrap().as_slice()
+    );
+}

@@ -12,7 +12,6 @@
 use alloc::vec::Vec;
 
 use super::{PathSecret, TreePrivateKeys};
-use crate::codec;
 use crate::crypto::{CipherSuiteProvider, HpkePrivateKey, Secret};
 use crate::error::{CryptoError, Error, TreeKemError};
 use crate::messages::{LeafNodeSource, UpdatePath};
@@ -43,36 +42,10 @@ pub struct ReceivedPath {
     pub commit_secret: Secret,
 }
 
-/// Whether an HPKE public key is already used in the tree (see
-/// [`merge_update_path_with_key_index`]).
-type KeyInUse<'a> = &'a dyn Fn(&[u8]) -> bool;
-
-/// The encryption key of a stored node: the first field of both `LeafNode` and
-/// `ParentNode` (`HPKEPublicKey encryption_key`, a `<V>` vector).
-fn stored_key(bytes: &[u8]) -> Option<&[u8]> {
-    let (len, rest) = codec::read_varint(bytes).ok()?;
-    rest.get(..len as usize)
-}
-
-/// The first 8 bytes of a key (zero-padded): a cheap filter before a full comparison.
-fn key_prefix(key: &[u8]) -> u64 {
-    let mut b = [0u8; 8];
-    for (d, s) in b.iter_mut().zip(key) {
-        *d = *s;
-    }
-    u64::from_le_bytes(b)
-}
-
 /// §12.4.2: "Verify that none of the public keys in the UpdatePath appear in any node of the
-/// new ratchet tree", and that they are pairwise distinct: through `key_in_use` if given,
-/// else by one pass over the tree's nodes,
-/// each compared by an 8-byte prefix against the O(log n) keys of the path (a full
-/// comparison only on a prefix match). O(n), but a few nanoseconds per node.
-fn check_keys_unused<T: TreeView + ?Sized>(
-    tree: &T,
-    update_path: &UpdatePath,
-    key_in_use: Option<KeyInUse<'_>>,
-) -> Result<(), Error> {
+/// new ratchet tree", and that they are pairwise distinct. Each key is looked up in the
+/// tree's encryption-key index ([`TreeView::contains_encryption_key`]): O(log n) per key.
+fn check_keys_unused(tree: &TreeDiff<'_>, update_path: &UpdatePath) -> Result<(), Error> {
     let mut keys: Vec<&[u8]> = Vec::with_capacity(update_path.nodes.len().saturating_add(1));
     keys.push(update_path.leaf_node.encryption_key.as_bytes());
     keys.extend(
@@ -82,24 +55,10 @@ fn check_keys_unused<T: TreeView + ?Sized>(
             .map(|n| n.encryption_key.as_bytes()),
     );
     keys.sort_unstable();
-    if keys.windows(2).any(|w| w.first() == w.get(1)) {
+    if keys.windows(2).any(|w| w.first() == w.get(1))
+        || keys.iter().any(|k| tree.contains_encryption_key(k))
+    {
         return Err(TreeKemError::DuplicateEncryptionKey.into());
-    }
-    if let Some(in_use) = key_in_use {
-        return match keys.iter().any(|k| in_use(k)) {
-            true => Err(TreeKemError::DuplicateEncryptionKey.into()),
-            false => Ok(()),
-        };
-    }
-    let mut prefixes: Vec<u64> = keys.iter().map(|k| key_prefix(k)).collect();
-    prefixes.sort_unstable();
-    for x in (0..tree.size().node_width()).map(NodeIndex) {
-        let Some(key) = tree.node_bytes(x).and_then(stored_key) else {
-            continue;
-        };
-        if prefixes.binary_search(&key_prefix(key)).is_ok() && keys.binary_search(&key).is_ok() {
-            return Err(TreeKemError::DuplicateEncryptionKey.into());
-        }
     }
     Ok(())
 }
@@ -123,8 +82,8 @@ fn check_keys_unused<T: TreeView + ?Sized>(
 ///
 /// The rest of the §7.3 leaf validation (capabilities, credential, signature key
 /// uniqueness, extensions) is the caller's. Nothing in `diff` changes unless every check
-/// passes. Costs O(log n) hashes (the tree hash cache warm) plus one pass over the node
-/// keys for the uniqueness check.
+/// passes. Costs O(log n) hashes (the tree hash cache warm), the copath resolutions and
+/// O(log² n) for the uniqueness check (one index lookup per path key).
 pub fn merge_update_path<'p>(
     cs: &dyn CipherSuiteProvider,
     diff: &mut TreeDiff<'_>,
@@ -133,32 +92,7 @@ pub fn merge_update_path<'p>(
     update_path: &'p UpdatePath,
     excluded: &[LeafIndex],
 ) -> Result<MergedPath<'p>, Error> {
-    merge(cs, diff, sender, group_id, update_path, excluded, None)
-}
-
-/// [`merge_update_path`] with the §12.4.2 key-uniqueness check answered by `key_in_use`
-/// instead of a pass over the tree: `key_in_use(k)` must say whether HPKE public key `k` is
-/// the `encryption_key` of any node of the tree in `diff` (proposals applied). With an
-/// index kept by the caller (e.g. a set of the tree's keys updated at each merge), applying
-/// an `UpdatePath` costs O(log n) plus the resolutions.
-pub fn merge_update_path_with_key_index<'p>(
-    cs: &dyn CipherSuiteProvider,
-    diff: &mut TreeDiff<'_>,
-    sender: LeafIndex,
-    group_id: &[u8],
-    update_path: &'p UpdatePath,
-    excluded: &[LeafIndex],
-    key_in_use: &dyn Fn(&[u8]) -> bool,
-) -> Result<MergedPath<'p>, Error> {
-    merge(
-        cs,
-        diff,
-        sender,
-        group_id,
-        update_path,
-        excluded,
-        Some(key_in_use),
-    )
+    merge(cs, diff, sender, group_id, update_path, excluded)
 }
 
 fn merge<'p>(
@@ -168,7 +102,6 @@ fn merge<'p>(
     group_id: &[u8],
     update_path: &'p UpdatePath,
     excluded: &[LeafIndex],
-    key_in_use: Option<KeyInUse<'_>>,
 ) -> Result<MergedPath<'p>, Error> {
     let leaf_x = match sender.node() {
         Some(x) if diff.size().contains_leaf(sender) => x,
@@ -207,7 +140,7 @@ fn merge<'p>(
             }
             e => e,
         })?;
-    check_keys_unused(&*diff, update_path, key_in_use)?;
+    check_keys_unused(diff, update_path)?;
 
     let keys: Vec<&[u8]> = update_path
         .nodes

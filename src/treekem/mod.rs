@@ -10,10 +10,8 @@
 //!   `GroupContext` and gives the [`CommitterPath`] (`UpdatePath`, `commit_secret`, keys).
 //! - Receiver: [`merge_update_path`] validates and merges an `UpdatePath` into the staged
 //!   tree (§12.4.2, §7.9.2), then [`MergedPath::decrypt`] recovers the path secrets and the
-//!   `commit_secret` and updates the receiver's [`TreePrivateKeys`].
-//!   [`merge_update_path_with_key_index`] does the same with the §12.4.2 key-uniqueness
-//!   check answered by the caller's index of the tree's keys instead of a pass over the
-//!   tree.
+//!   `commit_secret` and updates the receiver's [`TreePrivateKeys`]. The §12.4.2
+//!   key-uniqueness check uses the tree's encryption-key index (O(log n) per key).
 //!
 //! ```text
 //! // committer                               // receiver
@@ -28,16 +26,15 @@
 //! Cost (tree hash cache warm): creating a path is O(log n) key derivations and hashes plus
 //! one HPKE encryption per resolution node (O(log n) in a tree without blanks, up to O(n)
 //! with many blanks, as the RFC requires); applying one is O(log n) hashes and key
-//! derivations, one HPKE decryption, the copath resolutions, and, with
-//! [`merge_update_path`], one pass over the stored node keys for the §12.4.2 uniqueness
-//! check (memory-bound: about 10 ms at 100,000 members; O(log n) with an index).
+//! derivations, one HPKE decryption, the copath resolutions (all-blank subtrees are skipped
+//! in one lookup), and one key-index lookup per path key for the §12.4.2 uniqueness check.
 
 mod apply;
 mod create;
 mod keys;
 mod path_secret;
 
-pub use apply::{MergedPath, ReceivedPath, merge_update_path, merge_update_path_with_key_index};
+pub use apply::{MergedPath, ReceivedPath, merge_update_path};
 pub use create::{CommitterPath, NewLeaf, PreparedPath, prepare_update_path};
 pub use keys::TreePrivateKeys;
 pub use path_secret::PathSecret;

@@ -353,6 +353,18 @@ fn rejects_duplicate_encryption_keys() {
         repair(cs, &tree, &members[0], 0, &mut out.update_path);
         let e = merge_err(cs, &tree, 0, &out.update_path);
         assert_eq!(e, Error::TreeKem(TreeKemError::DuplicateEncryptionKey));
+        // A path key held only by a node the diff changed (a leaf replaced in the diff).
+        let (mut out, _, _) = commit(cs, &tree, &members, 0);
+        let key = cs.kem_generate_key_pair().unwrap().public_key;
+        let mut replaced = tree.leaf(LeafIndex(2)).unwrap().to_leaf_node().unwrap();
+        replaced.encryption_key = key.clone();
+        out.update_path.nodes[1].encryption_key = key;
+        repair(cs, &tree, &members[0], 0, &mut out.update_path);
+        let mut diff = tree.diff();
+        diff.set_leaf(LeafIndex(2), &replaced).unwrap();
+        let e = merge_update_path(cs, &mut diff, LeafIndex(0), GROUP_ID, &out.update_path, &[])
+            .unwrap_err();
+        assert_eq!(e, Error::TreeKem(TreeKemError::DuplicateEncryptionKey));
         // Two path nodes with the same key.
         let (mut out, _, _) = commit(cs, &tree, &members, 0);
         out.update_path.nodes[1].encryption_key = out.update_path.nodes[0].encryption_key.clone();

@@ -1,0 +1,408 @@
+//! Saved group state (RFC 9420 §9.2, §16.5): the sans-I/O caller persists a group as bytes
+//! and restores it later with [`Group::from_bytes`].
+//!
+//! # What is saved
+//!
+//! Exactly what the group holds, which after the deletions of §9.2 is what it still needs:
+//! the local policy, the signing identity (with its private key), the public ratchet tree,
+//! this member's private tree keys, the `GroupContext` and transcript hashes, the current
+//! epoch's secrets (the `encryption_secret` only as the remaining secret-tree state), the
+//! secret trees of the kept past epochs, the proposals received this epoch, the private
+//! keys of this member's own pending Update proposals, the pending Commit if any, the
+//! external PSKs and the resumption PSKs of recent epochs. Consumed message keys, used path
+//! secrets and replaced private keys were deleted from memory before and cannot be written.
+//!
+//! **The bytes are secret** (they contain the signature private key and every epoch secret
+//! still in use): the caller must store them encrypted and authenticated, and must not keep
+//! an old copy (restoring an old state would reuse deleted keys, breaking forward secrecy).
+//! The encoding is written straight into one buffer of the exact size, returned as a
+//! zeroizing [`Secret`]; decoding moves each secret into a zeroizing type.
+//!
+//! A pending Commit is saved as the tree it produces (its change set is rebuilt on the
+//! restored tree), so a state with a pending Commit holds the ratchet tree twice.
+//!
+//! # Format (version 1)
+//!
+//! ```text
+//! struct {
+//!     uint16 version = 1;
+//!     ConfigState config;
+//!     Credential credential;
+//!     SignaturePublicKey signature_public_key;
+//!     opaque signature_private_key<V>;
+//!     opaque ratchet_tree<V>;                 // the ratchet_tree extension encoding
+//!     PrivateKeysState keys;
+//!     GroupContext group_context;
+//!     opaque interim_transcript_hash<V>;
+//!     opaque confirmation_tag<V>;
+//!     EpochState epoch;                       // 8 secrets, no encryption_secret
+//!     SecretTreeState secret_tree;
+//!     PastEpochState past_epochs<V>;          // oldest first
+//!     CachedProposalState proposals<V>;
+//!     PendingUpdateState pending_updates<V>;
+//!     optional<PendingCommitState> pending_commit;
+//!     ExternalPskState psks<V>;
+//!     ResumptionPskState resumption_psks<V>;  // oldest first
+//!     uint8 active;
+//! } GroupState;
+//! ```
+
+use alloc::collections::VecDeque;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+
+use super::config::{PskStore, SigningIdentity};
+use super::epoch::{EpochState, PastEpoch};
+use super::process::StagedCommit;
+use super::{CachedProposal, Group};
+use crate::codec;
+use crate::crypto::{
+    CipherSuiteProvider, CryptoProvider, Secret, SignatureKeyPair, SignaturePrivateKey,
+};
+use crate::error::{Error, GroupError};
+use crate::framing::FramingContext;
+use crate::messages::LeafNode;
+use crate::ratchet_tree::{ParentNode, RatchetTree, StagedTree, TreeView};
+use crate::secret_tree::{SecretTree, StateSecret, encode_state};
+use crate::tree_math::NodeIndex;
+
+mod format;
+
+use format::{
+    CachedProposalState, ConfigState, EpochSecretsState, ExternalPskState, GroupState,
+    PastEpochState, PendingCommitState, PendingUpdateState, PrivateKeysState, ResumptionPskState,
+    changed_of, changed_state, flag, hpke_key, invalid, member_of, member_state, nh_secret,
+    read_flag,
+};
+
+/// The format version of saved group state written by [`Group::to_bytes`] (the leading
+/// `uint16` of `GroupState`; RFC 9420 §9.2 leaves state storage to the implementation).
+pub const GROUP_STATE_VERSION: u16 = 1;
+
+/// Rebuilds, on top of `base`, the change set that turns it into `target` (the tree a
+/// pending Commit produces). O(n) in the tree size.
+fn restage(base: &RatchetTree, target: &RatchetTree) -> Result<StagedTree, Error> {
+    let want = target.size();
+    let mut diff = base.diff();
+    // Grow as a Commit does: `add_leaf` fills the leftmost blank leaf or doubles the tree.
+    if diff.size().leaf_count() < want.leaf_count() {
+        let filler: LeafNode = target
+            .leaves()
+            .next()
+            .map(|(_, l)| l.to_leaf_node())
+            .transpose()?
+            .ok_or_else(invalid)?;
+        let mut budget = want.leaf_count();
+        while diff.size().leaf_count() < want.leaf_count() {
+            budget = budget.checked_sub(1).ok_or_else(invalid)?;
+            diff.add_leaf(&filler)?;
+        }
+    }
+    for x in 0..diff.size().node_width() {
+        let x = NodeIndex(x);
+        let t = if want.is_in_tree(x) {
+            target.node_bytes(x)
+        } else {
+            None
+        };
+        if diff.node_bytes(x) == t {
+            continue;
+        }
+        match (t, x.leaf()) {
+            (None, _) => diff.blank_node(x)?,
+            (Some(b), Some(leaf)) => diff.set_leaf(leaf, &codec::decode_exact::<LeafNode>(b)?)?,
+            (Some(b), None) => diff.set_parent_node(x, &codec::decode_exact::<ParentNode>(b)?)?,
+        }
+    }
+    if diff.size() != want {
+        diff.truncate();
+    }
+    let same = diff.size() == want
+        && (0..want.node_width())
+            .all(|x| diff.node_bytes(NodeIndex(x)) == target.node_bytes(NodeIndex(x)));
+    if !same {
+        return Err(invalid());
+    }
+    Ok(diff.into_staged())
+}
+
+impl Group {
+    /// Encodes this member's complete group state (RFC 9420 §9.2, §16.5) so that
+    /// [`Group::from_bytes`] restores a group that behaves identically: same epoch, keys,
+    /// received proposals, pending Commit and kept past-epoch secrets.
+    ///
+    /// **The result is secret** (signature private key, epoch secrets, ratchet state): store
+    /// it encrypted, replace the previous copy after every change of the group, and never
+    /// restore an older copy (that would reuse deleted keys, §9.2). O(n) in the group size.
+    pub fn to_bytes(&self) -> Result<Secret, Error> {
+        let pending_commit = match &self.pending_commit {
+            Some(s) => Some(self.pending_state(s)?),
+            None => None,
+        };
+        let mut past_epochs = Vec::with_capacity(self.past_epochs.len());
+        for (_, p) in &self.past_epochs {
+            past_epochs.push(PastEpochState {
+                context: p.context.group_context().clone(),
+                sender_data_secret: StateSecret::of(&p.sender_data_secret),
+                secret_tree: p.secret_tree.to_state()?,
+                changed_leaves: changed_state(&p.changed_leaves),
+            });
+        }
+        let state = GroupState {
+            version: GROUP_STATE_VERSION,
+            config: ConfigState::of(&self.config)?,
+            credential: self.identity.credential.clone(),
+            signature_public_key: self.identity.signature_key.public_key.clone(),
+            signature_private_key: StateSecret(Secret::from_slice(
+                self.identity.signature_key.private_key.as_bytes(),
+            )),
+            ratchet_tree: self.tree.encode_extension()?,
+            keys: PrivateKeysState::of(&self.keys),
+            group_context: self.context.group_context().clone(),
+            interim_transcript_hash: self.interim_transcript_hash.clone(),
+            confirmation_tag: self.confirmation_tag.clone(),
+            epoch: EpochSecretsState::of(&self.epoch),
+            secret_tree: self.epoch.secret_tree.to_state()?,
+            past_epochs,
+            proposals: self
+                .proposals
+                .iter()
+                .map(|c| CachedProposalState {
+                    reference: c.reference.clone(),
+                    proposal: c.proposal.clone(),
+                    sender: c.sender,
+                })
+                .collect(),
+            pending_updates: self
+                .pending_updates
+                .iter()
+                .map(|(p, k)| PendingUpdateState {
+                    public_key: p.clone(),
+                    private_key: StateSecret(Secret::from_slice(k.as_bytes())),
+                })
+                .collect(),
+            pending_commit,
+            psks: self
+                .psks
+                .iter()
+                .map(|(id, psk)| ExternalPskState {
+                    psk_id: id.clone(),
+                    psk: StateSecret::of(psk),
+                })
+                .collect(),
+            resumption_psks: self
+                .resumption_psks
+                .iter()
+                .map(|(e, psk)| ResumptionPskState {
+                    epoch: *e,
+                    psk: StateSecret::of(psk),
+                })
+                .collect(),
+            active: flag(self.active),
+        };
+        encode_state(&state)
+    }
+
+    fn pending_state(&self, s: &StagedCommit) -> Result<PendingCommitState, Error> {
+        let mut new_tree = self.tree.clone();
+        new_tree.merge(s.tree.clone())?;
+        Ok(PendingCommitState {
+            base_epoch: s.base_epoch,
+            committer: s.committer,
+            new_tree: new_tree.encode_extension()?,
+            keys: s.keys.as_ref().map(PrivateKeysState::of),
+            context: s.context.clone(),
+            secrets: s.secrets.as_ref().map(EpochSecretsState::of_secrets),
+            confirmation_tag: s.confirmation_tag.clone(),
+            interim_transcript_hash: s.interim_transcript_hash.clone(),
+            added: s.added.iter().map(member_state).collect(),
+            removed: s.removed.iter().map(member_state).collect(),
+            updated: s.updated.iter().map(member_state).collect(),
+            psks: s.psks.clone(),
+            reinit: s.reinit.clone(),
+            changed_leaves: changed_state(&s.changed_leaves),
+            self_removed: flag(s.self_removed),
+        })
+    }
+
+    /// Restores a group saved by [`Group::to_bytes`] (RFC 9420 §9.2), with `provider` for
+    /// its cryptography.
+    ///
+    /// The state is decoded with bounded allocation and checked for consistency: format
+    /// version ([`GroupError::UnsupportedStateVersion`]), every secret `KDF.Nh` long, the
+    /// ratchet tree's hash equal to the GroupContext's `tree_hash`, this member's leaf and
+    /// signature key in the tree, path keys on its direct path, past epochs older than the
+    /// current one; any inconsistency is [`GroupError::InvalidState`], malformed bytes a
+    /// decode error. Trailing bytes are rejected. O(n) in the group size.
+    pub fn from_bytes(provider: Arc<dyn CryptoProvider>, bytes: &[u8]) -> Result<Group, Error> {
+        let (version, _) = codec::decode_prefix::<u16>(bytes)?;
+        if version != GROUP_STATE_VERSION {
+            return Err(GroupError::UnsupportedStateVersion.into());
+        }
+        let state: GroupState = codec::decode_exact(bytes)?;
+        let cs = provider.suite(state.group_context.cipher_suite)?;
+        let config = state.config.into_config()?;
+        let epoch_no = state.group_context.epoch;
+        let active = read_flag(state.active)?;
+
+        let mut tree = RatchetTree::decode_extension(&state.ratchet_tree)?;
+        let secret_tree = SecretTree::from_state(state.secret_tree)?;
+        // A removed member keeps the tree after its removal (unrelated to anything else) but
+        // the context, secrets and keys of its last epoch, whose size the secret tree has.
+        if active
+            && (tree.tree_hash(cs)? != state.group_context.tree_hash
+                || secret_tree.size() != tree.size())
+        {
+            return Err(invalid());
+        }
+        let keys = state.keys.into_keys(secret_tree.size())?;
+        let private_key =
+            SignaturePrivateKey::new(state.signature_private_key.0.as_bytes().to_vec());
+        let public_key = state.signature_public_key;
+        if active {
+            let leaf = tree.leaf(keys.own_leaf()).ok_or_else(invalid)?;
+            if leaf.signature_key() != public_key.as_bytes() {
+                return Err(invalid());
+            }
+        }
+        let identity = SigningIdentity {
+            credential: state.credential,
+            signature_key: SignatureKeyPair {
+                private_key,
+                public_key,
+            },
+        };
+
+        let e = state.epoch;
+        let epoch = EpochState {
+            sender_data_secret: nh_secret(cs, e.sender_data_secret)?,
+            exporter_secret: nh_secret(cs, e.exporter_secret)?,
+            external_secret: nh_secret(cs, e.external_secret)?,
+            confirmation_key: nh_secret(cs, e.confirmation_key)?,
+            membership_key: nh_secret(cs, e.membership_key)?,
+            resumption_psk: nh_secret(cs, e.resumption_psk)?,
+            epoch_authenticator: nh_secret(cs, e.epoch_authenticator)?,
+            init_secret: nh_secret(cs, e.init_secret)?,
+            secret_tree,
+        };
+
+        if state.past_epochs.len() > config.max_past_epochs {
+            return Err(invalid());
+        }
+        let mut past_epochs = VecDeque::with_capacity(state.past_epochs.len());
+        let mut last: Option<u64> = None;
+        for p in state.past_epochs {
+            let e = p.context.epoch;
+            if e >= epoch_no || last.is_some_and(|l| e <= l) {
+                return Err(invalid());
+            }
+            last = Some(e);
+            past_epochs.push_back((
+                e,
+                PastEpoch {
+                    context: FramingContext::new(p.context)?,
+                    sender_data_secret: nh_secret(cs, p.sender_data_secret)?,
+                    secret_tree: SecretTree::from_state(p.secret_tree)?,
+                    changed_leaves: changed_of(p.changed_leaves),
+                },
+            ));
+        }
+
+        let proposals = state
+            .proposals
+            .into_iter()
+            .map(|c| CachedProposal {
+                reference: c.reference,
+                proposal: c.proposal,
+                sender: c.sender,
+            })
+            .collect();
+        let pending_updates = state
+            .pending_updates
+            .into_iter()
+            .map(|u| (u.public_key, hpke_key(u.private_key)))
+            .collect();
+        let pending_commit = match state.pending_commit {
+            Some(p) if p.base_epoch == epoch_no => {
+                Some(alloc::boxed::Box::new(restore_pending(cs, &tree, p)?))
+            }
+            Some(_) => return Err(invalid()),
+            None => None,
+        };
+        let mut psks = PskStore::new();
+        for p in state.psks {
+            if psks.get(&p.psk_id).is_some() {
+                return Err(invalid());
+            }
+            psks.insert(p.psk_id, p.psk.0);
+        }
+        let mut resumption_psks = VecDeque::with_capacity(state.resumption_psks.len());
+        let mut last: Option<u64> = None;
+        for r in state.resumption_psks {
+            if r.epoch > epoch_no || last.is_some_and(|l| r.epoch <= l) {
+                return Err(invalid());
+            }
+            last = Some(r.epoch);
+            resumption_psks.push_back((r.epoch, nh_secret(cs, r.psk)?));
+        }
+        Ok(Group {
+            provider,
+            config,
+            identity,
+            tree,
+            keys,
+            context: FramingContext::new(state.group_context)?,
+            interim_transcript_hash: state.interim_transcript_hash,
+            confirmation_tag: state.confirmation_tag,
+            epoch,
+            past_epochs,
+            proposals,
+            pending_updates,
+            pending_commit,
+            psks,
+            resumption_psks,
+            active,
+        })
+    }
+}
+
+/// The pending Commit of a restored group, its change set rebuilt on `tree`.
+fn restore_pending(
+    cs: &dyn CipherSuiteProvider,
+    tree: &RatchetTree,
+    p: PendingCommitState,
+) -> Result<StagedCommit, Error> {
+    let mut target = RatchetTree::decode_extension(&p.new_tree)?;
+    if target.tree_hash(cs)? != p.context.tree_hash {
+        return Err(invalid());
+    }
+    let staged_tree = restage(tree, &target)?;
+    let keys = match p.keys {
+        Some(k) => Some(k.into_keys(target.size())?),
+        None => None,
+    };
+    let secrets = match p.secrets {
+        Some(f) => Some(f.others.into_secrets(cs, f.encryption_secret)?),
+        None => None,
+    };
+    Ok(StagedCommit {
+        base_epoch: p.base_epoch,
+        committer: p.committer,
+        tree: staged_tree,
+        keys,
+        context: p.context,
+        secrets,
+        confirmation_tag: p.confirmation_tag,
+        interim_transcript_hash: p.interim_transcript_hash,
+        added: p.added.into_iter().map(member_of).collect(),
+        removed: p.removed.into_iter().map(member_of).collect(),
+        updated: p.updated.into_iter().map(member_of).collect(),
+        psks: p.psks,
+        reinit: p.reinit,
+        changed_leaves: changed_of(p.changed_leaves),
+        self_removed: read_flag(p.self_removed)?,
+    })
+}
+
+#[cfg(all(test, feature = "rust-crypto"))]
+mod tests;

@@ -1,0 +1,111 @@
+//! Consistency checks of restored group state: each inconsistency is `InvalidState`.
+
+use super::*;
+use crate::group::CommitOptions;
+use crate::group::tests::group_of;
+use crate::tree_math::LeafIndex;
+
+/// Bob's state with a past epoch, a pending proposal... and Alice's with a pending commit.
+fn states() -> (Arc<dyn CryptoProvider>, GroupState, GroupState) {
+    let (p, mut g) = group_of(2);
+    let out = g[1].commit(CommitOptions::default()).unwrap();
+    g[1].merge_pending_commit().unwrap();
+    for i in [0, 2] {
+        let m = g[i].process(&out.commit, None).unwrap();
+        let super::super::ProcessedContent::Commit(s) = m.content else {
+            panic!("not a commit")
+        };
+        g[i].merge_staged_commit(*s).unwrap();
+    }
+    g[0].commit(CommitOptions::default()).unwrap();
+    let a = codec::decode_exact(g[0].to_bytes().unwrap().as_bytes()).unwrap();
+    let b = codec::decode_exact(g[1].to_bytes().unwrap().as_bytes()).unwrap();
+    (p, a, b)
+}
+
+fn restore(p: &Arc<dyn CryptoProvider>, s: &GroupState) -> Result<Group, Error> {
+    Group::from_bytes(p.clone(), &codec::encode(s).unwrap())
+}
+
+#[test]
+fn consistent_states_restore() {
+    let (p, a, b) = states();
+    assert!(a.pending_commit.is_some());
+    assert_eq!(b.past_epochs.len(), 1);
+    restore(&p, &a).unwrap();
+    restore(&p, &b).unwrap();
+}
+
+#[test]
+fn each_inconsistency_is_invalid_state() {
+    let (p, a, b) = states();
+    let invalid = Error::Group(GroupError::InvalidState);
+    let check = |base: &GroupState, what: &str, f: &dyn Fn(&mut GroupState)| {
+        let mut s = base.clone();
+        f(&mut s);
+        assert_eq!(restore(&p, &s).unwrap_err(), invalid, "{what}");
+    };
+    check(&b, "tree hash", &|s| s.group_context.tree_hash[0] ^= 1);
+    check(&b, "short secret", &|s| {
+        s.epoch.init_secret = StateSecret(Secret::zero(16));
+    });
+    check(&b, "past epoch not older", &|s| {
+        s.past_epochs[0].context.epoch = s.group_context.epoch;
+    });
+    check(&b, "too many past epochs", &|s| {
+        s.config.max_past_epochs = 0
+    });
+    check(&b, "active flag", &|s| s.active = 2);
+    check(&b, "config flag", &|s| s.config.handshake_format = 2);
+    check(&b, "padding", &|s| s.config.padding = 2);
+    check(&b, "signature key", &|s| s.signature_public_key.0[0] ^= 1);
+    check(&b, "leaf not in tree", &|s| s.keys.own_leaf = LeafIndex(7));
+    check(&b, "path key off path", &|s| {
+        let key = s.keys.leaf_key.clone();
+        s.keys.path_keys.push(format::PathKeyState {
+            node: NodeIndex(5),
+            key,
+        });
+    });
+    check(&b, "resumption psk from the future", &|s| {
+        s.resumption_psks[0].epoch = s.group_context.epoch + 1;
+    });
+    check(&a, "pending commit of another epoch", &|s| {
+        if let Some(c) = s.pending_commit.as_mut() {
+            c.base_epoch += 1;
+        }
+    });
+    check(&a, "pending commit tree", &|s| {
+        if let Some(c) = s.pending_commit.as_mut() {
+            c.context.tree_hash[0] ^= 1;
+        }
+    });
+    check(&a, "pending commit secret", &|s| {
+        if let Some(c) = s.pending_commit.as_mut()
+            && let Some(f) = c.secrets.as_mut()
+        {
+            f.encryption_secret = StateSecret(Secret::zero(1));
+        }
+    });
+}
+
+#[test]
+fn unknown_version_is_its_own_error() {
+    let (p, _, mut b) = states();
+    b.version = 2;
+    assert_eq!(
+        restore(&p, &b).unwrap_err(),
+        Error::Group(GroupError::UnsupportedStateVersion)
+    );
+}
+
+#[test]
+fn zeroizing_writer_matches_the_derived_encoding() {
+    let (_p, a, b) = states();
+    for s in [&a, &b] {
+        assert_eq!(
+            encode_state(s).unwrap().as_bytes(),
+            codec::encode(s).unwrap().as_slice()
+        );
+    }
+}

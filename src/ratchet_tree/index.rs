@@ -1,0 +1,262 @@
+//! Indexes kept next to the stored nodes, so that the per-commit checks of RFC 9420 §12.4.2
+//! and §7.3 and the resolutions of §4.1.2 cost O(log n) instead of a pass over the tree:
+//!
+//! - [`KeyIndex`]: the `encryption_key` of every non-blank node, by a 32-bit digest and the
+//!   node index (a full comparison against the stored node settles digest collisions);
+//! - [`Occupancy`]: for every node, how many non-blank nodes its subtree holds, so an
+//!   all-blank subtree is skipped in one lookup.
+
+use alloc::collections::BTreeSet;
+use alloc::vec::Vec;
+
+use super::NodeSlot;
+use crate::codec;
+use crate::tree_math::{NodeIndex, TreeSize};
+
+/// The `encryption_key` of a stored node: the first field of both `LeafNode` and
+/// `ParentNode` (`HPKEPublicKey encryption_key`, a `<V>` vector, RFC 9420 §7.1, §7.2).
+pub(crate) fn stored_key(bytes: &[u8]) -> Option<&[u8]> {
+    let (len, rest) = codec::read_varint(bytes).ok()?;
+    rest.get(..len as usize)
+}
+
+/// A 32-bit digest of a key (FNV-1a over all its bytes), the index's sort key: keys whose
+/// first bytes are fixed (the `0x04` of an uncompressed NIST point) still spread out, and
+/// a digest match is always confirmed by a full comparison.
+pub(crate) fn key_digest(key: &[u8]) -> u32 {
+    key.iter().fold(0x811c_9dc5u32, |h, &b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    })
+}
+
+/// The encryption keys of a set of nodes (RFC 9420 §12.4.2, §16.8): entries
+/// `(digest of the key, node index)`, so nodes sharing a key or a digest each have their own
+/// entry and a lookup visits only the nodes whose key has the same digest.
+///
+/// Compact: a sorted array of 8-byte entries, plus small B-tree sets of entries inserted
+/// and removed since the array was last rebuilt. The array is rebuilt (O(n)) once the sets
+/// hold an eighth of its size, so an update costs O(log n) amortized and memory stays about
+/// 8 bytes per node.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct KeyIndex {
+    sorted: Vec<(u32, u32)>,
+    inserted: BTreeSet<(u32, u32)>,
+    /// Entries of `sorted` that are no longer present.
+    removed: BTreeSet<(u32, u32)>,
+}
+
+/// Approximate bytes per entry of a `BTreeSet<(u32, u32)>` whose nodes are half full (11
+/// slots of 8 bytes plus the node header, the B-tree's minimum fill).
+const SET_ENTRY_BYTES: usize = 24;
+
+impl KeyIndex {
+    /// Indexes the non-blank nodes of `slots` (index = node index).
+    pub(crate) fn build(slots: &[NodeSlot]) -> Self {
+        let mut sorted: Vec<(u32, u32)> = (0u32..)
+            .zip(slots)
+            .filter_map(|(x, slot)| {
+                let key = slot.as_deref().and_then(stored_key)?;
+                Some((key_digest(key), x))
+            })
+            .collect();
+        sorted.sort_unstable();
+        sorted.shrink_to_fit();
+        KeyIndex {
+            sorted,
+            inserted: BTreeSet::new(),
+            removed: BTreeSet::new(),
+        }
+    }
+
+    fn in_sorted(&self, e: &(u32, u32)) -> bool {
+        self.sorted.binary_search(e).is_ok()
+    }
+
+    /// Records that node `x` holds the stored node `bytes`.
+    pub(crate) fn insert(&mut self, x: u32, bytes: &[u8]) {
+        if let Some(key) = stored_key(bytes) {
+            let e = (key_digest(key), x);
+            if !self.removed.remove(&e) && !self.in_sorted(&e) {
+                self.inserted.insert(e);
+                self.maybe_rebuild();
+            }
+        }
+    }
+
+    /// Forgets that node `x` holds the stored node `bytes`.
+    pub(crate) fn remove(&mut self, x: u32, bytes: &[u8]) {
+        if let Some(key) = stored_key(bytes) {
+            let e = (key_digest(key), x);
+            if !self.inserted.remove(&e) && self.in_sorted(&e) {
+                self.removed.insert(e);
+                self.maybe_rebuild();
+            }
+        }
+    }
+
+    /// Folds the pending changes into the sorted array once they hold an eighth of it.
+    fn maybe_rebuild(&mut self) {
+        let pending = self.inserted.len().saturating_add(self.removed.len());
+        if pending <= (self.sorted.len() / 8).max(64) {
+            return;
+        }
+        let removed = core::mem::take(&mut self.removed);
+        let inserted = core::mem::take(&mut self.inserted);
+        let mut merged = Vec::with_capacity(
+            self.sorted
+                .len()
+                .saturating_add(inserted.len())
+                .saturating_sub(removed.len()),
+        );
+        let mut old = self
+            .sorted
+            .iter()
+            .filter(|e| !removed.contains(e))
+            .peekable();
+        let mut new = inserted.into_iter().peekable();
+        loop {
+            let take_old = match (old.peek(), new.peek()) {
+                (Some(a), Some(b)) => *a < b,
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+                (None, None) => break,
+            };
+            let next = if take_old {
+                old.next().copied()
+            } else {
+                new.next()
+            };
+            merged.extend(next);
+        }
+        self.sorted = merged;
+    }
+
+    /// The nodes whose key has the same digest as `key` (a superset of the nodes holding
+    /// `key`).
+    pub(crate) fn candidates(&self, key: &[u8]) -> impl Iterator<Item = u32> + '_ {
+        let d = key_digest(key);
+        let start = self.sorted.partition_point(|&(h, _)| h < d);
+        let base = self
+            .sorted
+            .get(start..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(move |&&(h, _)| h == d)
+            .filter(|e| !self.removed.contains(e));
+        let new = self.inserted.range((d, 0)..=(d, u32::MAX));
+        base.chain(new).map(|&(_, x)| x)
+    }
+
+    /// The number of entries.
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.sorted
+            .len()
+            .saturating_add(self.inserted.len())
+            .saturating_sub(self.removed.len())
+    }
+
+    /// Heap bytes held (the pending sets estimated at half-full B-tree nodes).
+    pub(crate) fn heap_size(&self) -> usize {
+        let pending = self.inserted.len().saturating_add(self.removed.len());
+        self.sorted
+            .capacity()
+            .saturating_mul(core::mem::size_of::<(u32, u32)>())
+            .saturating_add(pending.saturating_mul(SET_ENTRY_BYTES))
+    }
+}
+
+/// For every node of the tree, the number of non-blank nodes in its subtree (itself
+/// included): a subtree with a count of zero is entirely blank, so its resolution is empty
+/// (RFC 9420 §4.1.2).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Occupancy {
+    counts: Vec<u32>,
+}
+
+impl Occupancy {
+    /// Counts the non-blank nodes below every node of `slots` (a full tree of `size`).
+    pub(crate) fn build(slots: &[NodeSlot], size: TreeSize) -> Self {
+        let width = size.node_width() as usize;
+        let mut counts: Vec<u32> = slots
+            .iter()
+            .take(width)
+            .map(|s| u32::from(s.is_some()))
+            .collect();
+        counts.resize(width, 0);
+        // Level by level, bottom up: a parent adds its two children's counts.
+        for level in 1..=size.depth() {
+            let first = (1u32 << level).saturating_sub(1);
+            let step = 1u32 << level.saturating_add(1);
+            let half = 1u32 << level.saturating_sub(1);
+            let mut x = first;
+            while (x as usize) < width {
+                let l = x.saturating_sub(half) as usize;
+                let r = x.saturating_add(half) as usize;
+                let sum = counts
+                    .get(l)
+                    .copied()
+                    .unwrap_or(0)
+                    .saturating_add(counts.get(r).copied().unwrap_or(0));
+                if let Some(c) = counts.get_mut(x as usize) {
+                    *c = c.saturating_add(sum);
+                }
+                x = x.saturating_add(step);
+            }
+        }
+        Occupancy { counts }
+    }
+
+    /// The counts, by node index.
+    #[cfg(test)]
+    pub(crate) fn counts(&self) -> &[u32] {
+        &self.counts
+    }
+
+    /// Whether every node of the subtree rooted at `x` is blank (`false` outside the tree).
+    pub(crate) fn subtree_is_blank(&self, x: NodeIndex) -> bool {
+        self.counts.get(x.0 as usize) == Some(&0)
+    }
+
+    /// Node `x` of a tree of `size` became non-blank (`added`) or blank: adjusts `x` and its
+    /// ancestors.
+    pub(crate) fn adjust(&mut self, size: TreeSize, x: NodeIndex, added: bool) {
+        let path = size.direct_path(x).into_iter().flatten();
+        for n in core::iter::once(x).chain(path) {
+            if let Some(c) = self.counts.get_mut(n.0 as usize) {
+                *c = if added {
+                    c.saturating_add(1)
+                } else {
+                    c.saturating_sub(1)
+                };
+            }
+        }
+    }
+
+    /// Reshapes the counts of a tree of `from` to a tree of `to` (RFC 9420 §7.7, §7.8),
+    /// before the changed nodes are adjusted: node indices do not move, a doubling adds a
+    /// blank right half under a new root, a truncation drops the right half.
+    pub(crate) fn resize(&mut self, from: TreeSize, to: TreeSize) {
+        let mut size = from;
+        while size.depth() < to.depth() {
+            let Some(bigger) = size.doubled() else {
+                break;
+            };
+            let old_root = self.counts.get(size.root().0 as usize).copied();
+            self.counts.resize(bigger.node_width() as usize, 0);
+            if let Some(c) = self.counts.get_mut(bigger.root().0 as usize) {
+                *c = old_root.unwrap_or(0);
+            }
+            size = bigger;
+        }
+        self.counts.truncate(to.node_width() as usize);
+        self.counts.shrink_to_fit();
+    }
+
+    /// Heap bytes held.
+    pub(crate) fn heap_size(&self) -> usize {
+        self.counts
+            .capacity()
+            .saturating_mul(core::mem::size_of::<u32>())
+    }
+}
