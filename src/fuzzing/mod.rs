@@ -5,6 +5,7 @@
 //! real bugs into fuzzer findings.
 
 pub mod framing;
+pub mod group;
 pub mod messages;
 pub mod tree;
 pub mod treekem;
