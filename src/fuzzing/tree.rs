@@ -96,13 +96,7 @@ pub fn generate_tree(
             encryption_key: random_key(32)?,
             signature_key: kp.public_key,
             credential: Credential::Basic(i.to_be_bytes().to_vec()),
-            capabilities: Capabilities {
-                versions: alloc::vec![crate::messages::ProtocolVersion::MLS10],
-                cipher_suites: alloc::vec![cs.cipher_suite()],
-                extensions: Vec::new(),
-                proposals: Vec::new(),
-                credentials: alloc::vec![CredentialType::BASIC],
-            },
+            capabilities: Capabilities::minimal(cs.cipher_suite(), CredentialType::BASIC),
             leaf_node_source: LeafNodeSource::KeyPackage(Lifetime {
                 not_before: 0,
                 not_after: u64::MAX,

@@ -6,7 +6,7 @@ use crate::crypto::{CipherSuiteProvider, SignatureKeyPair};
 use crate::error::{Error, TreeKemError};
 use crate::messages::{
     Capabilities, Credential, CredentialType, Extensions, GroupContext, LeafNode, LeafNodeSource,
-    Lifetime, ProtocolVersion,
+    Lifetime,
 };
 use crate::ratchet_tree::{Node, RatchetTree, TreeView};
 use crate::tree_math::LeafIndex;
@@ -37,13 +37,7 @@ pub fn member_leaf(
         encryption_key: hpke.public_key,
         signature_key: signature.public_key.clone(),
         credential: Credential::Basic(i.to_be_bytes().to_vec()),
-        capabilities: Capabilities {
-            versions: alloc::vec![ProtocolVersion::MLS10],
-            cipher_suites: alloc::vec![cs.cipher_suite()],
-            extensions: Vec::new(),
-            proposals: Vec::new(),
-            credentials: alloc::vec![CredentialType::BASIC],
-        },
+        capabilities: Capabilities::minimal(cs.cipher_suite(), CredentialType::BASIC),
         leaf_node_source: LeafNodeSource::KeyPackage(Lifetime {
             not_before: 0,
             not_after: u64::MAX,

@@ -12,7 +12,6 @@ use crate::error::Error;
 use crate::framing::PaddingPolicy;
 use crate::messages::{
     Capabilities, Credential, Extensions, KeyPackage, KeyPackageBundle, KeyPackageParams, Lifetime,
-    ProtocolVersion,
 };
 use crate::secret_tree::SecretTreeConfig;
 use crate::tree_math::LeafIndex;
@@ -55,13 +54,7 @@ impl SigningIdentity {
     /// Default capabilities for this identity in suite `suite` (RFC 9420 §7.2): MLS 1.0, the
     /// suite, the credential's type.
     pub fn default_capabilities(&self, suite: CipherSuite) -> Capabilities {
-        Capabilities {
-            versions: vec![ProtocolVersion::MLS10],
-            cipher_suites: vec![suite],
-            extensions: Vec::new(),
-            proposals: Vec::new(),
-            credentials: vec![self.credential.credential_type()],
-        }
+        Capabilities::minimal(suite, self.credential.credential_type())
     }
 
     /// Creates a KeyPackage (RFC 9420 §10) for this identity with default capabilities and

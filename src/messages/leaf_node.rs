@@ -51,6 +51,18 @@ pub struct Capabilities {
 }
 
 impl Capabilities {
+    /// The smallest honest capabilities for a client of one suite and credential type:
+    /// `mls10`, `suite`, `credential_type`, and no non-default extensions or proposals.
+    pub fn minimal(suite: CipherSuite, credential_type: CredentialType) -> Self {
+        Capabilities {
+            versions: alloc::vec![ProtocolVersion::MLS10],
+            cipher_suites: alloc::vec![suite],
+            extensions: Vec::new(),
+            proposals: Vec::new(),
+            credentials: alloc::vec![credential_type],
+        }
+    }
+
     /// Whether extension type `t` is supported: default types always are (RFC 9420 §7.2).
     pub fn supports_extension(&self, t: ExtensionType) -> bool {
         t.is_default() || self.extensions.contains(&t)
