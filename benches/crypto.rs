@@ -1,11 +1,15 @@
 //! The default provider per cipher suite: HPKE `EncryptWithLabel` / `DecryptWithLabel` of 32
 //! bytes, `DeriveKeyPair`, `SignWithLabel` / `VerifyWithLabel` of 100 bytes and
-//! `ExpandWithLabel` to 32 bytes. Benchmark ids are `<operation>/suite<N>`.
+//! `ExpandWithLabel` to 32 bytes. Benchmark ids are `<operation>/suite<N>`. Also
+//! `hpke_seal_batch/suite1_100x100KiB`: one batched seal to 100 recipients with a 100 KiB
+//! `info` (a Welcome's shape, RFC 9420 §12.4.3.1), against `hpke_seal_loop/suite1_100x100KiB`,
+//! the same 100 seals one by one.
 
 use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use melos::crypto::HpkePublicKey;
 use melos::crypto::labels;
 use melos::crypto::rust_crypto::RustCrypto;
 use melos::{CipherSuite, CipherSuiteProvider, CryptoProvider};
@@ -61,6 +65,38 @@ fn hpke(c: &mut Criterion) {
     derive.finish();
 }
 
+fn hpke_batch(c: &mut Criterion) {
+    let provider = RustCrypto::new();
+    let cs = provider
+        .cipher_suite_provider(CipherSuite::MLS_128_DHKEMX25519_AES128GCM_SHA256_ED25519)
+        .expect("suite 1");
+    let info = vec![0x3cu8; 100 * 1024];
+    let pt = [0x5au8; 64];
+    let kps: Vec<_> = (0..100u8)
+        .map(|i| cs.kem_derive_key_pair(&[i; 32]).expect("derive"))
+        .collect();
+    let recipients: Vec<(&HpkePublicKey, &[u8])> =
+        kps.iter().map(|kp| (&kp.public_key, &pt[..])).collect();
+    let mut group = c.benchmark_group("hpke_seal_batch");
+    group.bench_function("suite1_100x100KiB", |b| {
+        b.iter(|| {
+            cs.hpke_seal_batch(black_box(&info), b"", &recipients)
+                .expect("seal")
+        })
+    });
+    group.finish();
+    let mut group = c.benchmark_group("hpke_seal_loop");
+    group.bench_function("suite1_100x100KiB", |b| {
+        b.iter(|| {
+            for (pk, pt) in &recipients {
+                cs.hpke_seal(pk.as_bytes(), black_box(&info), b"", pt)
+                    .expect("seal");
+            }
+        })
+    });
+    group.finish();
+}
+
 fn signatures(c: &mut Criterion) {
     let provider = RustCrypto::new();
     let msg = [0xa5u8; 100];
@@ -112,6 +148,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = crypto;
     config = config();
-    targets = hpke, signatures, expand
+    targets = hpke, hpke_batch, signatures, expand
 }
 criterion_main!(crypto);

@@ -17,8 +17,9 @@
 //! (RFC 5869 test case 1 for SHA-256, consistency for the other hashes, too-long output
 //! rejected); AEAD round trip with tampered ciphertext, wrong AAD and wrong key length
 //! rejected; HPKE (RFC 9180) seal/open round trip, wrong key and tampered ciphertext rejected,
-//! exporter sender/receiver agreement; `DeriveKeyPair` determinism and agreement with
-//! `kem_public_key`; sign/verify round trip with tampered message and garbage signatures and
+//! exporter sender/receiver agreement; batched HPKE seal (`hpke_seal_batch`) opened by
+//! `hpke_open` with fresh ephemeral keys and a malformed key rejected; `DeriveKeyPair`
+//! determinism and agreement with `kem_public_key`; sign/verify round trip with tampered message and garbage signatures and
 //! keys rejected; random output that differs between draws; and the labeled operations of
 //! RFC 9420 §5 on top of the provider.
 
@@ -26,7 +27,9 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use super::labels;
-use super::{CipherSuite, CipherSuiteProvider, CryptoProvider, HashId, HpkePrivateKey};
+use super::{
+    CipherSuite, CipherSuiteProvider, CryptoProvider, HashId, HpkePrivateKey, HpkePublicKey,
+};
 use crate::error::{CryptoError, Error};
 
 /// A failed conformance check: the suite, the check, and the provider's error if it returned
@@ -89,6 +92,7 @@ pub fn check_suite(cs: &dyn CipherSuiteProvider) -> Result<usize, ConformanceFai
     c.hkdf()?;
     c.aead()?;
     c.hpke()?;
+    c.hpke_batch()?;
     c.signatures()?;
     c.random()?;
     c.labels()?;
@@ -332,6 +336,51 @@ impl Checker<'_> {
         self.check(
             "hpke export differs for another key",
             wrong.map_or(true, |w| w != sent),
+        )
+    }
+
+    /// `hpke_seal_batch`: three recipients sealed in one call open with `hpke_open`, each with
+    /// a fresh ephemeral key; an empty batch is empty; an invalid recipient key is an error.
+    fn hpke_batch(&mut self) -> Result<(), ConformanceFailure> {
+        let cs = self.cs;
+        let mut kps = Vec::with_capacity(3);
+        for ikm in [[0x51u8; 64], [0x52; 64], [0x53; 64]] {
+            kps.push(self.ok("kem_derive_key_pair", cs.kem_derive_key_pair(&ikm))?);
+        }
+        let info: Vec<u8> = (0..=255u8).cycle().take(1000).collect();
+        let pts: [&[u8]; 3] = [b"first", b"", b"third plaintext"];
+        let recipients: Vec<(&HpkePublicKey, &[u8])> = kps
+            .iter()
+            .zip(pts)
+            .map(|(kp, pt)| (&kp.public_key, pt))
+            .collect();
+        let cts = self.ok(
+            "hpke_seal_batch",
+            cs.hpke_seal_batch(&info, b"aad", &recipients),
+        )?;
+        self.check("hpke_seal_batch count", cts.len() == kps.len())?;
+        for ((kp, pt), ct) in kps.iter().zip(pts).zip(&cts) {
+            let opened = self.ok(
+                "hpke_open of hpke_seal_batch",
+                cs.hpke_open(ct, &kp.private_key, &info, b"aad"),
+            )?;
+            self.check("hpke_seal_batch round trip", opened.as_bytes() == pt)?;
+        }
+        let distinct = cts.iter().enumerate().all(|(i, a)| {
+            cts.iter()
+                .skip(i.saturating_add(1))
+                .all(|b| a.kem_output != b.kem_output)
+        });
+        self.check("hpke_seal_batch fresh ephemeral keys", distinct)?;
+        let empty = self.ok("hpke_seal_batch", cs.hpke_seal_batch(&info, b"", &[]))?;
+        self.check("hpke_seal_batch of nothing", empty.is_empty())?;
+        let garbage = HpkePublicKey(vec![1, 2, 3]);
+        let with_garbage = [recipients.first().copied(), Some((&garbage, &b"x"[..]))];
+        let with_garbage: Vec<(&HpkePublicKey, &[u8])> =
+            with_garbage.into_iter().flatten().collect();
+        self.check(
+            "hpke_seal_batch rejects malformed public key",
+            cs.hpke_seal_batch(&info, b"", &with_garbage).is_err(),
         )
     }
 

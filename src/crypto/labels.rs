@@ -7,7 +7,9 @@
 
 use alloc::vec::Vec;
 
-use super::{CipherSuiteProvider, HpkeCiphertext, HpkePrivateKey, Secret, SignaturePrivateKey};
+use super::{
+    CipherSuiteProvider, HpkeCiphertext, HpkePrivateKey, HpkePublicKey, Secret, SignaturePrivateKey,
+};
 use crate::codec::{write_opaque, write_varint};
 use crate::error::{CryptoError, Error};
 
@@ -126,6 +128,20 @@ pub fn encrypt_with_label(
     plaintext: &[u8],
 ) -> Result<HpkeCiphertext, Error> {
     Ok(cs.hpke_seal(public_key, &labeled_pair(label, context)?, &[], plaintext)?)
+}
+
+/// `EncryptWithLabel(PublicKey_i, Label, Context, Plaintext_i)` (RFC 9420 §5.1.3) for each
+/// `(PublicKey_i, Plaintext_i)` of `recipients`, with one `Label` and `Context`: the
+/// `EncryptContext` is encoded once and the provider seals to all recipients in one
+/// [`CipherSuiteProvider::hpke_seal_batch`] call (each with a fresh ephemeral key). Used for
+/// the `GroupSecrets` of a Welcome (RFC 9420 §12.4.3.1).
+pub fn encrypt_with_label_batch(
+    cs: &dyn CipherSuiteProvider,
+    label: &[u8],
+    context: &[u8],
+    recipients: &[(&HpkePublicKey, &[u8])],
+) -> Result<Vec<HpkeCiphertext>, Error> {
+    Ok(cs.hpke_seal_batch(&labeled_pair(label, context)?, &[], recipients)?)
 }
 
 /// `DecryptWithLabel(PrivateKey, Label, Context, KEMOutput, Ciphertext) =

@@ -3,8 +3,8 @@
 use alloc::vec::Vec;
 
 use super::{
-    CipherSuite, HpkeCiphertext, HpkeKeyPair, HpkePrivateKey, Secret, SignatureKeyPair,
-    SignaturePrivateKey,
+    CipherSuite, HpkeCiphertext, HpkeKeyPair, HpkePrivateKey, HpkePublicKey, Secret,
+    SignatureKeyPair, SignaturePrivateKey,
 };
 use crate::error::{CryptoError, Error};
 
@@ -87,6 +87,32 @@ pub trait CipherSuiteProvider: Send + Sync {
         aad: &[u8],
         plaintext: &[u8],
     ) -> Result<HpkeCiphertext, CryptoError>;
+    /// `SealBase(pkR, info, aad, pt)` for each `(pkR, pt)` of `recipients`, all with the same
+    /// `info` and `aad`; returns the ciphertexts in recipient order. RFC 9420 §12.4.3.1 uses
+    /// it for a Welcome, whose `info` (the `EncryptContext` with the whole encrypted
+    /// GroupInfo) is the same for every new member.
+    ///
+    /// Each recipient must get a fresh ephemeral key, exactly as from [`Self::hpke_seal`]: the
+    /// output is opened by the ordinary [`Self::hpke_open`]. If any recipient's key is invalid
+    /// the whole call fails (typically [`CryptoError::InvalidKey`]).
+    ///
+    /// The default implementation calls [`Self::hpke_seal`] per recipient, which hashes
+    /// `info` every time. In base mode the key schedule context `concat(mode, psk_id_hash,
+    /// info_hash)` depends only on the mode, `psk_id` and `info` (RFC 9180 §5.1), so a backend
+    /// should override this to compute it once and run only `Encap`, the rest of the key
+    /// schedule and the AEAD per recipient; that makes a Welcome to `k` members cost
+    /// `O(k + |info|)` instead of `O(k * |info|)`.
+    fn hpke_seal_batch(
+        &self,
+        info: &[u8],
+        aad: &[u8],
+        recipients: &[(&HpkePublicKey, &[u8])],
+    ) -> Result<Vec<HpkeCiphertext>, CryptoError> {
+        recipients
+            .iter()
+            .map(|(pk, pt)| self.hpke_seal(pk.as_bytes(), info, aad, pt))
+            .collect()
+    }
     /// HPKE base-mode single-shot `OpenBase(enc, skR, info, aad, ct)`.
     fn hpke_open(
         &self,

@@ -115,4 +115,86 @@ pub enum GroupError {
     /// §12.4: proposals were received this epoch; a member MUST commit them before sending
     /// application data.
     ProposalsPending,
+    // -- External commits, external senders, new-member proposals (§12.1.8, §12.4.3.2) --
+    /// §12.4.3.2: the GroupInfo offered for an external join has no `external_pub`
+    /// extension.
+    MissingExternalPub,
+    /// §12.4.3.2: the joiner asked to remove its prior leaf, but no leaf of the tree has its
+    /// credential (or the given leaf is blank).
+    PriorLeafNotFound,
+    /// §6, §12.4.3.2: a `new_member_commit` Commit arrived in a PrivateMessage; external
+    /// Commits are PublicMessages (the joiner has no epoch keys).
+    ExternalCommitNotPublicMessage,
+    /// §12.4.3.2: an external Commit covers a proposal by reference ("MUST NOT include any
+    /// proposals by reference").
+    ExternalCommitProposalByReference,
+    /// §12.2: an external Commit contains no ExternalInit proposal ("Exactly one
+    /// ExternalInit").
+    ExternalCommitMissingExternalInit,
+    /// §12.2: an external Commit contains more than one ExternalInit proposal.
+    ExternalCommitMultipleExternalInit,
+    /// §12.2: an external Commit contains a proposal other than ExternalInit, Remove and
+    /// PreSharedKey ("No other proposals").
+    ExternalCommitProposalNotAllowed,
+    /// §12.2: an external Commit contains more than one Remove proposal ("At most one").
+    ExternalCommitMultipleRemoves,
+    /// §12.2: the LeafNode of a resync external Commit does not present the identity of the
+    /// leaf it removes (here: a different credential).
+    ExternalCommitRemoveIdentityMismatch,
+    /// §12.4.3.2: an external Commit has no `path` ("MUST contain a `path` field").
+    ExternalCommitWithoutPath,
+    /// §6.1, §12.1.8.1: an `external` sender's `sender_index` has no entry in the group's
+    /// `external_senders` extension (or the group has none).
+    ExternalSenderIndexOutOfRange,
+    /// §12.1.8: an `external` sender sent a proposal type that external senders may not send
+    /// (only add, remove, psk, reinit and group_context_extensions; custom types are refused
+    /// too).
+    ExternalProposalTypeNotAllowed,
+    /// §12.1.8: a `new_member_proposal` is signed with the KeyPackage's leaf signature key,
+    /// and the given signing identity does not hold it.
+    SignerKeyMismatch,
+    // -- end external --
+    // -- PSKs, ReInit, branch (§8.4, §11.2, §11.3) --
+    /// §11.2: the group's last Commit did not contain a ReInit proposal, so there is no
+    /// reinitialization to create or join.
+    NoPendingReInit,
+    /// §11.2, §12.1.5: the ReInit asks for a protocol version this library cannot create.
+    UnsupportedReInitVersion,
+    /// §11.2: a Welcome joined as a reinitialization carries no resumption PSK of usage
+    /// `reinit`.
+    MissingReInitPsk,
+    /// §11.2: the `reinit` PSK's `psk_group_id` is not the old group's id.
+    ReInitPskWrongGroup,
+    /// §11.2: the `reinit` PSK's `psk_epoch` is not the epoch the ReInit Commit created.
+    ReInitPskWrongEpoch,
+    /// §11.2, §12.4.3.1: the new group's `group_id` differs from the ReInit's.
+    ReInitGroupIdMismatch,
+    /// §11.2, §12.4.3.1: the new group's protocol version differs from the ReInit's.
+    ReInitVersionMismatch,
+    /// §11.2, §12.4.3.1: the new group's cipher suite differs from the ReInit's.
+    ReInitCipherSuiteMismatch,
+    /// §11.2, §12.4.3.1: the new GroupContext's extensions differ from the ReInit's.
+    ReInitExtensionsMismatch,
+    /// §12.4.3.1: a member of the old group (by credential) is not in the reinitialized
+    /// group.
+    ReInitMemberMissing,
+    /// §11.3: a Welcome joined as a branch carries no resumption PSK of usage `branch`.
+    MissingBranchPsk,
+    /// §11.3: the `branch` PSK's `psk_group_id` is not the group it is joined from.
+    BranchPskWrongGroup,
+    /// §11.3: the `branch` PSK's `psk_epoch` is not an epoch whose `resumption_psk` the old
+    /// group still holds.
+    BranchPskUnknownEpoch,
+    /// §11.3: the branch's protocol version differs from the old group's.
+    BranchVersionMismatch,
+    /// §11.3: the branch's cipher suite differs from the old group's.
+    BranchCipherSuiteMismatch,
+    /// §11.3: a member of the branch (by credential) is not a member of the old group.
+    BranchMemberNotInGroup,
+    /// §11.2, §11.3: a Welcome with a resumption PSK of usage `reinit` or `branch` was
+    /// given to a plain join; the checks need the old group (`join_reinit`, `join_branch`).
+    ResumptionPskNeedsOldGroup,
+    // -- end reinit --
+    // -- Extensibility: custom proposals and credentials, GREASE, lifetimes --
+    // -- end extensibility --
 }

@@ -316,10 +316,15 @@ impl PrivateMessage {
     /// 3. `signature_key` knows the sender's leaf, i.e. it is a non-blank leaf of the tree
     ///    ([`FramingError::UnknownSender`]);
     /// 4. the secret tree has the key of that generation (window errors are
-    ///    [`crate::SecretTreeError`]; the key is deleted once handed out);
+    ///    [`crate::SecretTreeError`]); the key is only staged here;
     /// 5. the content decrypts, decodes, and its padding is all zeros
     ///    ([`FramingError::NonZeroPadding`]);
-    /// 6. the signature verifies ([`FramingError::InvalidSignature`]).
+    /// 6. the signature verifies ([`FramingError::InvalidSignature`]);
+    /// 7. only then is the key consumed (RFC 9420 §9.2): the ratchet moves on and the key is
+    ///    deleted.
+    ///
+    /// On any error `secret_tree` is left exactly as it was, so a forged or corrupted
+    /// message never burns a key and the genuine message can still be opened.
     pub fn unprotect(
         self,
         cs: &dyn CipherSuiteProvider,
@@ -333,12 +338,16 @@ impl PrivateMessage {
         let sender_data = self.sender_data(cs, sender_data_secret)?;
         let key = signature_key(sender_data.leaf_index).ok_or(FramingError::UnknownSender)?;
 
-        let ratchet_key = secret_tree.key_for(
+        // The key is only staged: a message that fails to decrypt, decode or verify must not
+        // consume it (§9.2), or anyone holding the sender-data secret could burn the keys of
+        // other senders. Dropping `staged` on an error leaves the tree unchanged.
+        let staged = secret_tree.stage_key(
             cs,
             sender_data.leaf_index,
             ratchet(content_type),
             sender_data.generation,
         )?;
+        let ratchet_key = staged.key();
         let nonce = guarded_nonce(&ratchet_key.nonce, sender_data.reuse_guard);
         let aad = PrivateContentAAD {
             group_id: &self.group_id,
@@ -362,6 +371,8 @@ impl PrivateMessage {
             auth: decoded.auth,
         };
         ac.verify_signature(cs, key.as_bytes(), context)?;
+        // Authenticated: now the key is consumed (and deleted).
+        staged.commit()?;
         Ok(ac)
     }
 

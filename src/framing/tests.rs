@@ -1,7 +1,8 @@
 //! Unit tests of framing: round trips and one test per receiver check (PrivateMessage
-//! checks in [`private`]).
+//! checks in [`private`], key consumption only after authentication in [`private_keys`]).
 
 mod private;
+mod private_keys;
 
 use alloc::vec::Vec;
 

@@ -4,10 +4,10 @@
 use alloc::boxed::Box;
 use alloc::vec::Vec;
 
-use crate::crypto::{CipherSuiteProvider, Secret};
+use crate::crypto::{CipherSuiteProvider, HpkePublicKey, Secret};
 use crate::error::{Error, GroupError};
 use crate::framing::{FramedContentBody, MlsMessage, MlsMessageBody, Sender};
-use crate::key_schedule::{PreSharedKeyId, Psk, derive_epoch, psk::psk_secret};
+use crate::key_schedule::{PreSharedKeyId, derive_epoch, psk::psk_secret};
 use crate::messages::{
     Add, Commit, Extension, ExtensionType, Extensions, GroupContext, GroupInfo, KeyPackage,
     NewMemberSecrets, Proposal, ProposalOrRef, ProposalType, Remove, Welcome,
@@ -45,6 +45,9 @@ pub struct CommitOptions {
     pub ratchet_tree_in_welcome: bool,
     /// Also return a signed GroupInfo of the new epoch (§12.4.3).
     pub group_info: bool,
+    /// Put the `external_pub` extension (§12.4.3.2) with the new epoch's external public key
+    /// (§8.3) into that GroupInfo, so that non-members can join by external Commit.
+    pub group_info_external_pub: bool,
     /// The current time (seconds since the Unix epoch) to check added KeyPackages' lifetimes
     /// (§10.1); `None` skips the lifetime check.
     pub now: Option<u64>,
@@ -70,6 +73,14 @@ impl CommitOptions {
     /// Sends the ratchet tree in the Welcome.
     pub fn with_ratchet_tree(mut self) -> Self {
         self.ratchet_tree_in_welcome = true;
+        self
+    }
+
+    /// Adds any proposal by value (RFC 9420 §12.4), e.g. a PreSharedKey proposal from
+    /// [`Group::external_psk_proposal`] or [`Group::resumption_psk_proposal`] (§12.1.4), or
+    /// a ReInit from [`Group::reinit_proposal`] (§12.1.5).
+    pub fn with_proposal(mut self, proposal: Proposal) -> Self {
+        self.proposals.push(proposal);
         self
     }
 }
@@ -163,7 +174,7 @@ impl Group {
         let welcome = if applied.added.is_empty() {
             None
         } else {
-            let gi = self.group_info_for(cs, &next, &tag, tree_ext.clone())?;
+            let gi = self.group_info_for(cs, &next, &tag, tree_ext.clone(), None)?;
             let secrets: Vec<Option<&Secret>> = applied
                 .added
                 .iter()
@@ -189,7 +200,12 @@ impl Group {
             Some(MlsMessage::new(MlsMessageBody::Welcome(w)))
         };
         let group_info = if options.group_info {
-            let gi = self.group_info_for(cs, &next, &tag, tree_ext)?;
+            let external_pub = if options.group_info_external_pub {
+                Some(derived.epoch_secrets.external_key_pair(cs)?.public_key)
+            } else {
+                None
+            };
+            let gi = self.group_info_for(cs, &next, &tag, tree_ext, external_pub)?;
             Some(MlsMessage::new(MlsMessageBody::GroupInfo(gi)))
         } else {
             None
@@ -213,13 +229,15 @@ impl Group {
         })
     }
 
-    /// A signed GroupInfo for the epoch of `context` (RFC 9420 §12.4.3).
-    fn group_info_for(
+    /// A signed GroupInfo for the epoch of `context` (RFC 9420 §12.4.3), with the encoded
+    /// `ratchet_tree` (§12.4.3.3) and the `external_pub` key (§12.4.3.2) as given.
+    pub(super) fn group_info_for(
         &self,
         cs: &dyn CipherSuiteProvider,
         context: &GroupContext,
         tag: &[u8],
         tree: Option<Vec<u8>>,
+        external_pub: Option<HpkePublicKey>,
     ) -> Result<GroupInfo, Error> {
         let mut extensions = Vec::new();
         if let Some(t) = tree {
@@ -227,6 +245,9 @@ impl Group {
                 extension_type: ExtensionType::RATCHET_TREE,
                 extension_data: t,
             });
+        }
+        if let Some(key) = external_pub {
+            extensions.push(super::external::external_pub_extension(&key)?);
         }
         let mut gi = GroupInfo {
             group_context: context.clone(),
@@ -307,25 +328,20 @@ impl Group {
         (list, committed)
     }
 
-    /// The `psk_secret` of `psks` (RFC 9420 §8.4): external PSKs from the store, resumption
-    /// PSKs of this group's recent epochs. An unknown PSK is [`GroupError::UnknownPsk`].
+    /// The `psk_secret` of `psks` (RFC 9420 §8.4), in their order: external PSKs and
+    /// resumption PSKs of other groups from the PSK store, resumption PSKs of this group from
+    /// its kept epochs (then the store). An unknown PSK is [`GroupError::UnknownPsk`].
     pub(crate) fn psk_secret(
         &self,
         cs: &dyn CipherSuiteProvider,
         psks: &[PreSharedKeyId],
     ) -> Result<Secret, Error> {
+        let own = Some((self.group_id(), &self.resumption_psks));
         let mut values: Vec<(&PreSharedKeyId, &[u8])> = Vec::with_capacity(psks.len());
         for id in psks {
-            let value = match &id.psk {
-                Psk::External(e) => self.psks.get(&e.psk_id),
-                Psk::Resumption(r) if r.psk_group_id == self.group_id() => self
-                    .resumption_psks
-                    .iter()
-                    .find(|(e, _)| *e == r.psk_epoch)
-                    .map(|(_, s)| s),
-                Psk::Resumption(_) => None,
-            };
-            values.push((id, value.ok_or(GroupError::UnknownPsk)?.as_bytes()));
+            let value =
+                super::psk::resolve_psk(id, &self.psks, own).ok_or(GroupError::UnknownPsk)?;
+            values.push((id, value.as_bytes()));
         }
         psk_secret(cs, &values)
     }

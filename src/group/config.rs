@@ -1,5 +1,5 @@
 //! The caller-facing settings of a group: the signing identity (RFC 9420 §5.3), the group
-//! policy, members as seen through the API, and the external PSK store (§8.4).
+//! policy, members as seen through the API, and the PSK store (§8.4, §8.6).
 
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
@@ -85,6 +85,9 @@ pub enum HandshakeFormat {
     Private,
 }
 
+/// The default of [`GroupConfig::max_resumption_psks`].
+pub const DEFAULT_MAX_RESUMPTION_PSKS: usize = 8;
+
 /// A group's local policy (nothing here is sent on the wire).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GroupConfig {
@@ -99,6 +102,11 @@ pub struct GroupConfig {
     pub secret_tree: SecretTreeConfig,
     /// Padding of PrivateMessages (§6.3.1).
     pub padding: PaddingPolicy,
+    /// How many epochs' `resumption_psk` this member keeps, the current one included, for
+    /// resumption PSK proposals and branches of earlier epochs (RFC 9420 §8.6: "the
+    /// application SHOULD specify an upper limit"). Independent of `max_past_epochs`; the
+    /// current epoch's is always kept, so 0 acts as 1. Default 8.
+    pub max_resumption_psks: usize,
 }
 
 impl Default for GroupConfig {
@@ -109,6 +117,7 @@ impl Default for GroupConfig {
             max_past_epochs: 2,
             secret_tree: SecretTreeConfig::default(),
             padding: PaddingPolicy::None,
+            max_resumption_psks: DEFAULT_MAX_RESUMPTION_PSKS,
         }
     }
 }
@@ -124,10 +133,19 @@ pub struct Member {
     pub signature_key: SignaturePublicKey,
 }
 
-/// External pre-shared keys known to this client, by `psk_id` (RFC 9420 §8.4).
+/// Pre-shared keys known to this client (RFC 9420 §8.4): external PSKs by `psk_id`, and
+/// resumption PSKs (§8.6) of other groups (or of epochs of this group it no longer keeps)
+/// by `(psk_group_id, psk_epoch)`.
+///
+/// A group resolves a PreSharedKeyID of a Commit or Welcome as follows: `external` from
+/// this store; `resumption` from the group's own kept epochs if `psk_group_id` is the
+/// group's id, else from this store. An unknown PSK is [`GroupError::UnknownPsk`].
+///
+/// [`GroupError::UnknownPsk`]: crate::error::GroupError::UnknownPsk
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PskStore {
     external: BTreeMap<Vec<u8>, Secret>,
+    resumption: BTreeMap<(Vec<u8>, u64), Secret>,
 }
 
 impl PskStore {
@@ -136,7 +154,7 @@ impl PskStore {
         PskStore::default()
     }
 
-    /// Stores (or replaces) the external PSK `psk_id`.
+    /// Stores (or replaces) the external PSK `psk_id` (§8.4).
     pub fn insert(&mut self, psk_id: Vec<u8>, psk: Secret) {
         self.external.insert(psk_id, psk);
     }
@@ -146,8 +164,35 @@ impl PskStore {
         self.external.get(psk_id)
     }
 
-    /// Every stored PSK, in `psk_id` order.
+    /// Removes the external PSK `psk_id`, returning it if it was known.
+    pub fn remove(&mut self, psk_id: &[u8]) -> Option<Secret> {
+        self.external.remove(psk_id)
+    }
+
+    /// Every external PSK, in `psk_id` order.
     pub fn iter(&self) -> impl Iterator<Item = (&Vec<u8>, &Secret)> {
         self.external.iter()
+    }
+
+    /// Stores (or replaces) the `resumption_psk` of epoch `epoch` of group `group_id`
+    /// (§8.6), e.g. from [`Group::resumption_psk_at`](super::Group::resumption_psk_at) of
+    /// that group.
+    pub fn insert_resumption(&mut self, group_id: Vec<u8>, epoch: u64, psk: Secret) {
+        self.resumption.insert((group_id, epoch), psk);
+    }
+
+    /// The stored `resumption_psk` of epoch `epoch` of group `group_id`, if known.
+    pub fn get_resumption(&self, group_id: &[u8], epoch: u64) -> Option<&Secret> {
+        self.resumption.get(&(group_id.to_vec(), epoch))
+    }
+
+    /// Removes a stored resumption PSK, returning it if it was known.
+    pub fn remove_resumption(&mut self, group_id: &[u8], epoch: u64) -> Option<Secret> {
+        self.resumption.remove(&(group_id.to_vec(), epoch))
+    }
+
+    /// Every stored resumption PSK as `((group_id, epoch), psk)`, in that order.
+    pub fn iter_resumption(&self) -> impl Iterator<Item = (&(Vec<u8>, u64), &Secret)> {
+        self.resumption.iter()
     }
 }

@@ -1,14 +1,18 @@
-//! Joining a group from a Welcome (RFC 9420 §12.4.3.1).
+//! Joining a group from a Welcome (RFC 9420 §12.4.3.1), including the reinitialization
+//! (§11.2) and branch (§11.3) checks of a Welcome that carries a `reinit` or `branch`
+//! resumption PSK.
 
-use alloc::collections::VecDeque;
+use alloc::collections::{BTreeSet, VecDeque};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
-use crate::crypto::{CryptoProvider, Secret, SignaturePublicKey};
+use crate::crypto::{CipherSuiteProvider, CryptoProvider, Secret, SignaturePublicKey};
 use crate::error::{Error, GroupError};
 use crate::framing::{FramingContext, MlsMessage, MlsMessageBody};
-use crate::key_schedule::{PreSharedKeyId, Psk, ResumptionPskUsage, psk::psk_secret};
-use crate::messages::{ExtensionType, GroupInfo, KeyPackageBundle};
+use crate::key_schedule::{
+    PreSharedKeyId, Psk, ResumptionPsk, ResumptionPskUsage, psk::psk_secret,
+};
+use crate::messages::{ExtensionType, GroupContext, GroupInfo, KeyPackageBundle};
 use crate::ratchet_tree::{RatchetTree, TreeValidation, TreeView};
 use crate::transcript::interim_transcript_hash;
 use crate::treekem::{PathSecret, TreePrivateKeys};
@@ -16,16 +20,34 @@ use crate::treekem::{PathSecret, TreePrivateKeys};
 use super::Group;
 use super::config::{GroupConfig, PskStore, SigningIdentity};
 use super::epoch::EpochState;
+use super::proposals::member_at;
+use super::psk::resolve_psk;
+
+/// What a Welcome is joined as (RFC 9420 §12.4.3.1).
+#[derive(Clone, Copy)]
+pub(super) enum Link<'a> {
+    /// A plain join: a `reinit` or `branch` resumption PSK cannot be checked and is refused.
+    Plain,
+    /// The group that replaces `old` after its ReInit Commit (§11.2).
+    ReInit(&'a Group),
+    /// A subgroup branched from `old` (§11.3).
+    Branch(&'a Group),
+}
 
 impl Group {
     /// Joins a group from a Welcome (RFC 9420 §12.4.3.1): decrypts the GroupSecrets with
-    /// the KeyPackage's init key, resolves the PSKs from `psks`, decrypts the GroupInfo,
-    /// takes the ratchet tree from its `ratchet_tree` extension or from `ratchet_tree` (the
-    /// encoded `optional<Node> ratchet_tree<V>`), verifies the GroupInfo signature with the
-    /// signer's leaf key, validates the whole tree (tree hash against the GroupContext,
-    /// parent hashes, leaves, unmerged leaves, key uniqueness), finds the joiner's leaf,
-    /// derives its path keys from the `path_secret`, derives the epoch and checks the
-    /// confirmation tag.
+    /// the KeyPackage's init key, resolves the PSKs from `psks` (external PSKs, and
+    /// resumption PSKs of usage `application` stored with [`PskStore::insert_resumption`]),
+    /// decrypts the GroupInfo, takes the ratchet tree from its `ratchet_tree` extension or
+    /// from `ratchet_tree` (the encoded `optional<Node> ratchet_tree<V>`), verifies the
+    /// GroupInfo signature with the signer's leaf key, validates the whole tree (tree hash
+    /// against the GroupContext, parent hashes, leaves, unmerged leaves, key uniqueness),
+    /// finds the joiner's leaf, derives its path keys from the `path_secret`, derives the
+    /// epoch and checks the confirmation tag. The new group keeps a copy of `psks`.
+    ///
+    /// A Welcome with a resumption PSK of usage `reinit` or `branch` is
+    /// [`GroupError::ResumptionPskNeedsOldGroup`]: join it with [`Group::join_reinit`] or
+    /// [`Group::join_branch`] on the old group. An unknown PSK is [`GroupError::UnknownPsk`].
     pub fn join(
         provider: Arc<dyn CryptoProvider>,
         welcome: &MlsMessage,
@@ -35,16 +57,41 @@ impl Group {
         config: GroupConfig,
         psks: &PskStore,
     ) -> Result<Group, Error> {
+        Self::join_with(
+            provider,
+            welcome,
+            key_package,
+            identity,
+            ratchet_tree,
+            config,
+            psks,
+            Link::Plain,
+        )
+    }
+
+    /// [`Group::join`] with the checks of `link` (RFC 9420 §11.2, §11.3, §12.4.3.1).
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn join_with(
+        provider: Arc<dyn CryptoProvider>,
+        welcome: &MlsMessage,
+        key_package: &KeyPackageBundle,
+        identity: SigningIdentity,
+        ratchet_tree: Option<&[u8]>,
+        config: GroupConfig,
+        psks: &PskStore,
+        link: Link<'_>,
+    ) -> Result<Group, Error> {
         let MlsMessageBody::Welcome(welcome) = &welcome.body else {
             return Err(GroupError::UnexpectedWireFormat.into());
         };
+        check_link_suite(link, welcome.cipher_suite)?;
         let cs = provider.suite(welcome.cipher_suite)?;
         let kp = &key_package.key_package;
         let mut tree: Option<RatchetTree> = None;
         let processed = welcome.process(
             cs,
             &[(kp, &key_package.init_private_key)],
-            &mut |ids| external_psk_secret(cs, psks, ids),
+            &mut |ids| linked_psk_secret(cs, psks, ids, link),
             &mut |gi: &GroupInfo| {
                 let t = match gi.extensions.get(ExtensionType::RATCHET_TREE) {
                     Some(e) => RatchetTree::decode_extension(&e.extension_data)?,
@@ -63,6 +110,15 @@ impl Group {
         let mut tree = tree.ok_or(GroupError::MissingRatchetTree)?;
         let gi = &processed.group_info;
         let ctx = &gi.group_context;
+        if processed
+            .group_secrets
+            .psks
+            .iter()
+            .any(|id| linking_psk(id).is_some())
+            && ctx.epoch != 1
+        {
+            return Err(GroupError::ResumptionEpochMismatch.into());
+        }
         tree.validate(
             cs,
             &TreeValidation {
@@ -73,6 +129,7 @@ impl Group {
             },
         )?;
         gi.check_extensions_supported(&kp.leaf_node.capabilities)?;
+        check_link_context(link, ctx, &tree)?;
         let own_leaf = crate::codec::encode(&kp.leaf_node)?;
         let me = tree
             .find_leaf(|l| l.encoded() == own_leaf.as_slice())
@@ -88,17 +145,6 @@ impl Group {
                 .filter(|_| me != gi.signer)
                 .ok_or(GroupError::PathSecretMismatch)?;
             keys.apply_path_secret(cs, &tree, ancestor, PathSecret::new(p.path_secret.clone()))?;
-        }
-        for id in &processed.group_secrets.psks {
-            if let Psk::Resumption(r) = &id.psk
-                && matches!(
-                    r.usage,
-                    ResumptionPskUsage::Reinit | ResumptionPskUsage::Branch
-                )
-                && ctx.epoch != 1
-            {
-                return Err(GroupError::ResumptionEpochMismatch.into());
-            }
         }
         let secrets = processed.epoch_secrets(cs)?;
         gi.verify_confirmation_tag(cs, secrets.confirmation_key.as_bytes())?;
@@ -122,26 +168,152 @@ impl Group {
             psks: psks.clone(),
             resumption_psks: VecDeque::new(),
             active: true,
+            reinit: None,
         };
         group.remember_resumption_psk();
         Ok(group)
     }
 }
 
-/// The `psk_secret` of a Welcome's PSKs from the external PSK store (RFC 9420 §8.4); a
-/// joiner has no resumption PSKs of the group ([`GroupError::UnknownPsk`]).
-fn external_psk_secret(
-    cs: &dyn crate::crypto::CipherSuiteProvider,
+/// The resumption part of `id` if it is a PSK of usage `reinit` or `branch`.
+fn linking_psk(id: &PreSharedKeyId) -> Option<&ResumptionPsk> {
+    match &id.psk {
+        Psk::Resumption(r)
+            if matches!(
+                r.usage,
+                ResumptionPskUsage::Reinit | ResumptionPskUsage::Branch
+            ) =>
+        {
+            Some(r)
+        }
+        _ => None,
+    }
+}
+
+/// §11.2, §11.3: the Welcome's cipher suite is the ReInit's (and the old group has one), or
+/// the old group's for a branch.
+fn check_link_suite(link: Link<'_>, suite: crate::crypto::CipherSuite) -> Result<(), Error> {
+    match link {
+        Link::Plain => Ok(()),
+        Link::ReInit(old) => {
+            let reinit = old.reinit.as_ref().ok_or(GroupError::NoPendingReInit)?;
+            if reinit.cipher_suite != suite {
+                return Err(GroupError::ReInitCipherSuiteMismatch.into());
+            }
+            Ok(())
+        }
+        Link::Branch(old) => {
+            if old.cipher_suite() != suite {
+                return Err(GroupError::BranchCipherSuiteMismatch.into());
+            }
+            Ok(())
+        }
+    }
+}
+
+/// The `psk_secret` of a Welcome's PSKs (RFC 9420 §8.4, §12.4.3.1) after the `reinit` /
+/// `branch` PSK checks of `link` (§11.2, §11.3): external PSKs and stored resumption PSKs
+/// from `psks`, resumption PSKs of the old group from its kept epochs.
+fn linked_psk_secret(
+    cs: &dyn CipherSuiteProvider,
     psks: &PskStore,
     ids: &[PreSharedKeyId],
+    link: Link<'_>,
 ) -> Result<Secret, Error> {
+    let mut found = false;
+    for r in ids.iter().filter_map(linking_psk) {
+        found = true;
+        match link {
+            Link::Plain => return Err(GroupError::ResumptionPskNeedsOldGroup.into()),
+            Link::ReInit(old) => {
+                if r.usage != ResumptionPskUsage::Reinit {
+                    return Err(GroupError::MissingReInitPsk.into());
+                }
+                if r.psk_group_id.as_slice() != old.group_id() {
+                    return Err(GroupError::ReInitPskWrongGroup.into());
+                }
+                if r.psk_epoch != old.epoch() {
+                    return Err(GroupError::ReInitPskWrongEpoch.into());
+                }
+            }
+            Link::Branch(old) => {
+                if r.usage != ResumptionPskUsage::Branch {
+                    return Err(GroupError::MissingBranchPsk.into());
+                }
+                if r.psk_group_id.as_slice() != old.group_id() {
+                    return Err(GroupError::BranchPskWrongGroup.into());
+                }
+                if old.resumption_psk_at(r.psk_epoch).is_none() {
+                    return Err(GroupError::BranchPskUnknownEpoch.into());
+                }
+            }
+        }
+    }
+    let own = match link {
+        Link::Plain => None,
+        Link::ReInit(old) => {
+            if !found {
+                return Err(GroupError::MissingReInitPsk.into());
+            }
+            Some((old.group_id(), &old.resumption_psks))
+        }
+        Link::Branch(old) => {
+            if !found {
+                return Err(GroupError::MissingBranchPsk.into());
+            }
+            Some((old.group_id(), &old.resumption_psks))
+        }
+    };
     let mut values: Vec<(&PreSharedKeyId, &[u8])> = Vec::with_capacity(ids.len());
     for id in ids {
-        let v = match &id.psk {
-            Psk::External(e) => psks.get(&e.psk_id).ok_or(GroupError::UnknownPsk)?,
-            Psk::Resumption(_) => return Err(GroupError::UnknownPsk.into()),
-        };
+        let v = resolve_psk(id, psks, own).ok_or(GroupError::UnknownPsk)?;
         values.push((id, v.as_bytes()));
     }
     psk_secret(cs, &values)
+}
+
+/// §11.2, §11.3, §12.4.3.1: the new GroupContext matches the ReInit (group id, version,
+/// extensions; the suite was checked first) and every old member is in the new tree; or,
+/// for a branch, the version is the old group's and every new member is an old member.
+/// Members are matched by credential. O(n).
+fn check_link_context(link: Link<'_>, ctx: &GroupContext, tree: &RatchetTree) -> Result<(), Error> {
+    match link {
+        Link::Plain => Ok(()),
+        Link::ReInit(old) => {
+            let reinit = old.reinit.as_ref().ok_or(GroupError::NoPendingReInit)?;
+            if ctx.group_id != reinit.group_id {
+                return Err(GroupError::ReInitGroupIdMismatch.into());
+            }
+            if ctx.version != reinit.version {
+                return Err(GroupError::ReInitVersionMismatch.into());
+            }
+            if ctx.extensions != reinit.extensions {
+                return Err(GroupError::ReInitExtensionsMismatch.into());
+            }
+            let new = credentials(tree)?;
+            if !credentials(&old.tree)?.is_subset(&new) {
+                return Err(GroupError::ReInitMemberMissing.into());
+            }
+            Ok(())
+        }
+        Link::Branch(old) => {
+            if ctx.version != old.group_context().version {
+                return Err(GroupError::BranchVersionMismatch.into());
+            }
+            if !credentials(tree)?.is_subset(&credentials(&old.tree)?) {
+                return Err(GroupError::BranchMemberNotInGroup.into());
+            }
+            Ok(())
+        }
+    }
+}
+
+/// The encoded credentials of the members of `tree`.
+fn credentials(tree: &RatchetTree) -> Result<BTreeSet<Vec<u8>>, Error> {
+    let mut out = BTreeSet::new();
+    for (l, _) in tree.leaves() {
+        let m = member_at(tree, l).ok_or(GroupError::InvalidState)?;
+        out.insert(crate::codec::encode(&m.credential)?);
+    }
+    Ok(out)
 }

@@ -39,7 +39,7 @@ use crate::framing::{
 };
 use crate::key_schedule::derive_epoch;
 use crate::messages::{
-    Extensions, GroupContext, LeafNode, LeafNodeSource, Lifetime, Proposal, ProposalRef,
+    Extensions, GroupContext, LeafNode, LeafNodeSource, Lifetime, Proposal, ProposalRef, ReInit,
 };
 use crate::ratchet_tree::{RatchetTree, TreeView};
 use crate::transcript::{confirmation_tag, interim_transcript_hash};
@@ -49,13 +49,21 @@ use crate::treekem::TreePrivateKeys;
 mod commit;
 mod config;
 mod epoch;
+mod external;
+mod external_sender;
 mod join;
 mod process;
 mod proposals;
+mod psk;
+mod reinit;
 mod state;
 
 pub use commit::{CommitOptions, CommitOutput, PathChoice};
-pub use config::{GroupConfig, HandshakeFormat, Member, PskStore, SigningIdentity};
+pub use config::{
+    DEFAULT_MAX_RESUMPTION_PSKS, GroupConfig, HandshakeFormat, Member, PskStore, SigningIdentity,
+};
+pub use external::{ExternalCommitOptions, GroupInfoOptions, PriorLeaf};
+pub use external_sender::{ExternalProposer, new_member_add_proposal};
 pub use process::{ProcessedContent, ProcessedMessage, StagedCommit};
 pub use state::GROUP_STATE_VERSION;
 
@@ -87,9 +95,13 @@ pub struct Group {
     pending_updates: Vec<(HpkePublicKey, HpkePrivateKey)>,
     pending_commit: Option<alloc::boxed::Box<StagedCommit>>,
     psks: PskStore,
-    /// Resumption PSKs of recent epochs of this group (§8.6), oldest first.
+    /// Resumption PSKs of recent epochs of this group (§8.6), oldest first, at most
+    /// `config.max_resumption_psks` (and at least the current epoch's).
     resumption_psks: VecDeque<(u64, Secret)>,
     active: bool,
+    /// The ReInit proposal of the last merged Commit (§11.2): the group is inactive and
+    /// waits to be replaced by the group it describes.
+    reinit: Option<ReInit>,
 }
 
 impl core::fmt::Debug for Group {
@@ -113,6 +125,28 @@ impl Group {
         identity: SigningIdentity,
         config: GroupConfig,
     ) -> Result<Group, Error> {
+        Self::create_with_extensions(
+            provider,
+            suite,
+            group_id,
+            identity,
+            config,
+            Extensions::default(),
+        )
+    }
+
+    /// Creates a one-member group (RFC 9420 §11) whose epoch-0 GroupContext carries
+    /// `extensions` (e.g. `required_capabilities`, `external_senders`). The creator's leaf
+    /// must satisfy them: its capabilities are the identity's defaults, checked against the
+    /// group's `required_capabilities` ([`GroupError::RequiredCapabilitiesNotSupported`]).
+    pub fn create_with_extensions(
+        provider: Arc<dyn CryptoProvider>,
+        suite: CipherSuite,
+        group_id: Vec<u8>,
+        identity: SigningIdentity,
+        config: GroupConfig,
+        extensions: Extensions,
+    ) -> Result<Group, Error> {
         let cs = provider.suite(suite)?;
         let pair = cs.kem_generate_key_pair()?;
         let mut leaf = LeafNode {
@@ -135,14 +169,8 @@ impl Group {
         )?;
         let mut tree = RatchetTree::new(&leaf)?;
         let tree_hash = tree.tree_hash(cs)?;
-        let context = GroupContext::new(
-            suite,
-            group_id,
-            0,
-            tree_hash,
-            Vec::new(),
-            Extensions::default(),
-        );
+        let context = GroupContext::new(suite, group_id, 0, tree_hash, Vec::new(), extensions);
+        proposals::check_leaf_capabilities(&leaf, &context, &context.extensions)?;
         let context = FramingContext::new(context)?;
         let init_secret = cs.random_secret(cs.hash_len())?;
         let zero = Secret::zero(cs.hash_len());
@@ -167,6 +195,7 @@ impl Group {
             psks: PskStore::new(),
             resumption_psks: VecDeque::new(),
             active: true,
+            reinit: None,
         };
         group.remember_resumption_psk();
         Ok(group)
@@ -419,16 +448,6 @@ impl Group {
             )?)
         };
         Ok(MlsMessage::new(body))
-    }
-
-    /// Keeps the current epoch's resumption PSK (RFC 9420 §8.6) for a bounded number of
-    /// epochs.
-    fn remember_resumption_psk(&mut self) {
-        self.resumption_psks
-            .push_back((self.epoch(), self.epoch.resumption_psk.clone()));
-        while self.resumption_psks.len() > self.config.max_past_epochs.saturating_add(1) {
-            self.resumption_psks.pop_front();
-        }
     }
 }
 

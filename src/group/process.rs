@@ -12,8 +12,7 @@ use crate::framing::{
 };
 use crate::key_schedule::{EpochSecrets, PreSharedKeyId, derive_epoch};
 use crate::messages::{
-    Commit, ExternalSenders, GroupContext, Proposal, ProposalOrRef, ProposalRef, ProposalType,
-    ReInit,
+    Commit, ExternalSenders, GroupContext, Proposal, ProposalOrRef, ProposalRef, ReInit,
 };
 use crate::ratchet_tree::{StagedTree, TreeView};
 use crate::transcript::{
@@ -185,6 +184,7 @@ impl Group {
         if epoch < self.epoch() {
             return self.process_past(message, epoch);
         }
+        self.check_non_member(message)?;
         let ac = self.unprotect(message)?;
         self.check_handshake_format(&ac)?;
         let FramedContent {
@@ -212,8 +212,13 @@ impl Group {
         })
     }
 
+    /// The group's handshake wire-format policy, for members' messages only: non-members
+    /// can only send PublicMessages (RFC 9420 §12.1.8, §12.4.3.2).
     fn check_handshake_format(&self, ac: &AuthenticatedContent) -> Result<(), Error> {
-        if !ac.content.content_type().is_handshake() || self.config.accept_both_handshake_formats {
+        if !ac.content.content_type().is_handshake()
+            || self.config.accept_both_handshake_formats
+            || !matches!(ac.content.sender, Sender::Member(_))
+        {
             return Ok(());
         }
         let expected = match self.config.handshake_format {
@@ -365,15 +370,17 @@ impl Group {
     }
 
     /// Validates a received Commit (RFC 9420 §12.4.2) into a [`StagedCommit`].
-    fn stage_commit(
+    pub(super) fn stage_commit(
         &self,
         ac: &AuthenticatedContent,
         commit: &Commit,
         now: Option<u64>,
     ) -> Result<StagedCommit, Error> {
         let cs = Self::cs_of(&self.provider, self.cipher_suite())?;
-        let Sender::Member(committer) = ac.content.sender else {
-            return Err(GroupError::UnsupportedCommitSender.into());
+        let committer = match ac.content.sender {
+            Sender::Member(committer) => committer,
+            Sender::NewMemberCommit => return self.stage_external_commit(ac, commit, now),
+            _ => return Err(GroupError::UnsupportedCommitSender.into()),
         };
         if committer == self.own_leaf() {
             return Err(GroupError::OwnCommit.into());
@@ -499,6 +506,7 @@ impl Group {
             interim_transcript_hash,
             changed_leaves,
             self_removed,
+            reinit,
             ..
         } = staged;
         let new_context = FramingContext::new(context)?;
@@ -543,12 +551,14 @@ impl Group {
         self.pending_updates.clear();
         self.pending_commit = None;
         self.remember_resumption_psk();
+        self.note_reinit(reinit);
         Ok(())
     }
 }
 
 /// The signature key of a PublicMessage's sender (RFC 9420 §6.1): a member's leaf, an
-/// `external_senders` entry, or the KeyPackage of a `new_member_proposal` Add.
+/// `external_senders` entry (type and index already checked by `check_non_member`), the
+/// KeyPackage of a `new_member_proposal` Add, or the leaf in an external Commit's path.
 fn sender_key(
     tree: &crate::ratchet_tree::RatchetTree,
     ctx: &GroupContext,
@@ -561,17 +571,6 @@ fn sender_key(
             .map(|n| SignaturePublicKey(n.signature_key().to_vec())),
         Sender::External(i) => {
             let senders = ctx.extensions.read::<ExternalSenders>().ok()??;
-            let ok = matches!(
-                &content.body,
-                FramedContentBody::Proposal(p) if matches!(
-                    p.proposal_type(),
-                    ProposalType::ADD | ProposalType::REMOVE | ProposalType::PSK
-                        | ProposalType::REINIT | ProposalType::GROUP_CONTEXT_EXTENSIONS
-                ) || !p.proposal_type().is_default()
-            );
-            if !ok {
-                return None;
-            }
             senders.get(*i).map(|s| s.signature_key.clone())
         }
         Sender::NewMemberProposal => match &content.body {
@@ -580,6 +579,11 @@ fn sender_key(
             }
             _ => None,
         },
-        Sender::NewMemberCommit => None,
+        Sender::NewMemberCommit => match &content.body {
+            FramedContentBody::Commit(Commit {
+                path: Some(path), ..
+            }) => Some(path.leaf_node.signature_key.clone()),
+            _ => None,
+        },
     }
 }

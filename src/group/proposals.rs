@@ -9,11 +9,11 @@ use crate::error::{Error, GroupError};
 use crate::framing::Sender;
 use crate::key_schedule::{PreSharedKeyId, Psk, ResumptionPskUsage};
 use crate::messages::{
-    CredentialType, Extensions, GroupContext, KeyPackage, LeafNode, LeafNodeSource, Proposal,
-    ProposalType, ReInit, RequiredCapabilities,
+    Extensions, GroupContext, KeyPackage, LeafNode, LeafNodeSource, Proposal, ProposalType, ReInit,
+    RequiredCapabilities,
 };
-use crate::ratchet_tree::{LeafNodeRef, RatchetTree, TreeDiff, TreeView};
-use crate::tree_math::{LeafIndex, NodeIndex};
+use crate::ratchet_tree::{RatchetTree, TreeDiff, TreeView};
+use crate::tree_math::LeafIndex;
 
 use super::config::Member;
 
@@ -41,63 +41,26 @@ pub(crate) struct AppliedProposals<'t> {
     pub(crate) changed_leaves: Vec<(LeafIndex, Option<SignaturePublicKey>)>,
 }
 
-/// The keys and credential types of the tree, for the uniqueness and credential checks of
-/// new leaves (RFC 9420 §7.3). Built in one O(n) pass, only for commits with Adds or Updates.
-pub(crate) struct TreeIndex {
-    sig_keys: BTreeSet<Vec<u8>>,
-    enc_keys: BTreeSet<Vec<u8>>,
-    in_use: BTreeSet<CredentialType>,
-    /// Credential types every member supports.
-    supported_by_all: Option<BTreeSet<CredentialType>>,
+/// §7.3: the leaf's credential type is supported by every member of `tree` and the leaf
+/// supports every credential type in use in `tree`. O(log n) on a [`RatchetTree`] or a
+/// [`TreeDiff`] (counts kept per credential type).
+fn check_credentials<T: TreeView + ?Sized>(tree: &T, leaf: &LeafNode) -> Result<(), Error> {
+    let all_ok = tree.credential_type_supported_by_all(leaf.credential.credential_type());
+    let leaf_ok = tree
+        .credential_types_in_use()
+        .all(|u| leaf.capabilities.supports_credential(u));
+    if all_ok && leaf_ok {
+        Ok(())
+    } else {
+        Err(GroupError::CredentialTypeNotSupported.into())
+    }
 }
 
-impl TreeIndex {
-    pub(crate) fn build<T: TreeView + ?Sized>(tree: &T) -> Self {
-        let mut idx = TreeIndex {
-            sig_keys: BTreeSet::new(),
-            enc_keys: BTreeSet::new(),
-            in_use: BTreeSet::new(),
-            supported_by_all: None,
-        };
-        for x in (0..tree.size().node_width()).map(NodeIndex) {
-            if let Some(k) = tree.node_public_key(x) {
-                idx.enc_keys.insert(k.to_vec());
-            }
-        }
-        for (_, leaf) in tree.leaves() {
-            idx.add_leaf(&leaf);
-        }
-        idx
-    }
-
-    fn add_leaf(&mut self, leaf: &LeafNodeRef<'_>) {
-        self.sig_keys.insert(leaf.signature_key().to_vec());
-        self.in_use.insert(leaf.credential_type());
-        let supported: BTreeSet<CredentialType> = leaf.capability_credentials().collect();
-        self.supported_by_all = Some(match self.supported_by_all.take() {
-            None => supported,
-            Some(all) => all.intersection(&supported).copied().collect(),
-        });
-    }
-
-    /// §7.3: the leaf's credential type is supported by every member and the leaf supports
-    /// every credential type in use.
-    fn check_credentials(&self, leaf: &LeafNode) -> Result<(), Error> {
-        let t = leaf.credential.credential_type();
-        let all_ok = self
-            .supported_by_all
-            .as_ref()
-            .is_none_or(|all| all.contains(&t));
-        let leaf_ok = self
-            .in_use
-            .iter()
-            .all(|u| leaf.capabilities.supports_credential(*u));
-        if all_ok && leaf_ok {
-            Ok(())
-        } else {
-            Err(GroupError::CredentialTypeNotSupported.into())
-        }
-    }
+/// §7.3, §16.8: whether `key` is the `encryption_key` of a node of the tree before the
+/// commit (`base`) or of the staged tree (`diff`): keys freed by the commit's Removes and
+/// Updates stay unavailable to its new leaves. O(log n).
+fn encryption_key_in_use(base: &RatchetTree, diff: &TreeDiff<'_>, key: &[u8]) -> bool {
+    base.contains_encryption_key(key) || diff.contains_encryption_key(key)
 }
 
 /// §7.3 checks of a new leaf that need no tree scan: version and suite in its capabilities,
@@ -182,6 +145,7 @@ fn check_list(
                 }
                 if let Psk::Resumption(r) = &p.psk.psk
                     && r.usage != ResumptionPskUsage::Application
+                    && context.epoch != 0
                 {
                     return Err(GroupError::InvalidPskUsage.into());
                 }
@@ -257,52 +221,42 @@ pub(crate) fn apply_proposals<'t>(
             gce = true;
         }
     }
-    let needs_index = proposals
-        .iter()
-        .any(|p| matches!(p.proposal, Proposal::Add(_) | Proposal::Update(_)));
-    let mut index = needs_index.then(|| TreeIndex::build(tree));
-
+    // §12.3 order: Updates, Removes, then Adds. The key checks query the staged tree, so a
+    // key freed or taken by an earlier proposal of the commit counts as such; the credential
+    // checks query the tree before the commit.
     for p in proposals {
-        if let (Proposal::Update(u), Sender::Member(l), Some(idx)) =
-            (&p.proposal, p.sender, index.as_mut())
-        {
-            apply_update(cs, &mut out, idx, context, l, &u.leaf_node)?;
+        if let (Proposal::Update(u), Sender::Member(l)) = (&p.proposal, p.sender) {
+            apply_update(cs, &mut out, tree, context, l, &u.leaf_node)?;
         }
     }
     for p in proposals {
         if let Proposal::Remove(r) = &p.proposal {
             let member = member_at(&out.diff, r.removed).ok_or(GroupError::RemoveOfNonMember)?;
-            if let Some(idx) = index.as_mut() {
-                idx.sig_keys.remove(member.signature_key.as_bytes());
-            }
             out.diff.remove_leaf(r.removed)?;
             out.changed_leaves
                 .push((r.removed, Some(member.signature_key.clone())));
             out.removed.push(member);
         }
     }
+    // The signature keys of this commit's Adds (O(k) for k Adds), to tell a duplicate Add
+    // from the Add of a member.
     let mut added_keys: BTreeSet<Vec<u8>> = BTreeSet::new();
     for p in proposals {
-        if let (Proposal::Add(a), Some(idx)) = (&p.proposal, index.as_mut()) {
+        if let Proposal::Add(a) = &p.proposal {
             let kp = &a.key_package;
             validate_key_package(cs, kp, now)?;
             let sig = kp.leaf_node.signature_key.as_bytes();
             if !added_keys.insert(sig.to_vec()) {
                 return Err(GroupError::DuplicateAdd.into());
             }
-            if idx.sig_keys.contains(sig) {
+            if out.diff.contains_signature_key(sig) {
                 return Err(GroupError::AddOfExistingMember.into());
             }
-            if idx
-                .enc_keys
-                .contains(kp.leaf_node.encryption_key.as_bytes())
-            {
+            if encryption_key_in_use(tree, &out.diff, kp.leaf_node.encryption_key.as_bytes()) {
                 return Err(GroupError::EncryptionKeyInUse.into());
             }
             check_leaf_capabilities(&kp.leaf_node, context, &out.extensions)?;
-            idx.check_credentials(&kp.leaf_node)?;
-            idx.enc_keys
-                .insert(kp.leaf_node.encryption_key.as_bytes().to_vec());
+            check_credentials(tree, &kp.leaf_node)?;
             let leaf = out.diff.add_leaf(&kp.leaf_node)?;
             out.changed_leaves.push((leaf, None));
             out.added.push((leaf, kp.clone()));
@@ -325,7 +279,7 @@ pub(crate) fn apply_proposals<'t>(
 fn apply_update(
     cs: &dyn CipherSuiteProvider,
     out: &mut AppliedProposals<'_>,
-    idx: &mut TreeIndex,
+    base: &RatchetTree,
     context: &GroupContext,
     leaf: LeafIndex,
     node: &LeafNode,
@@ -337,17 +291,14 @@ fn apply_update(
     node.verify_signature(cs, &context.group_id, leaf)
         .map_err(|_| Error::Group(GroupError::LeafSignatureInvalid))?;
     check_leaf_capabilities(node, context, &out.extensions)?;
-    idx.check_credentials(node)?;
-    if idx.enc_keys.contains(node.encryption_key.as_bytes()) {
+    check_credentials(base, node)?;
+    if encryption_key_in_use(base, &out.diff, node.encryption_key.as_bytes()) {
         return Err(GroupError::EncryptionKeyInUse.into());
     }
     let sig = node.signature_key.as_bytes();
-    if sig != old.signature_key.as_bytes() && idx.sig_keys.contains(sig) {
+    if sig != old.signature_key.as_bytes() && out.diff.contains_signature_key(sig) {
         return Err(GroupError::SignatureKeyInUse.into());
     }
-    idx.sig_keys.remove(old.signature_key.as_bytes());
-    idx.sig_keys.insert(sig.to_vec());
-    idx.enc_keys.insert(node.encryption_key.as_bytes().to_vec());
     out.diff.update_leaf(leaf, node)?;
     out.changed_leaves.push((leaf, Some(old.signature_key)));
     out.updated.push(leaf);
@@ -404,8 +355,10 @@ fn check_group_context_extensions<T: TreeView + ?Sized>(
 }
 
 /// §7.3 checks of the committer's new leaf in an UpdatePath that `merge_update_path` does not
-/// run: capabilities, and the signature key not used by another member. The O(n) scans run
-/// only when the leaf changes its credential, credential capabilities or signature key.
+/// run: capabilities, the signature key not used by another member, and the credential
+/// checks against the other members. O(log n) on a [`TreeDiff`] (the committer's current
+/// leaf is taken out of the counts), and skipped when the leaf keeps its signature key,
+/// credential type and credential capabilities.
 pub(crate) fn check_path_leaf<T: TreeView + ?Sized>(
     tree: &T,
     context: &GroupContext,
@@ -421,23 +374,36 @@ pub(crate) fn check_path_leaf<T: TreeView + ?Sized>(
         && old
             .capability_credentials()
             .eq(leaf.capabilities.credentials.iter().copied());
-    let same_sig = old.signature_key() == leaf.signature_key.as_bytes();
+    let sig = leaf.signature_key.as_bytes();
+    let same_sig = old.signature_key() == sig;
     if same_creds && same_sig {
         return Ok(());
     }
-    let mut idx = TreeIndex {
-        sig_keys: BTreeSet::new(),
-        enc_keys: BTreeSet::new(),
-        in_use: BTreeSet::new(),
-        supported_by_all: None,
-    };
-    for (l, other) in tree.leaves() {
-        if l != committer {
-            idx.add_leaf(&other);
-        }
-    }
-    if !same_sig && idx.sig_keys.contains(leaf.signature_key.as_bytes()) {
+    if !same_sig && tree.contains_signature_key_except(sig, committer) {
         return Err(GroupError::SignatureKeyInUse.into());
     }
-    idx.check_credentials(leaf)
+    // The other members: every count minus the committer's current leaf.
+    let others = tree.member_count().saturating_sub(1);
+    let t = leaf.credential.credential_type();
+    let own_supports_t = u32::from(old.capability_credentials().any(|c| c == t));
+    let all_ok = tree
+        .credential_supported_count(t)
+        .saturating_sub(own_supports_t)
+        == others;
+    let own_type = old.credential_type();
+    let leaf_ok = tree
+        .credential_types_in_use()
+        .filter(|&u| {
+            let own = u32::from(u == own_type);
+            tree.credential_in_use_count(u).saturating_sub(own) > 0
+        })
+        .all(|u| leaf.capabilities.supports_credential(u));
+    if all_ok && leaf_ok {
+        Ok(())
+    } else {
+        Err(GroupError::CredentialTypeNotSupported.into())
+    }
 }
+
+#[cfg(all(test, feature = "rust-crypto"))]
+mod tests;

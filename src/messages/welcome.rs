@@ -9,11 +9,12 @@ use tls_codec::{
 
 use super::{GroupInfo, KeyPackage, KeyPackageRef};
 use crate::codec::{self, vl_bytes, vl_vec};
-use crate::crypto::labels::LABEL_PREFIX;
+use crate::crypto::labels;
 use crate::crypto::{
-    CipherSuite, CipherSuiteProvider, HpkeCiphertext, HpkePrivateKey, Secret, SignaturePublicKey,
+    CipherSuite, CipherSuiteProvider, HpkeCiphertext, HpkePrivateKey, HpkePublicKey, Secret,
+    SignaturePublicKey,
 };
-use crate::error::{Error, MessageError};
+use crate::error::{CryptoError, Error, MessageError};
 use crate::key_schedule::{EpochSecrets, JoinerSecret, PreSharedKeyId, Psk, ResumptionPskUsage};
 
 /// The `EncryptWithLabel` label of `GroupSecrets` (RFC 9420 §12.4.3.1).
@@ -264,22 +265,6 @@ impl ProcessedWelcome {
     }
 }
 
-/// The encoded `EncryptContext` of `EncryptWithLabel(., "Welcome", encrypted_group_info,
-/// .)` (RFC 9420 §5.1.3), built once per Welcome.
-fn welcome_encrypt_context(encrypted_group_info: &[u8]) -> Result<Vec<u8>, Error> {
-    let label_len = LABEL_PREFIX.len().saturating_add(WELCOME_LABEL.len());
-    let mut out = Vec::with_capacity(
-        label_len
-            .saturating_add(encrypted_group_info.len())
-            .saturating_add(8),
-    );
-    codec::write_varint(label_len, &mut out)?;
-    out.extend_from_slice(LABEL_PREFIX);
-    out.extend_from_slice(WELCOME_LABEL);
-    codec::write_opaque(encrypted_group_info, &mut out)?;
-    Ok(out)
-}
-
 fn check_suite(cs: &dyn CipherSuiteProvider, suite: CipherSuite) -> Result<(), Error> {
     if cs.cipher_suite() == suite {
         Ok(())
@@ -294,7 +279,10 @@ impl Welcome {
     /// `GroupSecrets { joiner_secret, path_secret, psks }` to each new member's `init_key`.
     ///
     /// The `EncryptContext`, which holds the whole encrypted GroupInfo, is encoded once and
-    /// shared by every member's HPKE encryption. A KeyPackage of another suite than `cs` is
+    /// all members' `GroupSecrets` are sealed in one
+    /// [`CipherSuiteProvider::hpke_seal_batch`] call, so a provider that overrides it hashes
+    /// the GroupInfo once rather than once per member (`O(k + |GroupInfo|)` for `k` new
+    /// members). A KeyPackage of another suite than `cs` is
     /// [`MessageError::KeyPackageCipherSuiteMismatch`].
     pub fn create(
         cs: &dyn CipherSuiteProvider,
@@ -314,10 +302,10 @@ impl Welcome {
             &[],
             group_info_bytes.as_bytes(),
         )?;
-        let info = welcome_encrypt_context(&encrypted_group_info)?;
         let encoded_psks = codec::encode(&PsksRef(psks))?;
         let joiner = joiner_secret.as_secret().as_bytes();
-        let mut secrets = Vec::with_capacity(new_members.len());
+        let mut plaintexts = Vec::with_capacity(new_members.len());
+        let mut new_member_refs = Vec::with_capacity(new_members.len());
         for member in new_members {
             let kp = member.key_package;
             if kp.cipher_suite != cs.cipher_suite() {
@@ -337,14 +325,34 @@ impl Welcome {
                 &encoded_psks,
                 &mut plaintext,
             )?;
-            let plaintext = Secret::new(plaintext);
-            let encrypted_group_secrets =
-                cs.hpke_seal(kp.init_key.as_bytes(), &info, &[], plaintext.as_bytes())?;
-            secrets.push(EncryptedGroupSecrets {
-                new_member: kp.key_package_ref(cs)?,
-                encrypted_group_secrets,
-            });
+            plaintexts.push(Secret::new(plaintext));
+            new_member_refs.push(kp.key_package_ref(cs)?);
         }
+        let recipients: Vec<(&HpkePublicKey, &[u8])> = new_members
+            .iter()
+            .zip(&plaintexts)
+            .map(|(m, pt)| (&m.key_package.init_key, pt.as_bytes()))
+            .collect();
+        let ciphertexts = labels::encrypt_with_label_batch(
+            cs,
+            WELCOME_LABEL,
+            &encrypted_group_info,
+            &recipients,
+        )?;
+        if ciphertexts.len() != new_members.len() {
+            // A provider that returns fewer or more ciphertexts than recipients is broken.
+            return Err(CryptoError::EncryptionFailed.into());
+        }
+        let secrets = new_member_refs
+            .into_iter()
+            .zip(ciphertexts)
+            .map(
+                |(new_member, encrypted_group_secrets)| EncryptedGroupSecrets {
+                    new_member,
+                    encrypted_group_secrets,
+                },
+            )
+            .collect();
         Ok(Welcome {
             cipher_suite: cs.cipher_suite(),
             secrets,
@@ -380,9 +388,13 @@ impl Welcome {
             if kp.cipher_suite != self.cipher_suite {
                 return Err(MessageError::WelcomeCipherSuiteMismatch.into());
             }
-            let info = welcome_encrypt_context(&self.encrypted_group_info)?;
-            let plaintext =
-                cs.hpke_open(&entry.encrypted_group_secrets, init_private_key, &info, &[])?;
+            let plaintext = labels::decrypt_with_label(
+                cs,
+                init_private_key,
+                WELCOME_LABEL,
+                &self.encrypted_group_info,
+                &entry.encrypted_group_secrets,
+            )?;
             let group_secrets = codec::decode_exact::<GroupSecrets>(plaintext.as_bytes())?;
             group_secrets.check_psks()?;
             return Ok(OpenedGroupSecrets {
@@ -451,3 +463,64 @@ impl Welcome {
 #[cfg(all(test, feature = "rust-crypto"))]
 #[path = "tests_welcome.rs"]
 mod tests;
+
+/// Timing of [`Welcome::create`] for many new members (run in release with `--ignored
+/// --nocapture`); the GroupInfo carries ~250 bytes per member, as a ratchet tree would.
+#[cfg(all(test, feature = "rust-crypto"))]
+mod timing {
+    use super::*;
+    use crate::CryptoProvider;
+    use crate::crypto::rust_crypto::RustCrypto;
+    use crate::messages::key_package::tests::{UNKNOWN_EXT, params};
+    use crate::messages::{Extension, Extensions, GroupContext};
+    use crate::tree_math::LeafIndex;
+
+    #[test]
+    #[ignore = "timing; run in release"]
+    fn welcome_create_timing() {
+        let provider = RustCrypto::new();
+        let suite = CipherSuite(1);
+        let cs = provider.cipher_suite_provider(suite).unwrap();
+        let signer = cs.signature_generate_key_pair().unwrap();
+        for n in [1_000usize, 10_000] {
+            let kps: Vec<_> = (0..n)
+                .map(|_| KeyPackage::generate(cs, &signer, params(suite)).unwrap())
+                .collect();
+            let mut gi = GroupInfo {
+                group_context: GroupContext::new(
+                    suite,
+                    b"group".to_vec(),
+                    1,
+                    vec![1; 32],
+                    vec![2; 32],
+                    Extensions::default(),
+                ),
+                extensions: Extensions(vec![Extension {
+                    extension_type: UNKNOWN_EXT,
+                    extension_data: vec![0x5a; n * 250],
+                }]),
+                confirmation_tag: vec![3; 32],
+                signer: LeafIndex(0),
+                signature: vec![],
+            };
+            gi.sign(cs, &signer.private_key).unwrap();
+            let members: Vec<NewMemberSecrets<'_>> = kps
+                .iter()
+                .map(|b| NewMemberSecrets {
+                    key_package: &b.key_package,
+                    path_secret: None,
+                })
+                .collect();
+            let joiner = JoinerSecret::new(Secret::new(vec![7; 32]));
+            let psk = Secret::zero(32);
+            let start = std::time::Instant::now();
+            let w = Welcome::create(cs, &gi, &joiner, &[], &psk, &members).unwrap();
+            let elapsed = start.elapsed();
+            assert_eq!(w.secrets.len(), n);
+            std::println!(
+                "Welcome::create, {n} new members, GroupInfo {} bytes: {elapsed:?}",
+                w.encrypted_group_info.len()
+            );
+        }
+    }
+}

@@ -5,13 +5,17 @@ use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::vec::Vec;
 
 use super::hash::{children, hash_node};
-use super::index::{KeyIndex, stored_key};
+use super::index::{CredentialCounts, KeyIndex, combined, stored_key, stored_signature_key};
 use super::{ParentNode, RatchetTree, TreeView, malformed};
 use crate::codec;
 use crate::crypto::{CipherSuite, CipherSuiteProvider};
 use crate::error::{Error, TreeError};
-use crate::messages::LeafNode;
+use crate::messages::{CredentialType, LeafNode};
 use crate::tree_math::{LeafIndex, NodeIndex, TreeSize};
+
+mod merge;
+
+pub(super) use merge::merge;
 
 /// A set of changes on top of a [`RatchetTree`], readable through [`TreeView`] (RFC 9420
 /// §12: proposals and UpdatePaths are applied to a provisional tree).
@@ -35,6 +39,12 @@ pub struct StagedTree {
     changes: BTreeMap<u32, Option<Vec<u8>>>,
     /// The encryption keys of the non-blank changed nodes.
     keys: KeyIndex,
+    /// The signature keys of the non-blank changed leaves.
+    sig_keys: KeyIndex,
+    /// The credential counts of the non-blank changed leaves.
+    creds_added: CredentialCounts,
+    /// The credential counts of the base tree's non-blank leaves that the diff changed.
+    creds_removed: CredentialCounts,
     /// The changed nodes that are non-blank.
     set_nodes: BTreeSet<u32>,
     /// The leaves this diff blanked.
@@ -126,6 +136,56 @@ impl<'a> TreeView for TreeDiff<'a> {
             self.base.subtree_blank(base_size.root())
         }
     }
+
+    /// The base tree's leaf count, plus the leaves the diff set, minus the base leaves it
+    /// changed: O(1).
+    fn member_count(&self) -> u32 {
+        let st = &self.state;
+        combined(
+            self.base.credential_counts().leaves(),
+            st.creds_added.leaves(),
+            st.creds_removed.leaves(),
+        )
+    }
+
+    fn contains_signature_key(&self, key: &[u8]) -> bool {
+        self.find_signature_key(key, None)
+    }
+
+    fn contains_signature_key_except(&self, key: &[u8], except: LeafIndex) -> bool {
+        self.find_signature_key(key, except.node().map(|x| x.0))
+    }
+
+    fn credential_in_use_count(&self, t: CredentialType) -> u32 {
+        let st = &self.state;
+        combined(
+            self.base.credential_counts().in_use(t),
+            st.creds_added.in_use(t),
+            st.creds_removed.in_use(t),
+        )
+    }
+
+    fn credential_supported_count(&self, t: CredentialType) -> u32 {
+        let st = &self.state;
+        combined(
+            self.base.credential_counts().supported(t),
+            st.creds_added.supported(t),
+            st.creds_removed.supported(t),
+        )
+    }
+
+    /// The base tree's types and the diff's new ones, each once, while some leaf uses it.
+    fn credential_types_in_use(&self) -> impl Iterator<Item = CredentialType> + '_ {
+        let base = self.base.credential_counts();
+        let new = self
+            .state
+            .creds_added
+            .in_use_types()
+            .filter(move |&t| base.in_use(t) == 0);
+        base.in_use_types()
+            .chain(new)
+            .filter(move |&t| self.credential_in_use_count(t) > 0)
+    }
 }
 
 impl<'a> TreeDiff<'a> {
@@ -137,6 +197,9 @@ impl<'a> TreeDiff<'a> {
                 size: base.size,
                 changes: BTreeMap::new(),
                 keys: KeyIndex::default(),
+                sig_keys: KeyIndex::default(),
+                creds_added: CredentialCounts::default(),
+                creds_removed: CredentialCounts::default(),
                 set_nodes: BTreeSet::new(),
                 blank_leaves: BTreeSet::new(),
                 floor: base.first_blank(),
@@ -174,27 +237,72 @@ impl<'a> TreeDiff<'a> {
     /// ancestors dirty.
     fn put(&mut self, x: NodeIndex, slot: Option<Vec<u8>>) {
         let st = &mut self.state;
+        let leaf = x.is_leaf();
+        // The node's current content leaves the diff's indexes: a node changed before
+        // leaves the changed-node indexes, a base leaf changed for the first time is
+        // subtracted from the base counts.
+        match st.changes.get(&x.0) {
+            Some(Some(old)) => {
+                st.keys.remove(x.0, old);
+                if leaf {
+                    if let Some(k) = stored_signature_key(old) {
+                        st.sig_keys.remove_key(x.0, k);
+                    }
+                    st.creds_added.remove(old);
+                }
+            }
+            Some(None) => {}
+            None => {
+                if leaf && let Some(old) = self.base.node_bytes(x) {
+                    st.creds_removed.insert(old);
+                }
+            }
+        }
         if let Some(new) = slot.as_deref() {
             st.keys.insert(x.0, new);
             st.set_nodes.insert(x.0);
+            if leaf {
+                if let Some(k) = stored_signature_key(new) {
+                    st.sig_keys.insert_key(x.0, k);
+                }
+                st.creds_added.insert(new);
+            }
         } else {
             st.set_nodes.remove(&x.0);
         }
-        if x.is_leaf() {
+        if leaf {
             if slot.is_some() {
                 st.blank_leaves.remove(&(x.0 / 2));
             } else {
                 st.blank_leaves.insert(x.0 / 2);
             }
         }
-        if let Some(Some(old)) = st.changes.insert(x.0, slot) {
-            st.keys.remove(x.0, &old);
-            // `old` and the new node may share a key (e.g. more unmerged leaves).
-            if let Some(Some(new)) = st.changes.get(&x.0) {
-                st.keys.insert(x.0, new);
-            }
-        }
+        st.changes.insert(x.0, slot);
         self.mark_dirty(x);
+    }
+
+    /// Whether a non-blank leaf of the staged tree other than node `except` has
+    /// `signature_key` `key`: the changed leaves' index, then the base index for the
+    /// leaves the diff did not change (a full comparison per digest match).
+    fn find_signature_key(&self, key: &[u8], except: Option<u32>) -> bool {
+        let size = self.state.size;
+        let changes = &self.state.changes;
+        let changed = self.state.sig_keys.candidates(key).any(|x| {
+            Some(x) != except
+                && size.is_in_tree(NodeIndex(x))
+                && changes
+                    .get(&x)
+                    .and_then(|s| s.as_deref())
+                    .and_then(stored_signature_key)
+                    == Some(key)
+        });
+        changed
+            || self.base.signature_key_index().candidates(key).any(|x| {
+                Some(x) != except
+                    && size.is_in_tree(NodeIndex(x))
+                    && !changes.contains_key(&x)
+                    && self.base.leaf_signature_key(x) == Some(key)
+            })
     }
 
     /// Marks `x` and its ancestors dirty (their tree hashes are recomputed).
@@ -404,61 +512,6 @@ impl<'a> TreeDiff<'a> {
         self.state.hashes.insert(x.0, hash.clone());
         Ok(hash)
     }
-}
-
-/// Applies `staged` to `tree` (see [`RatchetTree::merge`]).
-pub(super) fn merge(tree: &mut RatchetTree, staged: StagedTree) -> Result<(), Error> {
-    if staged.generation != tree.generation {
-        return Err(TreeError::StaleDiff.into());
-    }
-    let width = staged.size.node_width() as usize;
-    // Nodes cut off by truncation leave the key index.
-    let cut = tree.nodes.get(width..).unwrap_or_default();
-    for (x, slot) in (staged.size.node_width()..).zip(cut) {
-        if let Some(old) = slot.as_deref() {
-            tree.enc_keys.remove(x, old);
-        }
-    }
-    tree.nodes.resize(width, None);
-    tree.nodes.shrink_to_fit();
-    tree.occupancy.resize(tree.size, staged.size);
-    tree.size = staged.size;
-    let blanked = staged
-        .changes
-        .iter()
-        .filter(|&(&x, slot)| x % 2 == 0 && slot.is_none())
-        .map(|(&x, _)| x / 2)
-        .min();
-    let start = blanked.map_or(tree.first_blank, |b| b.min(tree.first_blank));
-    for (x, slot) in staged.changes {
-        if let Some(dst) = tree.nodes.get_mut(x as usize) {
-            let was_set = dst.is_some();
-            if let Some(old) = dst.as_deref() {
-                tree.enc_keys.remove(x, old);
-            }
-            let slot = slot.map(Vec::into_boxed_slice);
-            if let Some(new) = slot.as_deref() {
-                tree.enc_keys.insert(x, new);
-            }
-            if was_set != slot.is_some() {
-                tree.occupancy
-                    .adjust(tree.size, NodeIndex(x), slot.is_some());
-            }
-            *dst = slot;
-        }
-    }
-    tree.first_blank = tree.scan_blank_leaf(start);
-    tree.cache.resize(staged.size);
-    for &x in &staged.dirty {
-        tree.cache.invalidate(NodeIndex(x));
-    }
-    if staged.hash_suite.is_some() && staged.hash_suite == tree.cache.suite() {
-        for (x, h) in &staged.hashes {
-            tree.cache.set(NodeIndex(*x), h);
-        }
-    }
-    tree.generation = tree.generation.wrapping_add(1);
-    Ok(())
 }
 
 /// Inserts `leaf` into the `unmerged_leaves` of the encoded `ParentNode` `bytes` (RFC 9420

@@ -12,9 +12,9 @@ use crate::crypto::{CipherSuite, CryptoProvider, HpkePublicKey};
 use crate::fuzzing::tree::generate_tree;
 use crate::tree_math::{LeafIndex, NodeIndex};
 
-const GROUP: &[u8] = b"group";
+pub(super) const GROUP: &[u8] = b"group";
 
-fn with_cs<R>(f: impl FnOnce(&dyn CipherSuiteProvider) -> R) -> R {
+pub(super) fn with_cs<R>(f: impl FnOnce(&dyn CipherSuiteProvider) -> R) -> R {
     let p = RustCrypto::new();
     f(p.cipher_suite_provider(CipherSuite(1)).unwrap())
 }
@@ -140,7 +140,7 @@ fn key_index_follows_random_operations() {
 }
 
 /// Two 32-byte keys with the same 32-bit digest, and a third one.
-fn colliding_keys() -> (Vec<u8>, Vec<u8>, Vec<u8>) {
+pub(super) fn colliding_keys() -> (Vec<u8>, Vec<u8>, Vec<u8>) {
     let mut a = alloc::vec![5u8; 24];
     a.extend(hex_bytes("bf77b7611cde10b7"));
     let mut b = alloc::vec![5u8; 24];

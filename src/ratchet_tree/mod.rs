@@ -15,8 +15,12 @@
 //! - **Indexed**: the `encryption_key` of every non-blank node is kept in a compact index
 //!   (8 bytes per node), so the §12.4.2 / §16.8 uniqueness check of an UpdatePath is
 //!   O(log n) ([`TreeView::contains_encryption_key`], also on a diff); per-node counts of
-//!   non-blank nodes let resolutions skip all-blank subtrees. Both are updated by
-//!   [`RatchetTree::merge`] in O(log n) per changed node.
+//!   non-blank nodes let resolutions skip all-blank subtrees. The `signature_key` of every
+//!   leaf is indexed the same way, and per credential type the leaves using it and the
+//!   leaves supporting it are counted, so the §7.3 checks of a new leaf are O(log n)
+//!   ([`TreeView::contains_signature_key`], [`TreeView::credential_type_supported_by_all`],
+//!   [`TreeView::credential_types_in_use`]). All are updated by [`RatchetTree::merge`] in
+//!   O(log n) per changed node and answered by a diff for the staged tree.
 //! - **Linear validation**: parent-hash verification (§7.9.2) is O(n) hashes, uniqueness
 //!   checks sort, signatures go to the provider's `verify_batch` in one call.
 //!
@@ -34,7 +38,7 @@ use alloc::vec::Vec;
 use crate::codec;
 use crate::crypto::CipherSuiteProvider;
 use crate::error::{DecodeError, Error, TreeError};
-use crate::messages::LeafNode;
+use crate::messages::{CredentialType, LeafNode};
 use crate::tree_math::{LeafIndex, NodeIndex, TreeSize};
 
 mod diff;
@@ -53,7 +57,7 @@ pub use validate::TreeValidation;
 pub use view::TreeView;
 
 use hash::HashCache;
-use index::{KeyIndex, Occupancy};
+use index::{CredentialCounts, KeyIndex, Occupancy};
 
 /// The stored form of a node: its canonical encoding (`LeafNode` at even indices,
 /// `ParentNode` at odd ones), or `None` for a blank node.
@@ -79,6 +83,10 @@ pub struct RatchetTree {
     enc_keys: KeyIndex,
     /// The number of non-blank nodes below every node (skips blank subtrees, §4.1.2).
     occupancy: Occupancy,
+    /// The `signature_key` of every non-blank leaf, by node index (§7.3 uniqueness).
+    sig_keys: KeyIndex,
+    /// Leaf count and per-credential-type counts (§7.3 credential checks).
+    credentials: CredentialCounts,
 }
 
 impl RatchetTree {
@@ -90,6 +98,8 @@ impl RatchetTree {
             size: TreeSize::ONE,
             enc_keys: KeyIndex::build(&nodes),
             occupancy: Occupancy::build(&nodes, TreeSize::ONE),
+            sig_keys: KeyIndex::build_signature_keys(&nodes),
+            credentials: CredentialCounts::build(&nodes),
             nodes,
             cache: HashCache::default(),
             generation: 0,
@@ -130,6 +140,8 @@ impl RatchetTree {
             size,
             enc_keys: KeyIndex::build(&slots),
             occupancy: Occupancy::build(&slots, size),
+            sig_keys: KeyIndex::build_signature_keys(&slots),
+            credentials: CredentialCounts::build(&slots),
             nodes: slots,
             cache: HashCache::default(),
             generation: 0,
@@ -221,6 +233,35 @@ impl RatchetTree {
         &self.enc_keys
     }
 
+    /// The signature keys of the leaves, by node index.
+    pub(crate) fn signature_key_index(&self) -> &KeyIndex {
+        &self.sig_keys
+    }
+
+    /// The leaf and credential type counts.
+    pub(crate) fn credential_counts(&self) -> &CredentialCounts {
+        &self.credentials
+    }
+
+    /// Leaf `x`'s signature key (`None` if blank or not a leaf).
+    pub(crate) fn leaf_signature_key(&self, x: u32) -> Option<&[u8]> {
+        if !x.is_multiple_of(2) {
+            return None;
+        }
+        self.nodes
+            .get(x as usize)?
+            .as_deref()
+            .and_then(index::stored_signature_key)
+    }
+
+    /// Whether a non-blank leaf other than node `except` has `signature_key` `key`
+    /// (RFC 9420 §7.3): an index lookup, then a full comparison per digest match.
+    fn find_signature_key(&self, key: &[u8], except: Option<u32>) -> bool {
+        self.sig_keys
+            .candidates(key)
+            .any(|x| Some(x) != except && self.leaf_signature_key(x) == Some(key))
+    }
+
     /// Whether every node below `x` (inclusive) is blank, from the occupancy counts.
     pub(crate) fn subtree_blank(&self, x: NodeIndex) -> bool {
         self.occupancy.subtree_is_blank(x)
@@ -244,6 +285,8 @@ impl RatchetTree {
             .saturating_add(self.cache.heap_size())
             .saturating_add(self.enc_keys.heap_size())
             .saturating_add(self.occupancy.heap_size())
+            .saturating_add(self.sig_keys.heap_size())
+            .saturating_add(self.credentials.heap_size())
     }
 
     pub(crate) fn cache(&self) -> &HashCache {
@@ -272,6 +315,33 @@ impl TreeView for RatchetTree {
     fn known_blank_subtree(&self, x: NodeIndex) -> bool {
         self.subtree_blank(x)
     }
+
+    fn member_count(&self) -> u32 {
+        self.credentials.leaves()
+    }
+
+    fn contains_signature_key(&self, key: &[u8]) -> bool {
+        self.find_signature_key(key, None)
+    }
+
+    fn contains_signature_key_except(&self, key: &[u8], except: LeafIndex) -> bool {
+        match except.node() {
+            Some(x) => self.find_signature_key(key, Some(x.0)),
+            None => self.find_signature_key(key, None),
+        }
+    }
+
+    fn credential_in_use_count(&self, t: CredentialType) -> u32 {
+        self.credentials.in_use(t)
+    }
+
+    fn credential_supported_count(&self, t: CredentialType) -> u32 {
+        self.credentials.supported(t)
+    }
+
+    fn credential_types_in_use(&self) -> impl Iterator<Item = CredentialType> + '_ {
+        self.credentials.in_use_types()
+    }
 }
 
 impl PartialEq for RatchetTree {
@@ -291,5 +361,7 @@ pub(crate) fn malformed() -> Error {
 
 #[cfg(all(test, feature = "rust-crypto"))]
 mod index_tests;
+#[cfg(all(test, feature = "rust-crypto"))]
+mod leaf_index_tests;
 #[cfg(all(test, feature = "rust-crypto"))]
 mod tests;

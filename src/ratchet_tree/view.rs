@@ -5,6 +5,7 @@ use alloc::vec::Vec;
 use super::extension;
 use super::node::{LeafNodeRef, ParentNodeRef};
 use crate::error::Error;
+use crate::messages::CredentialType;
 use crate::tree_math::{LeafIndex, NodeIndex, TreeSize};
 
 /// Read access to a ratchet tree (RFC 9420 §4.1): implemented by the base tree and by a
@@ -63,6 +64,58 @@ pub trait TreeView {
     /// index (plus one full comparison per node sharing the key's first 8 bytes).
     fn contains_encryption_key(&self, key: &[u8]) -> bool {
         (0..self.size().node_width()).any(|x| self.node_public_key(NodeIndex(x)) == Some(key))
+    }
+
+    /// Whether some non-blank leaf has `signature_key` `key` (RFC 9420 §7.3: "Verify that
+    /// the following fields are unique among the members of the group: `signature_key`").
+    /// The default passes over every leaf; [`super::RatchetTree`] and [`super::TreeDiff`]
+    /// answer in O(log n) from their signature-key index.
+    fn contains_signature_key(&self, key: &[u8]) -> bool {
+        self.leaves().any(|(_, l)| l.signature_key() == key)
+    }
+
+    /// Whether some non-blank leaf other than `except` has `signature_key` `key` (RFC 9420
+    /// §7.3, for a member's own new leaf). O(log n) on [`super::RatchetTree`] and
+    /// [`super::TreeDiff`].
+    fn contains_signature_key_except(&self, key: &[u8], except: LeafIndex) -> bool {
+        self.leaves()
+            .any(|(i, l)| i != except && l.signature_key() == key)
+    }
+
+    /// The number of non-blank leaves whose credential has type `t` (RFC 9420 §7.3).
+    /// O(log t) on [`super::RatchetTree`] and [`super::TreeDiff`], t the number of types.
+    fn credential_in_use_count(&self, t: CredentialType) -> u32 {
+        let n = self
+            .leaves()
+            .filter(|(_, l)| l.credential_type() == t)
+            .count();
+        u32::try_from(n).unwrap_or(u32::MAX)
+    }
+
+    /// The number of non-blank leaves whose `capabilities.credentials` list type `t`
+    /// (RFC 9420 §7.2). O(log t) on [`super::RatchetTree`] and [`super::TreeDiff`].
+    fn credential_supported_count(&self, t: CredentialType) -> u32 {
+        let n = self
+            .leaves()
+            .filter(|(_, l)| l.capability_credentials().any(|c| c == t))
+            .count();
+        u32::try_from(n).unwrap_or(u32::MAX)
+    }
+
+    /// Whether every member lists credential type `t` in its capabilities (RFC 9420 §7.3:
+    /// "the credential type is supported by all members of the group"); `true` in a tree
+    /// without members.
+    fn credential_type_supported_by_all(&self, t: CredentialType) -> bool {
+        self.credential_supported_count(t) == self.member_count()
+    }
+
+    /// The credential types used by at least one member, each once (RFC 9420
+    /// §7.3: "the credential types currently in use by other members"). Small: at most one
+    /// type per member, in practice one or two.
+    fn credential_types_in_use(&self) -> impl Iterator<Item = CredentialType> + '_ {
+        let types: alloc::collections::BTreeSet<CredentialType> =
+            self.leaves().map(|(_, l)| l.credential_type()).collect();
+        types.into_iter()
     }
 
     /// The resolution of node `x` (RFC 9420 §4.1.2): a non-blank node followed by its
@@ -145,7 +198,8 @@ pub trait TreeView {
         self.leaves().find(|(_, l)| f(l)).map(|(i, _)| i)
     }
 
-    /// The number of occupied leaves (members).
+    /// The number of occupied leaves (members). O(1) on [`super::RatchetTree`] and
+    /// [`super::TreeDiff`].
     fn member_count(&self) -> u32 {
         let n = (0..self.size().leaf_count())
             .filter(|&i| LeafIndex(i).node().is_some_and(|x| !self.is_blank(x)))

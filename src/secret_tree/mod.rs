@@ -35,16 +35,28 @@
 //! skipped generations (at most [`SecretTreeConfig::max_retained_keys`] per ratchet, the
 //! oldest evicted first) so that a late message can still be opened once. Detecting a
 //! repeated `reuse_guard` is the job of the framing layer.
+//!
+//! # Peek, then commit
+//!
+//! A received key must only be consumed once the message it opens is authenticated, or a
+//! forged message (from anyone holding the epoch's sender-data secret) would burn another
+//! sender's keys. [`SecretTree::stage_key`] derives the key without changing the tree;
+//! [`StagedKey::commit`] applies the change (ratchet moved, skipped keys retained, key
+//! deleted) without deriving again, and dropping the [`StagedKey`] changes nothing. Every
+//! receiver method that fails leaves the tree as it was.
 
 use alloc::collections::BTreeMap;
 
-use crate::crypto::labels::{derive_tree_secret, expand_with_label};
 use crate::crypto::{CipherSuiteProvider, Secret};
 use crate::error::{Error, SecretTreeError};
 use crate::key_schedule::AeadKeyNonce;
 use crate::tree_math::{LeafIndex, NodeIndex, TreeSize};
 
+mod stage;
 mod state;
+
+pub use stage::StagedKey;
+use stage::{key_nonce_at, next_secret_at};
 
 pub(crate) use state::{
     SecretTreeState, StateSecret, WriteState, encode_state, write_public_state, write_state_struct,
@@ -119,24 +131,12 @@ impl HashRatchet {
 
     /// The key and nonce of the current generation.
     fn key_nonce(&self, cs: &dyn CipherSuiteProvider) -> Result<AeadKeyNonce, Error> {
-        let generation = self.current()?;
-        let secret = self.secret.as_bytes();
-        Ok(AeadKeyNonce {
-            key: derive_tree_secret(cs, secret, b"key", generation, cs.aead_key_len())?,
-            nonce: derive_tree_secret(cs, secret, b"nonce", generation, cs.aead_nonce_len())?,
-        })
+        key_nonce_at(cs, &self.secret, self.current()?)
     }
 
     /// Replaces the secret with the next generation's (the old one is zeroized on drop).
     fn advance(&mut self, cs: &dyn CipherSuiteProvider) -> Result<(), Error> {
-        let generation = self.current()?;
-        self.secret = derive_tree_secret(
-            cs,
-            self.secret.as_bytes(),
-            b"secret",
-            generation,
-            cs.hash_len(),
-        )?;
+        self.secret = next_secret_at(cs, &self.secret, self.current()?)?;
         self.next_generation = self.next_generation.saturating_add(1);
         Ok(())
     }
@@ -148,41 +148,6 @@ impl HashRatchet {
         self.advance(cs)?;
         Ok((generation, key))
     }
-
-    /// The key of `generation` for a receiver, inside the window of `config`.
-    fn get(
-        &mut self,
-        cs: &dyn CipherSuiteProvider,
-        generation: u32,
-        config: &SecretTreeConfig,
-    ) -> Result<AeadKeyNonce, Error> {
-        let target = u64::from(generation);
-        let Some(ahead) = target.checked_sub(self.next_generation) else {
-            return self
-                .retained
-                .remove(&generation)
-                .ok_or(SecretTreeError::GenerationExpired.into());
-        };
-        if ahead > u64::from(config.max_forward_jump) {
-            return Err(SecretTreeError::GenerationTooFarAhead.into());
-        }
-        let keep = u64::try_from(config.max_retained_keys).unwrap_or(u64::MAX);
-        while self.next_generation < target {
-            // Only derive the keys the retention limit lets us keep.
-            if target.saturating_sub(self.next_generation) <= keep {
-                let skipped = self.current()?;
-                let key = self.key_nonce(cs)?;
-                self.retained.insert(skipped, key);
-                while self.retained.len() > config.max_retained_keys {
-                    self.retained.pop_first();
-                }
-            }
-            self.advance(cs)?;
-        }
-        let key = self.key_nonce(cs)?;
-        self.advance(cs)?;
-        Ok(key)
-    }
 }
 
 /// The handshake and application ratchets of one leaf.
@@ -193,6 +158,13 @@ struct LeafRatchets {
 }
 
 impl LeafRatchets {
+    fn get(&self, kind: ContentKind) -> &HashRatchet {
+        match kind {
+            ContentKind::Handshake => &self.handshake,
+            ContentKind::Application => &self.application,
+        }
+    }
+
     fn get_mut(&mut self, kind: ContentKind) -> &mut HashRatchet {
         match kind {
             ContentKind::Handshake => &mut self.handshake,
@@ -262,12 +234,15 @@ impl SecretTree {
         self.ratchets(cs, leaf)?.get_mut(kind).next(cs)
     }
 
-    /// The receiver's side: the key and nonce of `generation` of `leaf`'s `kind` ratchet.
+    /// The receiver's side: the key and nonce of `generation` of `leaf`'s `kind` ratchet,
+    /// consumed at once ([`SecretTree::stage_key`] then [`StagedKey::commit`]).
     ///
     /// The key is deleted as it is returned. Skipped generations are retained within the
-    /// window of [`SecretTreeConfig`]. Errors: [`SecretTreeError::LeafOutOfRange`],
-    /// [`SecretTreeError::GenerationTooFarAhead`], [`SecretTreeError::GenerationExpired`]
-    /// (already used, evicted, or never retained).
+    /// window of [`SecretTreeConfig`]. Errors, with the tree unchanged:
+    /// [`SecretTreeError::LeafOutOfRange`], [`SecretTreeError::GenerationTooFarAhead`],
+    /// [`SecretTreeError::GenerationExpired`] (already used, evicted, or never retained),
+    /// [`SecretTreeError::GenerationOverflow`]. A receiver that must first authenticate the
+    /// message (RFC 9420 §6.3.2) uses [`SecretTree::stage_key`] instead.
     pub fn key_for(
         &mut self,
         cs: &dyn CipherSuiteProvider,
@@ -275,10 +250,7 @@ impl SecretTree {
         kind: ContentKind,
         generation: u32,
     ) -> Result<AeadKeyNonce, Error> {
-        let config = self.config;
-        self.ratchets(cs, leaf)?
-            .get_mut(kind)
-            .get(cs, generation, &config)
+        self.stage_key(cs, leaf, kind, generation)?.commit()
     }
 
     /// The ratchets of `leaf`, derived on first use down the path from the lowest node
@@ -292,53 +264,12 @@ impl SecretTree {
             return Err(SecretTreeError::LeafOutOfRange.into());
         }
         if !self.leaves.contains_key(&leaf) {
-            let ratchets = self.derive_leaf(cs, leaf)?;
-            self.leaves.insert(leaf, ratchets);
+            let start = self.plan_leaf(cs, leaf)?;
+            self.install_leaf(leaf, start);
         }
         self.leaves
             .get_mut(&leaf)
             .ok_or(SecretTreeError::NodeSecretMissing.into())
-    }
-
-    fn derive_leaf(
-        &mut self,
-        cs: &dyn CipherSuiteProvider,
-        leaf: LeafIndex,
-    ) -> Result<LeafRatchets, Error> {
-        let missing = || Error::SecretTree(SecretTreeError::NodeSecretMissing);
-        let target = leaf.node().ok_or(SecretTreeError::LeafOutOfRange)?;
-        let mut node = target;
-        if !self.nodes.contains_key(&target) {
-            let mut path = self
-                .size
-                .direct_path(target)
-                .ok_or(SecretTreeError::LeafOutOfRange)?;
-            node = path
-                .find(|n| self.nodes.contains_key(n))
-                .ok_or_else(missing)?;
-        }
-        while node != target {
-            let secret = self.nodes.get(&node).ok_or_else(missing)?.as_bytes();
-            let left_secret = expand_with_label(cs, secret, b"tree", b"left", cs.hash_len())?;
-            let right_secret = expand_with_label(cs, secret, b"tree", b"right", cs.hash_len())?;
-            let left = self.size.left(node).ok_or_else(missing)?;
-            let right = self.size.right(node).ok_or_else(missing)?;
-            // Both children exist now, so the parent's secret is deleted (§9.2).
-            self.nodes.remove(&node);
-            self.nodes.insert(left, left_secret);
-            self.nodes.insert(right, right_secret);
-            node = if target < node { left } else { right };
-        }
-        let secret = self.nodes.get(&target).ok_or_else(missing)?.as_bytes();
-        let start =
-            |kind: ContentKind| expand_with_label(cs, secret, kind.label(), &[], cs.hash_len());
-        let ratchets = LeafRatchets {
-            handshake: HashRatchet::new(start(ContentKind::Handshake)?),
-            application: HashRatchet::new(start(ContentKind::Application)?),
-        };
-        // Both ratchets are started, so the leaf secret is deleted.
-        self.nodes.remove(&target);
-        Ok(ratchets)
     }
 }
 

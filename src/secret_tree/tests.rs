@@ -409,3 +409,166 @@ fn zeroizing_writer_matches_the_derived_encoding() {
         crate::codec::encode(&state).unwrap().as_slice()
     );
 }
+
+// Peek, then commit (RFC 9420 §9.2, §6.3.2).
+
+fn state(t: &SecretTree) -> Vec<u8> {
+    t.encode_state().unwrap().as_bytes().to_vec()
+}
+
+#[test]
+fn a_dropped_stage_changes_nothing() {
+    let provider = RustCrypto::new();
+    let cs = provider.cipher_suite_provider(CipherSuite(1)).unwrap();
+    let mut sender = tree(&provider, 8, SecretTreeConfig::default());
+    let sent: Vec<AeadKeyNonce> = (0..6)
+        .map(|_| {
+            sender
+                .next_key(cs, LeafIndex(3), ContentKind::Application)
+                .unwrap()
+                .1
+        })
+        .collect();
+    // A fresh tree: staging would start the leaf, consume node secrets and skip keys.
+    let mut t = tree(&provider, 8, SecretTreeConfig::default());
+    let before = state(&t);
+    let staged = t
+        .stage_key(cs, LeafIndex(3), ContentKind::Application, 5)
+        .unwrap();
+    assert_eq!(staged.key(), &sent[5]);
+    assert_eq!(staged.generation(), 5);
+    drop(staged);
+    assert_eq!(state(&t), before);
+    assert_eq!(t.nodes.len(), 1);
+    assert!(t.leaves.is_empty());
+    assert_eq!(
+        t.peek_key(cs, LeafIndex(3), ContentKind::Application, 5)
+            .unwrap(),
+        sent[5]
+    );
+    assert_eq!(state(&t), before);
+    // Committed, the same key is consumed once and the skipped ones are retained.
+    let staged = t
+        .stage_key(cs, LeafIndex(3), ContentKind::Application, 5)
+        .unwrap();
+    assert_eq!(staged.commit().unwrap(), sent[5]);
+    assert_ne!(state(&t), before);
+    let e = t
+        .key_for(cs, LeafIndex(3), ContentKind::Application, 5)
+        .unwrap_err();
+    assert_eq!(err(e), SecretTreeError::GenerationExpired);
+    // A retained key: peeked and dropped it stays, committed it is deleted.
+    let after = state(&t);
+    let staged = t
+        .stage_key(cs, LeafIndex(3), ContentKind::Application, 2)
+        .unwrap();
+    assert_eq!(staged.key(), &sent[2]);
+    drop(staged);
+    assert_eq!(state(&t), after);
+    let staged = t
+        .stage_key(cs, LeafIndex(3), ContentKind::Application, 2)
+        .unwrap();
+    assert_eq!(staged.commit().unwrap(), sent[2]);
+    let e = t
+        .peek_key(cs, LeafIndex(3), ContentKind::Application, 2)
+        .unwrap_err();
+    assert_eq!(err(e), SecretTreeError::GenerationExpired);
+    for g in [0u32, 1, 3, 4] {
+        assert_eq!(
+            t.key_for(cs, LeafIndex(3), ContentKind::Application, g)
+                .unwrap(),
+            sent[g as usize]
+        );
+    }
+}
+
+#[test]
+fn failed_requests_leave_the_tree_unchanged() {
+    let provider = RustCrypto::new();
+    let cs = provider.cipher_suite_provider(CipherSuite(1)).unwrap();
+    let config = SecretTreeConfig {
+        max_forward_jump: 10,
+        max_retained_keys: 3,
+    };
+    let mut t = tree(&provider, 4, config);
+    let fresh = state(&t);
+    // On a leaf not started yet: nothing is derived into the tree.
+    let e = t
+        .key_for(cs, LeafIndex(2), ContentKind::Handshake, 11)
+        .unwrap_err();
+    assert_eq!(err(e), SecretTreeError::GenerationTooFarAhead);
+    assert_eq!(state(&t), fresh);
+    let e = t
+        .key_for(cs, LeafIndex(4), ContentKind::Handshake, 0)
+        .unwrap_err();
+    assert_eq!(err(e), SecretTreeError::LeafOutOfRange);
+    assert_eq!(state(&t), fresh);
+    // On a started leaf.
+    t.key_for(cs, LeafIndex(2), ContentKind::Handshake, 4)
+        .unwrap();
+    let used = state(&t);
+    for g in [4u32, 0, 16] {
+        assert!(
+            t.key_for(cs, LeafIndex(2), ContentKind::Handshake, g)
+                .is_err()
+        );
+        assert!(
+            t.stage_key(cs, LeafIndex(2), ContentKind::Handshake, g)
+                .is_err()
+        );
+        assert_eq!(state(&t), used);
+    }
+    // An exhausted ratchet.
+    t.leaves
+        .get_mut(&LeafIndex(2))
+        .unwrap()
+        .handshake
+        .next_generation = 1 << 32;
+    let exhausted = state(&t);
+    let e = t
+        .key_for(cs, LeafIndex(2), ContentKind::Handshake, u32::MAX)
+        .unwrap_err();
+    assert_eq!(err(e), SecretTreeError::GenerationExpired);
+    assert_eq!(state(&t), exhausted);
+}
+
+#[test]
+fn stage_and_commit_match_key_for_and_state_round_trips() {
+    let provider = RustCrypto::new();
+    let cs = provider.cipher_suite_provider(CipherSuite(1)).unwrap();
+    let config = SecretTreeConfig {
+        max_forward_jump: 20,
+        max_retained_keys: 4,
+    };
+    let mut a = tree(&provider, 16, config);
+    let mut b = tree(&provider, 16, config);
+    let requests = [
+        (9u32, 3u32),
+        (9, 0),
+        (2, 0),
+        (9, 12),
+        (9, 10),
+        (15, 20),
+        (9, 2),
+        (2, 1),
+        (9, 13),
+        (15, 17),
+    ];
+    for (i, (leaf, generation)) in requests.into_iter().enumerate() {
+        let kind = if i % 2 == 0 {
+            ContentKind::Application
+        } else {
+            ContentKind::Handshake
+        };
+        let expected = a.key_for(cs, LeafIndex(leaf), kind, generation);
+        let peeked = b.peek_key(cs, LeafIndex(leaf), kind, generation);
+        assert_eq!(peeked, expected);
+        let got = b
+            .stage_key(cs, LeafIndex(leaf), kind, generation)
+            .and_then(|s| s.commit());
+        assert_eq!(got, expected);
+        assert_eq!(state(&a), state(&b));
+        let back = SecretTree::decode_state(&state(&b)).unwrap();
+        assert_eq!(state(&back), state(&b));
+    }
+}

@@ -4,7 +4,7 @@
 //! DHKEM(X25519), DHKEM(P-256), DHKEM(P-384) and DHKEM(P-521) come from the `hpke` crate,
 //! which fixes KEM, KDF and AEAD at compile time: each operation is one generic function,
 //! instantiated per suite by `dispatch!`. DHKEM(X448) (suites 4 and 6) lives in
-//! [`super::x448_hpke`].
+//! [`super::generic_hpke`].
 
 use alloc::vec::Vec;
 
@@ -14,8 +14,8 @@ use hpke::kem::{DhP256HkdfSha256, DhP384HkdfSha384, DhP521HkdfSha512, X25519Hkdf
 use hpke::{Deserializable, HpkeError, Kem, OpModeR, OpModeS, Serializable};
 use zeroize::Zeroize;
 
+use super::generic_hpke;
 use super::random::LatchingRng;
-use super::x448_hpke;
 use crate::crypto::{
     AeadId, CipherSuite, HpkeCiphertext, HpkeKeyPair, HpkePrivateKey, HpkePublicKey, KemId,
     RandomSource, Secret,
@@ -93,7 +93,7 @@ pub(crate) fn seal(
 ) -> Result<HpkeCiphertext, CryptoError> {
     match kem_and_aead(suite)? {
         (KemId::DHKEM_X448, aead) => {
-            x448_hpke::seal(aead, pk_r, info, aad, pt, x448_ikm(random)?.as_bytes())
+            generic_hpke::seal(aead, pk_r, info, aad, pt, x448_ikm(random)?.as_bytes())
         }
         _ => dispatch!(suite, seal_with(random, pk_r, info, aad, pt)),
     }
@@ -109,7 +109,7 @@ pub(crate) fn open(
     aad: &[u8],
 ) -> Result<Secret, CryptoError> {
     match kem_and_aead(suite)? {
-        (KemId::DHKEM_X448, aead) => x448_hpke::open(aead, ct, sk_r, info, aad),
+        (KemId::DHKEM_X448, aead) => generic_hpke::open(aead, ct, sk_r, info, aad),
         _ => dispatch!(suite, open_with(ct, sk_r, info, aad)),
     }
 }
@@ -126,7 +126,7 @@ pub(crate) fn export_sender(
     match kem_and_aead(suite)? {
         (KemId::DHKEM_X448, aead) => {
             let ikm = x448_ikm(random)?;
-            x448_hpke::export_sender(aead, pk_r, info, exporter_context, len, ikm.as_bytes())
+            generic_hpke::export_sender(aead, pk_r, info, exporter_context, len, ikm.as_bytes())
         }
         _ => dispatch!(
             suite,
@@ -146,7 +146,7 @@ pub(crate) fn export_receiver(
 ) -> Result<Secret, CryptoError> {
     match kem_and_aead(suite)? {
         (KemId::DHKEM_X448, aead) => {
-            x448_hpke::export_receiver(aead, enc, sk_r, info, exporter_context, len)
+            generic_hpke::export_receiver(aead, enc, sk_r, info, exporter_context, len)
         }
         _ => dispatch!(
             suite,
@@ -159,7 +159,7 @@ pub(crate) fn export_receiver(
 pub(crate) fn derive_key_pair(suite: CipherSuite, ikm: &[u8]) -> Result<HpkeKeyPair, CryptoError> {
     match kem_and_aead(suite)? {
         (KemId::DHKEM_X448, _) => {
-            x448_hpke::derive_key_pair(ikm).map(|(private_key, public_key)| HpkeKeyPair {
+            generic_hpke::derive_key_pair(ikm).map(|(private_key, public_key)| HpkeKeyPair {
                 private_key,
                 public_key,
             })
@@ -171,7 +171,7 @@ pub(crate) fn derive_key_pair(suite: CipherSuite, ikm: &[u8]) -> Result<HpkeKeyP
 /// The serialized public key of a serialized private key.
 pub(crate) fn public_key(suite: CipherSuite, sk: &HpkePrivateKey) -> Result<Vec<u8>, CryptoError> {
     match kem_and_aead(suite)? {
-        (KemId::DHKEM_X448, _) => x448_hpke::public_key(sk).map(|pk| pk.0),
+        (KemId::DHKEM_X448, _) => generic_hpke::public_key(sk).map(|pk| pk.0),
         _ => dispatch!(kem suite, public_key_with(sk)),
     }
 }

@@ -29,14 +29,16 @@
 //! ```
 
 mod aead;
+mod generic_hpke;
 mod hash;
 mod hpke;
 mod random;
 mod signature;
-mod x448_hpke;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_batch;
 
 use alloc::boxed::Box;
 use alloc::sync::Arc;
@@ -49,8 +51,8 @@ use zeroize::Zeroizing;
 pub use self::random::OsRandom;
 use crate::crypto::{
     AeadId, CipherSuite, CipherSuiteProvider, CryptoProvider, HashId, HpkeCiphertext, HpkeKeyPair,
-    HpkePrivateKey, KemId, RandomSource, Secret, SignatureKeyPair, SignaturePrivateKey,
-    SignaturePublicKey, SignatureScheme,
+    HpkePrivateKey, HpkePublicKey, KemId, RandomSource, Secret, SignatureKeyPair,
+    SignaturePrivateKey, SignaturePublicKey, SignatureScheme,
 };
 use crate::error::CryptoError;
 
@@ -207,6 +209,18 @@ impl CipherSuiteProvider for RustCryptoSuite {
         plaintext: &[u8],
     ) -> Result<HpkeCiphertext, CryptoError> {
         hpke::seal(self.suite, &*self.random, public_key, info, aad, plaintext)
+    }
+
+    /// Computes the key schedule context (the hash of `info`) once, then per recipient
+    /// `Encap`, the rest of the key schedule and the AEAD, split over all cores with the
+    /// `parallel` feature ([`generic_hpke::seal_batch`]).
+    fn hpke_seal_batch(
+        &self,
+        info: &[u8],
+        aad: &[u8],
+        recipients: &[(&HpkePublicKey, &[u8])],
+    ) -> Result<Vec<HpkeCiphertext>, CryptoError> {
+        generic_hpke::seal_batch(self.suite, &*self.random, info, aad, recipients)
     }
 
     fn hpke_open(

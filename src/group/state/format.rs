@@ -32,6 +32,7 @@ pub(super) struct ConfigState {
     /// 0: none, 1: pad to a multiple of `padding_multiple`.
     pub(super) padding: u8,
     pub(super) padding_multiple: u32,
+    pub(super) max_resumption_psks: u32,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, TlsSize, TlsSerializeBytes, TlsDeserializeBytes)]
@@ -144,6 +145,15 @@ pub(super) struct ResumptionPskState {
     pub(super) psk: StateSecret,
 }
 
+/// A resumption PSK of another group (or a dropped epoch) in the PSK store.
+#[derive(Clone, Debug, PartialEq, Eq, TlsSize, TlsSerializeBytes, TlsDeserializeBytes)]
+pub(super) struct StoredResumptionPskState {
+    #[tls_codec(with = "crate::codec::vl_bytes")]
+    pub(super) group_id: Vec<u8>,
+    pub(super) epoch: u64,
+    pub(super) psk: StateSecret,
+}
+
 /// The saved form of a [`Group`] (see the module documentation for the format).
 #[derive(Clone, Debug, PartialEq, Eq, TlsSize, TlsSerializeBytes, TlsDeserializeBytes)]
 pub(super) struct GroupState {
@@ -172,8 +182,11 @@ pub(super) struct GroupState {
     #[tls_codec(with = "crate::codec::vl_vec")]
     pub(super) psks: Vec<ExternalPskState>,
     #[tls_codec(with = "crate::codec::vl_vec")]
+    pub(super) stored_resumption_psks: Vec<StoredResumptionPskState>,
+    #[tls_codec(with = "crate::codec::vl_vec")]
     pub(super) resumption_psks: Vec<ResumptionPskState>,
     pub(super) active: u8,
+    pub(super) reinit: Option<ReInit>,
 }
 
 pub(super) fn invalid() -> Error {
@@ -222,6 +235,7 @@ impl ConfigState {
             max_retained_keys: to_u32(c.secret_tree.max_retained_keys)?,
             padding,
             padding_multiple,
+            max_resumption_psks: to_u32(c.max_resumption_psks)?,
         })
     }
 
@@ -244,6 +258,7 @@ impl ConfigState {
                 (1, m) => PaddingPolicy::PadToMultiple(m),
                 _ => return Err(invalid()),
             },
+            max_resumption_psks: usize_of(self.max_resumption_psks)?,
         })
     }
 }
@@ -386,7 +401,8 @@ write_state_struct!(ConfigState {
     max_forward_jump: state,
     max_retained_keys: state,
     padding: state,
-    padding_multiple: state
+    padding_multiple: state,
+    max_resumption_psks: state
 });
 write_state_struct!(PathKeyState {
     node: state,
@@ -460,6 +476,11 @@ write_state_struct!(ResumptionPskState {
     epoch: state,
     psk: state
 });
+write_state_struct!(StoredResumptionPskState {
+    group_id: bytes,
+    epoch: state,
+    psk: state
+});
 write_state_struct!(GroupState {
     version: state,
     config: state,
@@ -478,6 +499,8 @@ write_state_struct!(GroupState {
     pending_updates: vec,
     pending_commit: state,
     psks: vec,
+    stored_resumption_psks: vec,
     resumption_psks: vec,
-    active: state
+    active: state,
+    reinit: state
 });

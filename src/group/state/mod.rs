@@ -8,8 +8,9 @@
 //! this member's private tree keys, the `GroupContext` and transcript hashes, the current
 //! epoch's secrets (the `encryption_secret` only as the remaining secret-tree state), the
 //! secret trees of the kept past epochs, the proposals received this epoch, the private
-//! keys of this member's own pending Update proposals, the pending Commit if any, the
-//! external PSKs and the resumption PSKs of recent epochs. Consumed message keys, used path
+//! keys of this member's own pending Update proposals, the pending Commit if any, the PSK
+//! store (external PSKs and stored resumption PSKs of other groups), the resumption PSKs of
+//! recent epochs and the ReInit of an inactive group. Consumed message keys, used path
 //! secrets and replaced private keys were deleted from memory before and cannot be written.
 //!
 //! **The bytes are secret** (they contain the signature private key and every epoch secret
@@ -21,11 +22,14 @@
 //! A pending Commit is saved as the tree it produces (its change set is rebuilt on the
 //! restored tree), so a state with a pending Commit holds the ratchet tree twice.
 //!
-//! # Format (version 1)
+//! # Format (version 2)
+//!
+//! Version 2 added `ConfigState.max_resumption_psks`, `stored_resumption_psks` and
+//! `reinit`; version 1 states are refused ([`GroupError::UnsupportedStateVersion`]).
 //!
 //! ```text
 //! struct {
-//!     uint16 version = 1;
+//!     uint16 version = 2;
 //!     ConfigState config;
 //!     Credential credential;
 //!     SignaturePublicKey signature_public_key;
@@ -42,8 +46,10 @@
 //!     PendingUpdateState pending_updates<V>;
 //!     optional<PendingCommitState> pending_commit;
 //!     ExternalPskState psks<V>;
+//!     StoredResumptionPskState stored_resumption_psks<V>;  // by (group_id, epoch)
 //!     ResumptionPskState resumption_psks<V>;  // oldest first
 //!     uint8 active;
+//!     optional<ReInit> reinit;                // only if inactive
 //! } GroupState;
 //! ```
 
@@ -71,13 +77,13 @@ mod format;
 use format::{
     CachedProposalState, ConfigState, EpochSecretsState, ExternalPskState, GroupState,
     PastEpochState, PendingCommitState, PendingUpdateState, PrivateKeysState, ResumptionPskState,
-    changed_of, changed_state, flag, hpke_key, invalid, member_of, member_state, nh_secret,
-    read_flag,
+    StoredResumptionPskState, changed_of, changed_state, flag, hpke_key, invalid, member_of,
+    member_state, nh_secret, read_flag,
 };
 
 /// The format version of saved group state written by [`Group::to_bytes`] (the leading
 /// `uint16` of `GroupState`; RFC 9420 §9.2 leaves state storage to the implementation).
-pub const GROUP_STATE_VERSION: u16 = 1;
+pub const GROUP_STATE_VERSION: u16 = 2;
 
 /// Rebuilds, on top of `base`, the change set that turns it into `target` (the tree a
 /// pending Commit produces). O(n) in the tree size.
@@ -190,6 +196,15 @@ impl Group {
                     psk: StateSecret::of(psk),
                 })
                 .collect(),
+            stored_resumption_psks: self
+                .psks
+                .iter_resumption()
+                .map(|((group_id, epoch), psk)| StoredResumptionPskState {
+                    group_id: group_id.clone(),
+                    epoch: *epoch,
+                    psk: StateSecret::of(psk),
+                })
+                .collect(),
             resumption_psks: self
                 .resumption_psks
                 .iter()
@@ -199,6 +214,7 @@ impl Group {
                 })
                 .collect(),
             active: flag(self.active),
+            reinit: self.reinit.clone(),
         };
         encode_state(&state)
     }
@@ -336,6 +352,17 @@ impl Group {
             }
             psks.insert(p.psk_id, p.psk.0);
         }
+        for r in state.stored_resumption_psks {
+            if psks.get_resumption(&r.group_id, r.epoch).is_some() {
+                return Err(invalid());
+            }
+            psks.insert_resumption(r.group_id, r.epoch, r.psk.0);
+        }
+        if state.resumption_psks.len() > config.max_resumption_psks.max(1)
+            || (state.reinit.is_some() && active)
+        {
+            return Err(invalid());
+        }
         let mut resumption_psks = VecDeque::with_capacity(state.resumption_psks.len());
         let mut last: Option<u64> = None;
         for r in state.resumption_psks {
@@ -362,6 +389,7 @@ impl Group {
             psks,
             resumption_psks,
             active,
+            reinit: state.reinit,
         })
     }
 }

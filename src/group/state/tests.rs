@@ -67,6 +67,25 @@ fn each_inconsistency_is_invalid_state() {
             key,
         });
     });
+    check(&b, "more resumption psks than kept", &|s| {
+        s.config.max_resumption_psks = 1;
+    });
+    check(&b, "reinit while active", &|s| {
+        s.reinit = Some(crate::messages::ReInit {
+            group_id: b"n".to_vec(),
+            version: crate::messages::ProtocolVersion::MLS10,
+            cipher_suite: s.group_context.cipher_suite,
+            extensions: crate::messages::Extensions::default(),
+        });
+    });
+    check(&b, "stored resumption psk twice", &|s| {
+        let entry = format::StoredResumptionPskState {
+            group_id: b"other".to_vec(),
+            epoch: 3,
+            psk: StateSecret(Secret::zero(32)),
+        };
+        s.stored_resumption_psks = vec![entry.clone(), entry];
+    });
     check(&b, "resumption psk from the future", &|s| {
         s.resumption_psks[0].epoch = s.group_context.epoch + 1;
     });
@@ -90,9 +109,26 @@ fn each_inconsistency_is_invalid_state() {
 }
 
 #[test]
+fn psk_store_and_retention_round_trip() {
+    let (p, mut g) = group_of(1);
+    g[0].psk_store_mut()
+        .insert(b"ext".to_vec(), Secret::new(vec![1; 5]));
+    g[0].psk_store_mut()
+        .insert_resumption(b"other".to_vec(), 9, Secret::new(vec![2; 48]));
+    let restored = Group::from_bytes(p.clone(), g[0].to_bytes().unwrap().as_bytes()).unwrap();
+    assert_eq!(restored.psk_store(), g[0].psk_store());
+    assert_eq!(
+        restored.resumption_psk_epochs().collect::<Vec<_>>(),
+        g[0].resumption_psk_epochs().collect::<Vec<_>>()
+    );
+    assert_eq!(restored.config(), g[0].config());
+    assert_eq!(restored.pending_reinit(), None);
+}
+
+#[test]
 fn unknown_version_is_its_own_error() {
     let (p, _, mut b) = states();
-    b.version = 2;
+    b.version = 1;
     assert_eq!(
         restore(&p, &b).unwrap_err(),
         Error::Group(GroupError::UnsupportedStateVersion)

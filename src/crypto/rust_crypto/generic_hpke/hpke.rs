@@ -1,10 +1,11 @@
-//! A small, generic, base-mode single-shot HPKE (RFC 9180) over a DHKEM whose group is a
-//! Montgomery curve (X25519 or X448).
+//! A small, generic, base-mode single-shot HPKE (RFC 9180) over a DHKEM (§4.1).
 //!
 //! The code is generic over [`Kdf`] (the HKDF hash) and [`Kem`] (the Diffie-Hellman group and
-//! its sizes), so the same key schedule is checked against the RFC 9180 Appendix A X25519
-//! vectors in the tests and used with X448 in the provider. Only what MLS needs is here:
-//! `mode_base`, one `Seal`/`Open` at sequence number 0 (§5.2, §6.1) and `Export` (§5.3).
+//! its sizes); the groups (X25519, X448, P-256, P-384, P-521) are in [`super::kems`]. The
+//! same key schedule is checked against the RFC 9180 Appendix A vectors in the tests, used for
+//! X448 by the provider and for every KEM by the batch seal ([`super::batch`]). Only what MLS
+//! needs is here: `mode_base`, one `Seal`/`Open` at sequence number 0 (§5.2, §6.1) and
+//! `Export` (§5.3).
 
 use alloc::vec::Vec;
 
@@ -30,9 +31,10 @@ pub(super) trait Kdf {
     type Hash: EagerHash;
 }
 
-/// A Diffie-Hellman group for DHKEM (RFC 9180 §4.1) with Montgomery-curve key handling
-/// (RFC 9180 §7.1.2 to §7.1.4): private keys are raw scalars, public keys raw u-coordinates.
-pub(super) trait Kem {
+/// A Diffie-Hellman group for DHKEM (RFC 9180 §4.1). The defaults are the Montgomery-curve
+/// key handling of RFC 9180 §7.1.2 to §7.1.4 (private keys are raw scalars, public keys raw
+/// u-coordinates, all-zero DH outputs rejected); the NIST curves override them.
+pub(super) trait Kem: Sized {
     /// `kem_id` (RFC 9180 §7.1).
     const ID: u16;
     /// `Nsecret`: length of the KEM shared secret.
@@ -41,20 +43,30 @@ pub(super) trait Kem {
     const N_PK: usize;
     /// `Nsk`: length of a serialized private key.
     const N_SK: usize;
+    /// Whether [`dh`] rejects an all-zero output (RFC 9180 §7.1.4, for X25519 and X448). The
+    /// NIST curves validate the public key in [`Kem::raw_dh`] instead.
+    const REJECT_ZERO_DH: bool = true;
     /// The KDF the DHKEM uses internally (`ExtractAndExpand`, `DeriveKeyPair`).
     type Kdf: Kdf;
 
-    /// The raw group operation `DH(skX, pkY)` on serialized keys (RFC 7748 X25519/X448
-    /// function). Implementations only check lengths; the all-zero check of RFC 9180 §7.1.4 is
-    /// done by [`dh`].
+    /// The raw group operation `DH(skX, pkY)` on serialized keys. Montgomery curves (the
+    /// RFC 7748 X25519/X448 function) only check lengths, the all-zero check of RFC 9180
+    /// §7.1.4 is done by [`dh`]; NIST curves reject a `pkY` that is not an uncompressed point
+    /// on the curve (§7.1.4) with [`CryptoError::InvalidKey`].
     fn raw_dh(sk: &[u8], pk: &[u8]) -> Result<Secret, CryptoError>;
 
     /// `SerializePublicKey(pk(skX))`: the public key of a serialized private key.
     fn raw_public_key(sk: &[u8]) -> Result<Vec<u8>, CryptoError>;
+
+    /// The private key of `DeriveKeyPair` from `dkp_prk` (RFC 9180 §7.1.3). The default is
+    /// the X25519/X448 rule `sk = LabeledExpand(dkp_prk, "sk", "", Nsk)`.
+    fn derive_private_key(dkp_prk: &[u8]) -> Result<Secret, CryptoError> {
+        labeled_expand::<Self::Kdf>(&kem_suite_id::<Self>(), dkp_prk, b"sk", &[], Self::N_SK)
+    }
 }
 
 /// `suite_id = concat("KEM", I2OSP(kem_id, 2))` (RFC 9180 §4.1).
-fn kem_suite_id<K: Kem>() -> [u8; 5] {
+pub(super) fn kem_suite_id<K: Kem>() -> [u8; 5] {
     let [a, b] = K::ID.to_be_bytes();
     [b'K', b'E', b'M', a, b]
 }
@@ -114,14 +126,14 @@ pub(super) fn labeled_expand<F: Kdf>(
 
 /// `DH(skX, pkY)` with the validation of RFC 9180 §7.1.4: an all-zero output (a low-order
 /// `pkY`, for X25519 and X448) is rejected with [`CryptoError::InvalidKey`]. The check runs in
-/// constant time.
+/// constant time. (NIST-curve public keys are validated by [`Kem::raw_dh`].)
 pub(super) fn dh<K: Kem>(sk: &[u8], pk: &[u8]) -> Result<Secret, CryptoError> {
     if pk.len() != K::N_PK || sk.len() != K::N_SK {
         return Err(CryptoError::InvalidKey);
     }
     let out = K::raw_dh(sk, pk)?;
     let acc = out.as_bytes().iter().fold(0u8, |acc, b| acc | b);
-    if bool::from(acc.ct_eq(&0)) {
+    if K::REJECT_ZERO_DH && bool::from(acc.ct_eq(&0)) {
         return Err(CryptoError::InvalidKey);
     }
     Ok(out)
@@ -135,11 +147,13 @@ pub(super) fn public_key<K: Kem>(sk: &[u8]) -> Result<Vec<u8>, CryptoError> {
     K::raw_public_key(sk)
 }
 
-/// `DeriveKeyPair(ikm)` for X25519 and X448 (RFC 9180 §7.1.3):
+/// `DeriveKeyPair(ikm)` (RFC 9180 §7.1.3), with the private key rule of the KEM
+/// ([`Kem::derive_private_key`]):
 ///
 /// ```text
 /// dkp_prk = LabeledExtract("", "dkp_prk", ikm)
-/// sk = LabeledExpand(dkp_prk, "sk", "", Nsk)
+/// sk = LabeledExpand(dkp_prk, "sk", "", Nsk)      # X25519, X448
+/// (or rejection sampling of "candidate" expansions for P-256, P-384, P-521)
 /// return (sk, pk(sk))
 /// ```
 pub(super) fn derive_key_pair<K: Kem>(
@@ -147,7 +161,7 @@ pub(super) fn derive_key_pair<K: Kem>(
 ) -> Result<(HpkePrivateKey, HpkePublicKey), CryptoError> {
     let suite_id = kem_suite_id::<K>();
     let dkp_prk = labeled_extract::<K::Kdf>(&suite_id, b"", b"dkp_prk", ikm);
-    let sk = labeled_expand::<K::Kdf>(&suite_id, dkp_prk.as_bytes(), b"sk", &[], K::N_SK)?;
+    let sk = K::derive_private_key(dkp_prk.as_bytes())?;
     let pk = public_key::<K>(sk.as_bytes())?;
     Ok((
         HpkePrivateKey::new(sk.as_bytes().to_vec()),
@@ -260,19 +274,29 @@ pub(super) fn key_schedule<K: Kem, F: Kdf>(
     shared_secret: &Secret,
     info: &[u8],
 ) -> Result<Context, CryptoError> {
+    let ctx = key_schedule_context::<K, F>(aead, info);
+    key_schedule_with_context::<K, F>(aead, shared_secret, &ctx)
+}
+
+/// [`key_schedule`] with the `key_schedule_context` already computed (it depends only on the
+/// mode, `psk_id` and `info`, RFC 9180 §5.1, so many encryptions with one `info` share it).
+pub(super) fn key_schedule_with_context<K: Kem, F: Kdf>(
+    aead: AeadId,
+    shared_secret: &Secret,
+    ctx: &[u8],
+) -> Result<Context, CryptoError> {
     let nk = aead.key_len().ok_or(CryptoError::Unsupported)?;
     let nn = aead.nonce_len().ok_or(CryptoError::Unsupported)?;
     let suite_id = hpke_suite_id::<K, F>(aead);
-    let ctx = key_schedule_context::<K, F>(aead, info);
     let secret = key_schedule_secret::<K, F>(aead, shared_secret);
     let prk = secret.as_bytes();
     // `Nh` is the Extract output length, i.e. the length of `secret`.
     let nh = secret.len();
     Ok(Context {
         aead,
-        key: labeled_expand::<F>(&suite_id, prk, b"key", &[&ctx], nk)?,
-        base_nonce: labeled_expand::<F>(&suite_id, prk, b"base_nonce", &[&ctx], nn)?,
-        exporter_secret: labeled_expand::<F>(&suite_id, prk, b"exp", &[&ctx], nh)?,
+        key: labeled_expand::<F>(&suite_id, prk, b"key", &[ctx], nk)?,
+        base_nonce: labeled_expand::<F>(&suite_id, prk, b"base_nonce", &[ctx], nn)?,
+        exporter_secret: labeled_expand::<F>(&suite_id, prk, b"exp", &[ctx], nh)?,
     })
 }
 

@@ -4,44 +4,16 @@
 
 use alloc::vec::Vec;
 
-use super::hpke::{self, Kdf, Kem};
+use super::hpke::{self, Kem};
 use super::*;
 
 fn h(s: &str) -> Vec<u8> {
     hex::decode(s).unwrap()
 }
 
-// ---------------------------------------------------------------------------------------------
-// A second instance of the generic code: DHKEM(X25519, HKDF-SHA256) with HKDF-SHA256.
-// ---------------------------------------------------------------------------------------------
-
-struct HkdfSha256;
-
-impl Kdf for HkdfSha256 {
-    const ID: u16 = 0x0001;
-    type Hash = sha2::Sha256;
-}
-
-struct DhKemX25519;
-
-impl Kem for DhKemX25519 {
-    const ID: u16 = 0x0020;
-    const N_SECRET: usize = 32;
-    const N_PK: usize = 32;
-    const N_SK: usize = 32;
-    type Kdf = HkdfSha256;
-
-    fn raw_dh(sk: &[u8], pk: &[u8]) -> Result<Secret, CryptoError> {
-        let sk: [u8; 32] = sk.try_into().map_err(|_| CryptoError::InvalidKey)?;
-        let pk: [u8; 32] = pk.try_into().map_err(|_| CryptoError::InvalidKey)?;
-        Ok(Secret::from_slice(&x25519_dalek::x25519(sk, pk)))
-    }
-
-    fn raw_public_key(sk: &[u8]) -> Result<Vec<u8>, CryptoError> {
-        let sk: [u8; 32] = sk.try_into().map_err(|_| CryptoError::InvalidKey)?;
-        Ok(x25519_dalek::x25519(sk, x25519_dalek::X25519_BASEPOINT_BYTES).to_vec())
-    }
-}
+// The generic code instantiated with DHKEM(X25519, HKDF-SHA256) and HKDF-SHA256 (the same
+// instance the batch seal uses for suites 1 and 3) is checked against RFC 9180 Appendix A.
+use super::kems::{DhKemX25519, HkdfSha256};
 
 /// One RFC 9180 Appendix A base-mode vector (mode 0).
 struct BaseVector {

@@ -1,67 +1,35 @@
-//! HPKE (RFC 9180) with DHKEM(X448, HKDF-SHA512) for MLS cipher suites 4 and 6.
+//! A generic base-mode, single-shot HPKE (RFC 9180) for the KEMs of the RFC 9420 suites,
+//! used where the `hpke` crate does not fit:
 //!
-//! The `hpke` crate has no X448, so suites `MLS_256_DHKEMX448_AES256GCM_SHA512_ED448` and
-//! `MLS_256_DHKEMX448_CHACHA20POLY1305_SHA512_ED448` use this small base-mode, single-shot HPKE:
-//! KEM `DHKEM(X448, HKDF-SHA512)` (`kem_id` 0x0021, `Nsecret` 64, `Nenc = Npk = Nsk = 56`),
-//! KDF `HKDF-SHA512` (`kdf_id` 0x0003) and the suite's AEAD.
+//! - DHKEM(X448, HKDF-SHA512) for MLS cipher suites 4 and 6
+//!   (`MLS_256_DHKEMX448_AES256GCM_SHA512_ED448`,
+//!   `MLS_256_DHKEMX448_CHACHA20POLY1305_SHA512_ED448`), which the `hpke` crate lacks: KEM
+//!   `kem_id` 0x0021 (`Nsecret` 64, `Nenc = Npk = Nsk = 56`), KDF `HKDF-SHA512` (`kdf_id`
+//!   0x0003) and the suite's AEAD;
+//! - [`seal_batch`], `SealBase` to many recipients with one `info` for every suite, which
+//!   hashes `info` once instead of once per recipient (RFC 9420 §12.4.3.1 Welcome).
 //!
-//! The DHKEM and the key schedule are generic ([`hpke`]); this module supplies the X448 group
-//! (RFC 7748 §5) and the `pub(crate)` entry points the provider calls. Ephemeral keys are
-//! derived from caller-supplied randomness with `DeriveKeyPair` (RFC 9180 §7.1.3), which keeps
-//! this code deterministic and testable.
+//! The DHKEM and the key schedule are generic ([`hpke`]); [`kems`] supplies the groups
+//! (X25519 and X448 of RFC 7748, P-256/P-384/P-521) and this module the `pub(crate)` X448
+//! entry points the provider calls. Ephemeral keys are derived from caller-supplied randomness
+//! with `DeriveKeyPair` (RFC 9180 §7.1.3), which keeps this code deterministic and testable.
 
 #![forbid(unsafe_code)]
 
+mod batch;
 mod hpke;
+mod kems;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_kems;
 
 use alloc::vec::Vec;
 
-use zeroize::Zeroizing;
-
-use self::hpke::{Kdf, Kem};
+pub(crate) use self::batch::seal_batch;
+use self::kems::{DhKemX448, HkdfSha512};
 use crate::crypto::{AeadId, HpkeCiphertext, HpkePrivateKey, HpkePublicKey, Secret};
 use crate::error::CryptoError;
-
-/// `HKDF-SHA512` (RFC 9180 §7.2, `kdf_id` 0x0003).
-struct HkdfSha512;
-
-impl Kdf for HkdfSha512 {
-    const ID: u16 = 0x0003;
-    type Hash = sha2::Sha512;
-}
-
-/// `DHKEM(X448, HKDF-SHA512)` (RFC 9180 §7.1, `kem_id` 0x0021).
-struct DhKemX448;
-
-/// Length of an X448 scalar or u-coordinate (RFC 7748 §5).
-const X448_LEN: usize = 56;
-
-impl Kem for DhKemX448 {
-    const ID: u16 = 0x0021;
-    const N_SECRET: usize = 64;
-    const N_PK: usize = X448_LEN;
-    const N_SK: usize = X448_LEN;
-    type Kdf = HkdfSha512;
-
-    /// The X448 function of RFC 7748 §5 (the scalar is clamped by it; non-canonical
-    /// u-coordinates are reduced modulo p).
-    fn raw_dh(sk: &[u8], pk: &[u8]) -> Result<Secret, CryptoError> {
-        let sk: Zeroizing<[u8; X448_LEN]> =
-            Zeroizing::new(sk.try_into().map_err(|_| CryptoError::InvalidKey)?);
-        let pk: [u8; X448_LEN] = pk.try_into().map_err(|_| CryptoError::InvalidKey)?;
-        let out = Zeroizing::new(x448::x448_unchecked(*sk, pk));
-        Ok(Secret::from_slice(out.as_slice()))
-    }
-
-    /// `X448(sk, 5)` (RFC 7748 §6.2).
-    fn raw_public_key(sk: &[u8]) -> Result<Vec<u8>, CryptoError> {
-        let sk: Zeroizing<[u8; X448_LEN]> =
-            Zeroizing::new(sk.try_into().map_err(|_| CryptoError::InvalidKey)?);
-        Ok(x448::x448_unchecked(*sk, x448::X448_BASEPOINT_BYTES).to_vec())
-    }
-}
 
 /// `DeriveKeyPair(ikm)` for DHKEM(X448, HKDF-SHA512) (RFC 9180 §7.1.3):
 /// `dkp_prk = LabeledExtract("", "dkp_prk", ikm)`, `sk = LabeledExpand(dkp_prk, "sk", "", 56)`.
