@@ -2,13 +2,15 @@
 //!
 //! Every RPC runs its melos work on tokio's blocking pool ([`run`]); a panic there (none is
 //! expected: melos returns errors) becomes an `Internal` status and the server keeps going.
-//! RPCs whose melos API does not exist yet answer `Unimplemented`, one function each, so
-//! that wiring them later touches only that function.
+//! Every RPC of the proto is served: the basic ones in `ops`, those around non-members
+//! (GroupInfo, external joins, external proposals and signers) in `external`, ReInit and
+//! branch in `subgroup`.
 
 mod errors;
+mod external;
 mod ops;
-mod pending;
 mod state;
+mod subgroup;
 
 use std::sync::Arc;
 
@@ -91,23 +93,6 @@ macro_rules! rpc {
                 }
                 r
             }))
-        }
-    };
-}
-
-/// One RPC not wired to melos yet.
-macro_rules! pending {
-    ($name:ident, $req:ty, $resp:ty) => {
-        fn $name<'life0, 'async_trait>(
-            &'life0 self,
-            request: Request<$req>,
-        ) -> RpcFuture<'async_trait, $resp>
-        where
-            'life0: 'async_trait,
-            Self: 'async_trait,
-        {
-            let r = pending::$name(request.into_inner()).map(Response::new);
-            Box::pin(std::future::ready(r))
         }
     };
 }
@@ -203,68 +188,68 @@ impl MlsClient for Service {
         proto::HandleCommitResponse
     );
 
-    pending!(
+    rpc!(
         external_join,
         proto::ExternalJoinRequest,
         proto::ExternalJoinResponse
     );
-    pending!(
+    rpc!(
         group_info,
         proto::GroupInfoRequest,
         proto::GroupInfoResponse
     );
-    pending!(
+    rpc!(
         re_init_proposal,
         proto::ReInitProposalRequest,
         proto::ProposalResponse
     );
-    pending!(re_init_commit, proto::CommitRequest, proto::CommitResponse);
-    pending!(
+    rpc!(re_init_commit, proto::CommitRequest, proto::CommitResponse);
+    rpc!(
         handle_pending_re_init_commit,
         proto::HandlePendingCommitRequest,
         proto::HandleReInitCommitResponse
     );
-    pending!(
+    rpc!(
         handle_re_init_commit,
         proto::HandleCommitRequest,
         proto::HandleReInitCommitResponse
     );
-    pending!(
+    rpc!(
         re_init_welcome,
         proto::ReInitWelcomeRequest,
         proto::CreateSubgroupResponse
     );
-    pending!(
+    rpc!(
         handle_re_init_welcome,
         proto::HandleReInitWelcomeRequest,
         proto::JoinGroupResponse
     );
-    pending!(
+    rpc!(
         create_branch,
         proto::CreateBranchRequest,
         proto::CreateSubgroupResponse
     );
-    pending!(
+    rpc!(
         handle_branch,
         proto::HandleBranchRequest,
         proto::HandleBranchResponse
     );
-    pending!(
+    rpc!(
         new_member_add_proposal,
         proto::NewMemberAddProposalRequest,
         proto::NewMemberAddProposalResponse
     );
-    pending!(
+    rpc!(
         create_external_signer,
         proto::CreateExternalSignerRequest,
         proto::CreateExternalSignerResponse
     );
-    pending!(
+    rpc!(
         add_external_signer,
         proto::AddExternalSignerRequest,
         proto::ProposalResponse
     );
-    pending!(
+    rpc!(
         external_signer_proposal,
         proto::ExternalSignerProposalRequest,
         proto::ProposalResponse

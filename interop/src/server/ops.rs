@@ -15,10 +15,10 @@ use melos::group::{
 };
 use melos::key_schedule::{PreSharedKeyId, ResumptionPskUsage};
 use melos::messages::{
-    Add, Credential, Extension, ExtensionType, Extensions, GroupContextExtensions, KeyPackage,
-    Lifetime, PreSharedKey, Proposal, Remove,
+    Add, Credential, Extension, ExtensionType, Extensions, GroupContext, GroupContextExtensions,
+    KeyPackage, Lifetime, PreSharedKey, Proposal, ProtocolVersion, ReInit, Remove,
 };
-use melos::ratchet_tree::TreeView;
+use melos::ratchet_tree::{RatchetTree, TreeView};
 use melos::tree_math::LeafIndex;
 use melos::{CipherSuite, CryptoProvider};
 use tonic::Status;
@@ -35,8 +35,8 @@ const MAX_EXPORT_LEN: u32 = 1 << 16;
 
 /// The melos side of every RPC.
 pub struct Core {
-    provider: Arc<dyn CryptoProvider>,
-    store: Store,
+    pub(super) provider: Arc<dyn CryptoProvider>,
+    pub(super) store: Store,
 }
 
 impl Core {
@@ -48,14 +48,19 @@ impl Core {
         }
     }
 
-    fn suite(&self, suite: u32) -> Result<(CipherSuite, &dyn CipherSuiteProvider), Status> {
+    /// The provider of suite `suite` (a proto `uint32` holding a `uint16`).
+    pub(super) fn suite(
+        &self,
+        suite: u32,
+    ) -> Result<(CipherSuite, &dyn CipherSuiteProvider), Status> {
         let id = u16::try_from(suite).map_err(|_| invalid("cipher suite out of range"))?;
         let suite = CipherSuite(id);
         let cs = self.provider.suite(suite).map_err(melos_status)?;
         Ok((suite, cs))
     }
 
-    fn config(encrypt_handshake: bool) -> GroupConfig {
+    /// The group policy for the harness's encrypt flag.
+    pub(super) fn config(encrypt_handshake: bool) -> GroupConfig {
         GroupConfig {
             handshake_format: if encrypt_handshake {
                 HandshakeFormat::Private
@@ -106,35 +111,16 @@ impl Core {
         req: proto::CreateKeyPackageRequest,
     ) -> Result<proto::CreateKeyPackageResponse, Status> {
         let (_, cs) = self.suite(req.cipher_suite)?;
-        let identity =
-            SigningIdentity::generate(cs, Credential::Basic(req.identity)).map_err(melos_status)?;
-        let lifetime = Lifetime {
-            not_before: 0,
-            not_after: u64::MAX,
-        };
-        let bundle = identity.key_package(cs, lifetime).map_err(melos_status)?;
-        let key_package = MlsMessage::new(MlsMessageBody::KeyPackage(bundle.key_package.clone()))
-            .encode()
-            .map_err(melos_status)?;
-        let init_priv = bundle.init_private_key.as_bytes().to_vec();
-        let encryption_priv = bundle.encryption_private_key.as_bytes().to_vec();
-        let signature_priv = identity.signature_key.private_key.as_bytes().to_vec();
+        let fresh = fresh_key_package(cs, Credential::Basic(req.identity))?;
         let mut tables = self.store.lock();
         let transaction_id = tables.fresh_id()?;
-        tables.joins.insert(
-            transaction_id,
-            PendingJoin {
-                bundle,
-                identity,
-                psks: PskStore::new(),
-            },
-        );
+        tables.joins.insert(transaction_id, fresh.join);
         Ok(proto::CreateKeyPackageResponse {
             transaction_id,
-            key_package,
-            init_priv,
-            encryption_priv,
-            signature_priv,
+            key_package: fresh.key_package,
+            init_priv: fresh.init_priv,
+            encryption_priv: fresh.encryption_priv,
+            signature_priv: fresh.signature_priv,
         })
     }
 
@@ -248,7 +234,7 @@ impl Core {
     }
 
     /// Sends `proposal` from state `state_id` (RFC 9420 §12.1).
-    fn propose(
+    pub(super) fn propose(
         &self,
         state_id: u32,
         make: impl FnOnce(&Group) -> Result<Proposal, Status>,
@@ -300,7 +286,7 @@ impl Core {
         req: proto::ExternalPskProposalRequest,
     ) -> Result<proto::ProposalResponse, Status> {
         self.propose(req.state_id, |g| {
-            external_psk(&self.provider, g, req.psk_id)
+            external_psk(self.provider.as_ref(), g.cipher_suite(), req.psk_id)
         })
     }
 
@@ -310,7 +296,12 @@ impl Core {
         req: proto::ResumptionPskProposalRequest,
     ) -> Result<proto::ProposalResponse, Status> {
         self.propose(req.state_id, |g| {
-            resumption_psk(&self.provider, g, req.epoch_id)
+            resumption_psk(
+                self.provider.as_ref(),
+                g.cipher_suite(),
+                g.group_id(),
+                req.epoch_id,
+            )
         })
     }
 
@@ -337,7 +328,7 @@ impl Core {
         }
         let mut proposals = Vec::with_capacity(req.by_value.len());
         for d in &req.by_value {
-            proposals.push(by_value(&self.provider, &state.group, d)?);
+            proposals.push(by_value(self.provider.as_ref(), &state.group, d)?);
         }
         let options = CommitOptions {
             proposals,
@@ -381,24 +372,7 @@ impl Core {
     ) -> Result<proto::HandleCommitResponse, Status> {
         let mut tables = self.store.lock();
         let state = tables.state(req.state_id)?;
-        if state.pending_commit.as_deref() == Some(req.commit.as_slice()) {
-            state.group.merge_pending_commit().map_err(melos_status)?;
-        } else {
-            let commit = decode(&req.commit)?;
-            for p in &req.proposal {
-                receive_proposal(state, p)?;
-            }
-            let processed = state.group.process(&commit, None).map_err(melos_status)?;
-            let ProcessedContent::Commit(staged) = processed.content else {
-                return Err(invalid("not a Commit"));
-            };
-            state.group.clear_pending_commit();
-            state
-                .group
-                .merge_staged_commit(*staged)
-                .map_err(melos_status)?;
-        }
-        state.new_epoch();
+        handle_commit_in(state, &req)?;
         Ok(proto::HandleCommitResponse {
             state_id: req.state_id,
             epoch_authenticator: state.group.epoch_authenticator().to_vec(),
@@ -425,12 +399,90 @@ impl Core {
         let mut tables = self.store.lock();
         tables.states.remove(&req.state_id);
         tables.joins.remove(&req.state_id);
+        tables.reinits.remove(&req.state_id);
+        tables.signers.remove(&req.state_id);
         proto::FreeResponse {}
     }
 }
 
+/// A fresh KeyPackage (RFC 9420 §10) with its join transaction and the wire forms the
+/// harness returns.
+pub(super) struct FreshKeyPackage {
+    /// The transaction to store.
+    pub(super) join: PendingJoin,
+    /// The KeyPackage as an `MLSMessage`.
+    pub(super) key_package: Vec<u8>,
+    /// The raw private `init_key`.
+    pub(super) init_priv: Vec<u8>,
+    /// The raw private leaf `encryption_key`.
+    pub(super) encryption_priv: Vec<u8>,
+    /// The raw private signature key.
+    pub(super) signature_priv: Vec<u8>,
+}
+
+/// A new signing identity with `credential` in the suite of `cs`, and a KeyPackage for it
+/// valid forever (the harness has no clock).
+pub(super) fn fresh_key_package(
+    cs: &dyn CipherSuiteProvider,
+    credential: Credential,
+) -> Result<FreshKeyPackage, Status> {
+    let identity = SigningIdentity::generate(cs, credential).map_err(melos_status)?;
+    let lifetime = Lifetime {
+        not_before: 0,
+        not_after: u64::MAX,
+    };
+    let bundle = identity.key_package(cs, lifetime).map_err(melos_status)?;
+    let key_package = MlsMessage::new(MlsMessageBody::KeyPackage(bundle.key_package.clone()))
+        .encode()
+        .map_err(melos_status)?;
+    let init_priv = bundle.init_private_key.as_bytes().to_vec();
+    let encryption_priv = bundle.encryption_private_key.as_bytes().to_vec();
+    let signature_priv = identity.signature_key.private_key.as_bytes().to_vec();
+    Ok(FreshKeyPackage {
+        join: PendingJoin {
+            bundle,
+            identity,
+            psks: PskStore::new(),
+        },
+        key_package,
+        init_priv,
+        encryption_priv,
+        signature_priv,
+    })
+}
+
+/// The body of `HandleCommit` on one state: processes the by-reference proposals, then the
+/// Commit, and merges it; a state handed its own pending Commit merges that one.
+pub(super) fn handle_commit_in(
+    state: &mut GroupState,
+    req: &proto::HandleCommitRequest,
+) -> Result<(), Status> {
+    if state.pending_commit.as_deref() == Some(req.commit.as_slice()) {
+        state.group.merge_pending_commit().map_err(melos_status)?;
+    } else {
+        let commit = decode(&req.commit)?;
+        for p in &req.proposal {
+            receive_proposal(state, p)?;
+        }
+        let processed = state.group.process(&commit, None).map_err(melos_status)?;
+        let ProcessedContent::Commit(staged) = processed.content else {
+            return Err(invalid("not a Commit"));
+        };
+        state.group.clear_pending_commit();
+        state
+            .group
+            .merge_staged_commit(*staged)
+            .map_err(melos_status)?;
+    }
+    state.new_epoch();
+    Ok(())
+}
+
 /// Records an own handshake message and returns it.
-fn sent(state: &mut GroupState, msg: &MlsMessage) -> Result<proto::ProposalResponse, Status> {
+pub(super) fn sent(
+    state: &mut GroupState,
+    msg: &MlsMessage,
+) -> Result<proto::ProposalResponse, Status> {
     let proposal = msg.encode().map_err(melos_status)?;
     state.seen.push(proposal.clone());
     Ok(proto::ProposalResponse { proposal })
@@ -451,16 +503,32 @@ fn receive_proposal(state: &mut GroupState, bytes: &[u8]) -> Result<(), Status> 
 }
 
 /// Decodes an `MLSMessage` (RFC 9420 §6).
-fn decode(bytes: &[u8]) -> Result<MlsMessage, Status> {
+pub(super) fn decode(bytes: &[u8]) -> Result<MlsMessage, Status> {
     MlsMessage::decode(bytes).map_err(melos_status)
 }
 
 /// Decodes an `MLSMessage` carrying a KeyPackage (RFC 9420 §10).
-fn decode_key_package(bytes: &[u8]) -> Result<KeyPackage, Status> {
+pub(super) fn decode_key_package(bytes: &[u8]) -> Result<KeyPackage, Status> {
     match decode(bytes)?.body {
         MlsMessageBody::KeyPackage(kp) => Ok(kp),
         _ => Err(invalid("not a KeyPackage message")),
     }
+}
+
+/// Decodes an `MLSMessage` carrying a GroupInfo (RFC 9420 §12.4.3) and returns the message
+/// with a copy of its GroupContext.
+pub(super) fn decode_group_info(bytes: &[u8]) -> Result<(MlsMessage, GroupContext), Status> {
+    let msg = decode(bytes)?;
+    let context = match &msg.body {
+        MlsMessageBody::GroupInfo(gi) => gi.group_context.clone(),
+        _ => return Err(invalid("not a GroupInfo message")),
+    };
+    Ok((msg, context))
+}
+
+/// Whether `credential` is the basic credential `identity`.
+fn is_identity(credential: &Credential, identity: &[u8]) -> bool {
+    matches!(credential, Credential::Basic(id) if id.as_slice() == identity)
 }
 
 /// The leaf of the member whose basic credential is `identity`.
@@ -468,13 +536,24 @@ fn member_by_identity(group: &Group, identity: &[u8]) -> Result<LeafIndex, Statu
     group
         .members()
         .into_iter()
-        .find(|m| matches!(&m.credential, Credential::Basic(id) if id.as_slice() == identity))
+        .find(|m| is_identity(&m.credential, identity))
         .map(|m| m.index)
         .ok_or_else(|| invalid("no member with that identity"))
 }
 
+/// The leaf of `tree` whose basic credential is `identity`.
+pub(super) fn leaf_by_identity(tree: &RatchetTree, identity: &[u8]) -> Result<LeafIndex, Status> {
+    tree.leaves()
+        .find(|(_, l)| {
+            l.to_leaf_node()
+                .is_ok_and(|n| is_identity(&n.credential, identity))
+        })
+        .map(|(i, _)| i)
+        .ok_or_else(|| invalid("no member with that identity"))
+}
+
 /// The proto extensions as an MLS extension list (RFC 9420 §13).
-fn extensions(list: &[proto::Extension]) -> Result<Extensions, Status> {
+pub(super) fn extensions(list: &[proto::Extension]) -> Result<Extensions, Status> {
     let mut out = Vec::with_capacity(list.len());
     for e in list {
         let t = u16::try_from(e.extension_type).map_err(|_| invalid("extension type"))?;
@@ -486,44 +565,61 @@ fn extensions(list: &[proto::Extension]) -> Result<Extensions, Status> {
     Ok(Extensions(out))
 }
 
-/// A fresh `psk_nonce` of the group's hash length (RFC 9420 §8.4).
-fn psk_nonce(provider: &Arc<dyn CryptoProvider>, group: &Group) -> Result<Vec<u8>, Status> {
-    let cs = provider.suite(group.cipher_suite()).map_err(melos_status)?;
+/// A fresh `psk_nonce` of the hash length of `suite` (RFC 9420 §8.4).
+fn psk_nonce(provider: &dyn CryptoProvider, suite: CipherSuite) -> Result<Vec<u8>, Status> {
+    let cs = provider.suite(suite).map_err(melos_status)?;
     let mut nonce = vec![0u8; cs.hash_len()];
     cs.random_bytes(&mut nonce)
         .map_err(|e| melos_status(e.into()))?;
     Ok(nonce)
 }
 
+/// A PreSharedKey proposal for the external PSK `psk_id` (RFC 9420 §12.1.4).
 fn external_psk(
-    provider: &Arc<dyn CryptoProvider>,
-    group: &Group,
+    provider: &dyn CryptoProvider,
+    suite: CipherSuite,
     psk_id: Vec<u8>,
 ) -> Result<Proposal, Status> {
     Ok(Proposal::PreSharedKey(PreSharedKey {
-        psk: PreSharedKeyId::external(psk_id, psk_nonce(provider, group)?),
+        psk: PreSharedKeyId::external(psk_id, psk_nonce(provider, suite)?),
     }))
 }
 
+/// A PreSharedKey proposal for the `application` resumption PSK of `epoch` of group
+/// `group_id` (RFC 9420 §8.6, §12.1.4).
 fn resumption_psk(
-    provider: &Arc<dyn CryptoProvider>,
-    group: &Group,
+    provider: &dyn CryptoProvider,
+    suite: CipherSuite,
+    group_id: &[u8],
     epoch: u64,
 ) -> Result<Proposal, Status> {
     Ok(Proposal::PreSharedKey(PreSharedKey {
         psk: PreSharedKeyId::resumption(
             ResumptionPskUsage::Application,
-            group.group_id().to_vec(),
+            group_id.to_vec(),
             epoch,
-            psk_nonce(provider, group)?,
+            psk_nonce(provider, suite)?,
         ),
     }))
 }
 
-/// A by-value proposal of a Commit from its description.
-fn by_value(
-    provider: &Arc<dyn CryptoProvider>,
-    group: &Group,
+/// The group a proposal description is built for: its suite, id and version, and how to
+/// find a member's leaf by basic identity.
+pub(super) struct Target<'a> {
+    /// The group's cipher suite.
+    pub(super) suite: CipherSuite,
+    /// The group id.
+    pub(super) group_id: &'a [u8],
+    /// The group's protocol version.
+    pub(super) version: ProtocolVersion,
+    /// The leaf of a member by basic identity.
+    pub(super) member: &'a dyn Fn(&[u8]) -> Result<LeafIndex, Status>,
+}
+
+/// A proposal from its harness description (`ProposalDescription`).
+pub(super) fn describe(
+    provider: &dyn CryptoProvider,
+    target: &Target<'_>,
     d: &proto::ProposalDescription,
 ) -> Result<Proposal, Status> {
     match d.proposal_type.as_slice() {
@@ -531,16 +627,41 @@ fn by_value(
             key_package: decode_key_package(&d.key_package)?,
         }))),
         b"remove" => Ok(Proposal::Remove(Remove {
-            removed: member_by_identity(group, &d.removed_id)?,
+            removed: (target.member)(&d.removed_id)?,
         })),
-        b"externalPSK" => external_psk(provider, group, d.psk_id.clone()),
-        b"resumptionPSK" => resumption_psk(provider, group, d.epoch_id),
+        b"externalPSK" => external_psk(provider, target.suite, d.psk_id.clone()),
+        b"resumptionPSK" => resumption_psk(provider, target.suite, target.group_id, d.epoch_id),
         b"groupContextExtensions" => Ok(Proposal::GroupContextExtensions(GroupContextExtensions {
             extensions: extensions(&d.extensions)?,
         })),
-        b"reinit" => Err(Status::unimplemented(
-            "reinit proposals are not wired into the interop client yet",
-        )),
+        b"reinit" => {
+            let suite = u16::try_from(d.cipher_suite)
+                .map(CipherSuite)
+                .map_err(|_| invalid("cipher suite out of range"))?;
+            provider.suite(suite).map_err(melos_status)?;
+            Ok(Proposal::ReInit(ReInit {
+                group_id: d.group_id.clone(),
+                version: target.version,
+                cipher_suite: suite,
+                extensions: extensions(&d.extensions)?,
+            }))
+        }
         _ => Err(invalid("unknown proposal type")),
     }
+}
+
+/// A by-value proposal of a Commit from its description.
+fn by_value(
+    provider: &dyn CryptoProvider,
+    group: &Group,
+    d: &proto::ProposalDescription,
+) -> Result<Proposal, Status> {
+    let member = |id: &[u8]| member_by_identity(group, id);
+    let target = Target {
+        suite: group.cipher_suite(),
+        group_id: group.group_id(),
+        version: group.group_context().version,
+        member: &member,
+    };
+    describe(provider, &target, d)
 }

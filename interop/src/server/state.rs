@@ -1,10 +1,11 @@
-//! The client's state table (the harness's "pointer to new state"): group states and join
-//! transactions share one id space, as `StorePSK` takes either kind of id.
+//! The client's state table (the harness's "pointer to new state"): group states, join
+//! transactions, pending ReInits and external signers share one id space, as `StorePSK`
+//! takes either a state or a transaction id.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 
-use melos::group::{Group, PskStore, SigningIdentity};
+use melos::group::{ExternalProposer, Group, PskStore, SigningIdentity};
 use melos::messages::KeyPackageBundle;
 use tonic::Status;
 
@@ -47,6 +48,15 @@ pub struct PendingJoin {
     pub psks: PskStore,
 }
 
+/// A member after merging a Commit with a ReInit (RFC 9420 §11.2), waiting for the new
+/// group: its old group and a KeyPackage in the new cipher suite.
+pub struct PendingReInit {
+    /// The old group (inactive, with its pending ReInit).
+    pub group: Group,
+    /// The KeyPackage and identity for the new group.
+    pub join: PendingJoin,
+}
+
 /// Everything behind the lock.
 #[derive(Default)]
 pub struct Tables {
@@ -55,6 +65,10 @@ pub struct Tables {
     pub states: HashMap<u32, GroupState>,
     /// Join transactions by transaction id.
     pub joins: HashMap<u32, PendingJoin>,
+    /// Members waiting for their ReInit's new group, by reinit id.
+    pub reinits: HashMap<u32, PendingReInit>,
+    /// External signers (RFC 9420 §12.1.8.1), by signer id.
+    pub signers: HashMap<u32, ExternalProposer>,
 }
 
 impl Tables {
