@@ -193,16 +193,30 @@ impl PreparedPath {
     ) -> Result<CommitterPath, Error> {
         let mut excluded_nodes: Vec<NodeIndex> = excluded.iter().filter_map(|l| l.node()).collect();
         excluded_nodes.sort_unstable();
+        // Every (recipient key, path secret) of the whole path, in path and resolution
+        // order, sealed in one batch: the EncryptContext is the same for all of them.
+        let mut recipients = Vec::new();
+        let mut counts = Vec::with_capacity(self.nodes.len());
+        for n in &self.nodes {
+            let before = recipients.len();
+            for (r, key) in &n.resolution {
+                if excluded_nodes.binary_search(r).is_err() {
+                    recipients.push((key, &n.path_secret));
+                }
+            }
+            counts.push(recipients.len().saturating_sub(before));
+        }
+        let ciphertexts = PathSecret::encrypt_batch(cs, &recipients, group_context)?;
+        drop(recipients);
+        if ciphertexts.len() != counts.iter().sum::<usize>() {
+            return Err(crate::error::CryptoError::EncryptionFailed.into());
+        }
+        let mut ciphertexts = ciphertexts.into_iter();
         let mut path_nodes = Vec::with_capacity(self.nodes.len());
         let mut path_secrets = Vec::with_capacity(self.nodes.len());
         let mut private_keys = TreePrivateKeys::new(self.sender, self.leaf_private_key);
-        for n in self.nodes {
-            let mut encrypted_path_secret = Vec::with_capacity(n.resolution.len());
-            for (r, key) in &n.resolution {
-                if excluded_nodes.binary_search(r).is_err() {
-                    encrypted_path_secret.push(n.path_secret.encrypt(cs, key, group_context)?);
-                }
-            }
+        for (n, count) in self.nodes.into_iter().zip(counts) {
+            let encrypted_path_secret: Vec<_> = ciphertexts.by_ref().take(count).collect();
             path_nodes.push(UpdatePathNode {
                 encryption_key: n.public_key,
                 encrypted_path_secret,

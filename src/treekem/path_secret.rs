@@ -1,7 +1,11 @@
 //! Path secrets and the keys derived from them (RFC 9420 §7.4), and their encryption to
 //! copath nodes (RFC 9420 §7.6).
 
-use crate::crypto::labels::{decrypt_with_label, derive_secret, encrypt_with_label};
+use alloc::vec::Vec;
+
+use crate::crypto::labels::{
+    decrypt_with_label, derive_secret, encrypt_with_label, encrypt_with_label_batch,
+};
 use crate::crypto::{
     CipherSuiteProvider, HpkeCiphertext, HpkeKeyPair, HpkePrivateKey, HpkePublicKey, Secret,
 };
@@ -71,6 +75,22 @@ impl PathSecret {
             group_context,
             self.0.as_bytes(),
         )
+    }
+
+    /// `EncryptWithLabel(PublicKey_i, "UpdatePathNode", group_context, PathSecret_i)` for
+    /// every `(PublicKey_i, PathSecret_i)` of `recipients` in one provider batch (the
+    /// `EncryptContext` is the same for all the nodes of one UpdatePath, RFC 9420 §7.6), in
+    /// order. A provider may spread the batch over cores.
+    pub fn encrypt_batch(
+        cs: &dyn CipherSuiteProvider,
+        recipients: &[(&HpkePublicKey, &PathSecret)],
+        group_context: &[u8],
+    ) -> Result<Vec<HpkeCiphertext>, Error> {
+        let pairs: Vec<(&HpkePublicKey, &[u8])> = recipients
+            .iter()
+            .map(|(pk, secret)| (*pk, secret.0.as_bytes()))
+            .collect();
+        encrypt_with_label_batch(cs, UPDATE_PATH_NODE_LABEL, group_context, &pairs)
     }
 
     /// `DecryptWithLabel(node_private_key, "UpdatePathNode", group_context, kem_output,

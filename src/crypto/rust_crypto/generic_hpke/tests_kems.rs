@@ -135,3 +135,54 @@ fn x25519_low_order_points_are_rejected() {
         );
     }
 }
+
+/// The Edwards-form X25519 of [`super::kems::x25519`] equals the RFC 7748 ladder
+/// (`x25519_dalek::x25519`) for honest public keys, points on the twist, the low-order
+/// points, `u = -1`, `u = 0`, values with the top bit set and non-canonical values
+/// (`p <= u < 2^255`), and matches the RFC 7748 §5.2 test vectors.
+#[test]
+fn x25519_through_edwards_is_the_ladder() {
+    use super::kems::x25519;
+    let mut us: Vec<[u8; 32]> = Vec::new();
+    // Honest public keys and arbitrary bytes (about half of random u are on the twist).
+    for i in 0u8..96 {
+        let mut u = [0u8; 32];
+        for (j, b) in u.iter_mut().enumerate() {
+            *b = (j as u8).wrapping_mul(73).wrapping_add(i.wrapping_mul(151)) ^ 0x5c;
+        }
+        us.push(u);
+        us.push(x25519([i; 32], x25519_dalek::X25519_BASEPOINT_BYTES));
+    }
+    // p - 1 (= -1), p, p + 1, 2^255 - 1, 0, 1, and the low-order point of order 8 below.
+    let mut p_minus_1 = [0xffu8; 32];
+    p_minus_1[0] = 0xec;
+    p_minus_1[31] = 0x7f;
+    let mut p = p_minus_1;
+    p[0] = 0xed;
+    let mut p_plus_1 = p_minus_1;
+    p_plus_1[0] = 0xee;
+    let mut top = [0xffu8; 32];
+    top[31] = 0xff;
+    let mut one = [0u8; 32];
+    one[0] = 1;
+    let order8 = hex_bytes("e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800");
+    us.extend([p_minus_1, p, p_plus_1, top, [0u8; 32], one, order8]);
+    for (i, u) in us.iter().enumerate() {
+        for k in [[0x11u8; 32], [0xa7u8; 32], [i as u8; 32]] {
+            assert_eq!(x25519(k, *u), x25519_dalek::x25519(k, *u), "u #{i}");
+        }
+    }
+    // RFC 7748 §5.2.
+    let k = hex_bytes("a546e36bf0527c9d3b16154b82465edd62144c0ac1fc5a18506a2244ba449ac4");
+    let u = hex_bytes("e6db6867583030db3594c1a424b15f7c726624ec26b3353b10a903a6d0ab1c4c");
+    let out = hex_bytes("c3da55379de9c6908e94ea4df28d084f32eccf03491c71f754b4075577a28552");
+    assert_eq!(x25519(k, u), out);
+}
+
+fn hex_bytes(s: &str) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    for (i, b) in out.iter_mut().enumerate() {
+        *b = u8::from_str_radix(&s[2 * i..2 * i + 2], 16).unwrap();
+    }
+    out
+}
