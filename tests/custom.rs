@@ -11,8 +11,9 @@ use melos::crypto::rust_crypto::RustCrypto;
 use melos::framing::{MlsMessage, MlsMessageBody, Sender};
 use melos::group::{
     CommitOptions, CreateOptions, CredentialUse, CredentialValidator, CustomProposal,
-    CustomProposalValidator, Group, GroupConfig, GroupHooks, KeyPackageOptions, PathChoice,
-    ProcessedContent, PskStore, SigningIdentity, StagedCommit,
+    CustomProposalValidator, ExternalCommitOptions, Group, GroupConfig, GroupHooks,
+    GroupInfoOptions, KeyPackageOptions, PathChoice, PriorLeaf, ProcessedContent, PskStore,
+    SigningIdentity, StagedCommit,
 };
 use melos::messages::{
     Capabilities, Credential, CredentialType, Extensions, KeyPackageBundle, LeafNodeSource,
@@ -694,4 +695,88 @@ fn state_with_custom_hooks_needs_them_back() {
     assert_eq!(restored.to_bytes().unwrap().as_bytes(), bytes.as_bytes());
     assert_eq!(restored.config(), g[1].config());
     assert!(v.calls.load(Ordering::SeqCst) > 0);
+}
+
+#[test]
+fn external_commits_go_through_the_validator() {
+    let p = provider();
+    let cs = p.suite(SUITE).unwrap();
+    let (config, _) = token_config();
+    let mut g = group_of(
+        &p,
+        (basic("alice"), token_caps()),
+        vec![(token("valid:bob"), token_caps())],
+        std::slice::from_ref(&config),
+    )
+    .unwrap();
+    let external = |g: &Group, credential: Credential, prior: Option<PriorLeaf>, config| {
+        let gi = g.group_info(GroupInfoOptions::default()).unwrap();
+        let options = ExternalCommitOptions {
+            remove_prior: prior,
+            capabilities: Some(token_caps()),
+            ..ExternalCommitOptions::default()
+        };
+        let id = SigningIdentity::generate(cs, credential).unwrap();
+        Group::join_by_external_commit(p.clone(), &gi, None, id, config, &PskStore::new(), options)
+    };
+    // Bob resyncs with a re-issued token: same identity per the validator, so the
+    // resync is accepted although the credential differs.
+    let (_, out) = external(
+        &g[0],
+        token("valid:bob#2"),
+        Some(PriorLeaf::Leaf(LeafIndex(1))),
+        config.clone(),
+    )
+    .unwrap();
+    let s = staged(&mut g[0], &out.commit).unwrap();
+    assert_eq!(s.removed()[0].credential, token("valid:bob"));
+    // A joiner whose own validator accepts anything.
+    struct Lax;
+    impl CredentialValidator for Lax {
+        fn validate(&self, _: &Credential, _: &SignaturePublicKey, _: CredentialUse) -> bool {
+            true
+        }
+        fn valid_successor(&self, _: &Credential, _: &Credential) -> bool {
+            true
+        }
+    }
+    let lax = GroupConfig {
+        hooks: GroupHooks::new().with_credential_validator(Arc::new(Lax)),
+        ..GroupConfig::default()
+    };
+    // Mallory tries to take over Bob's leaf: not a valid successor, at the joiner (with
+    // the same validator) and at the members.
+    let e = external(
+        &g[0],
+        token("valid:mallory"),
+        Some(PriorLeaf::Leaf(LeafIndex(1))),
+        config.clone(),
+    )
+    .unwrap_err();
+    assert_eq!(
+        e,
+        Error::Group(GroupError::ExternalCommitRemoveIdentityMismatch)
+    );
+    let (_, out) = external(
+        &g[0],
+        token("valid:mallory"),
+        Some(PriorLeaf::Leaf(LeafIndex(1))),
+        lax.clone(),
+    )
+    .unwrap();
+    assert_eq!(
+        staged(&mut g[0], &out.commit).unwrap_err(),
+        Error::Group(GroupError::ExternalCommitRemoveIdentityMismatch)
+    );
+    // A forged token, and the members refuse it.
+    let (_, out) = external(&g[0], token("forged:eve"), None, lax.clone()).unwrap();
+    for m in g.iter_mut() {
+        assert_eq!(
+            staged(m, &out.commit).unwrap_err(),
+            Error::Group(GroupError::CredentialRejected)
+        );
+    }
+    // The joiner's own validator checks its own leaf too.
+    let e = external(&g[0], token("forged:eve"), None, config).unwrap_err();
+    assert_eq!(e, Error::Group(GroupError::CredentialRejected));
 }

@@ -139,7 +139,8 @@ pub enum GroupError {
     /// §12.2: an external Commit contains more than one Remove proposal ("At most one").
     ExternalCommitMultipleRemoves,
     /// §12.2: the LeafNode of a resync external Commit does not present the identity of the
-    /// leaf it removes (here: a different credential).
+    /// leaf it removes (as judged by the `CredentialValidator`'s `valid_successor`; by
+    /// default, a different credential).
     ExternalCommitRemoveIdentityMismatch,
     /// §12.4.3.2: an external Commit has no `path` ("MUST contain a `path` field").
     ExternalCommitWithoutPath,
