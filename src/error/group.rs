@@ -139,7 +139,8 @@ pub enum GroupError {
     /// §12.2: an external Commit contains more than one Remove proposal ("At most one").
     ExternalCommitMultipleRemoves,
     /// §12.2: the LeafNode of a resync external Commit does not present the identity of the
-    /// leaf it removes (here: a different credential).
+    /// leaf it removes (as judged by the `CredentialValidator`'s `valid_successor`; by
+    /// default, a different credential).
     ExternalCommitRemoveIdentityMismatch,
     /// §12.4.3.2: an external Commit has no `path` ("MUST contain a `path` field").
     ExternalCommitWithoutPath,
@@ -196,5 +197,20 @@ pub enum GroupError {
     ResumptionPskNeedsOldGroup,
     // -- end reinit --
     // -- Extensibility: custom proposals and credentials, GREASE, lifetimes --
+    /// §12.1, §12.2: the application's `CustomProposalValidator` refused a custom proposal.
+    CustomProposalRejected,
+    /// §5.3.1: the application's `CredentialValidator` refused a leaf's credential (at group
+    /// creation, in a joined tree, an Add, an Update, a commit path or an external Commit).
+    CredentialRejected,
+    /// §5.3.2: an Update, commit path or resync external Commit replaces a member's
+    /// credential with one the `CredentialValidator` does not accept as the same identity
+    /// (`valid_successor`).
+    CredentialNotValidSuccessor,
+    /// §10.1, §7.3: an added KeyPackage's lifetime does not contain the current time given
+    /// by the caller (expired, or not yet valid).
+    KeyPackageLifetimeInvalid,
+    /// The saved group state was made with custom hooks (credential validator or custom
+    /// proposal validator): restore it with `Group::from_bytes_with_hooks` and those hooks.
+    MissingHooks,
     // -- end extensibility --
 }

@@ -19,7 +19,7 @@ use crate::treekem::{NewLeaf, TreePrivateKeys, prepare_update_path};
 
 use super::Group;
 use super::process::StagedCommit;
-use super::proposals::{AppliedProposals, CommittedProposal, apply_proposals, member_at};
+use super::proposals::{AppliedProposals, Checks, CommittedProposal, apply_proposals, member_at};
 
 /// Whether a Commit carries an UpdatePath (RFC 9420 §12.4).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -110,7 +110,11 @@ impl Group {
         let me = self.own_leaf();
         let (list, committed) = self.select_proposals(&options.proposals);
         let ctx = self.context.group_context().clone();
-        let mut applied = apply_proposals(cs, &self.tree, &ctx, me, &committed, options.now)?;
+        let checks = Checks {
+            now: options.now,
+            hooks: &self.config.hooks,
+        };
+        let mut applied = apply_proposals(cs, &self.tree, &ctx, me, &committed, &checks)?;
         let with_path = applied.path_required || options.path == PathChoice::Always;
 
         let mut next = ctx.clone();
@@ -249,9 +253,14 @@ impl Group {
         if let Some(key) = external_pub {
             extensions.push(super::external::external_pub_extension(&key)?);
         }
+        let mut extensions = Extensions(extensions);
+        if self.config.grease {
+            // §12.4.3, §13.5: a random GREASE extension, ignored by correct receivers.
+            extensions.add_grease(cs, None)?;
+        }
         let mut gi = GroupInfo {
             group_context: context.clone(),
-            extensions: Extensions(extensions),
+            extensions,
             confirmation_tag: tag.to_vec(),
             signer: self.own_leaf(),
             signature: Vec::new(),

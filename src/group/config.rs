@@ -16,6 +16,8 @@ use crate::messages::{
 use crate::secret_tree::SecretTreeConfig;
 use crate::tree_math::LeafIndex;
 
+use super::hooks::GroupHooks;
+
 /// A client's signing identity (RFC 9420 §5.3): its credential and the signature key pair
 /// bound to it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -58,20 +60,72 @@ impl SigningIdentity {
     }
 
     /// Creates a KeyPackage (RFC 9420 §10) for this identity with default capabilities and
-    /// `lifetime`.
+    /// `lifetime`, with GREASE values (§13.5) in its capabilities, leaf extensions and
+    /// extensions. See [`SigningIdentity::key_package_with`] for the other choices.
     pub fn key_package(
         &self,
         cs: &dyn CipherSuiteProvider,
         lifetime: Lifetime,
     ) -> Result<KeyPackageBundle, Error> {
+        self.key_package_with(cs, KeyPackageOptions::new(lifetime))
+    }
+
+    /// Creates a KeyPackage (RFC 9420 §10) for this identity as `options` say. With
+    /// `options.grease`, one random GREASE value (§13.5) goes into each list of the leaf's
+    /// capabilities, and one GREASE extension into the leaf's extensions and one into the
+    /// KeyPackage's extensions, their types listed in the capabilities (§7.2, §10).
+    pub fn key_package_with(
+        &self,
+        cs: &dyn CipherSuiteProvider,
+        options: KeyPackageOptions,
+    ) -> Result<KeyPackageBundle, Error> {
+        let mut capabilities = options
+            .capabilities
+            .unwrap_or_else(|| self.default_capabilities(cs.cipher_suite()));
+        let mut leaf_extensions = options.leaf_extensions;
+        let mut extensions = options.extensions;
+        if options.grease {
+            capabilities.add_grease(cs)?;
+            leaf_extensions.add_grease(cs, Some(&mut capabilities))?;
+            extensions.add_grease(cs, Some(&mut capabilities))?;
+        }
         let params = KeyPackageParams {
             credential: self.credential.clone(),
-            capabilities: self.default_capabilities(cs.cipher_suite()),
-            lifetime,
-            leaf_extensions: Extensions::default(),
-            extensions: Extensions::default(),
+            capabilities,
+            lifetime: options.lifetime,
+            leaf_extensions,
+            extensions,
         };
         KeyPackage::generate(cs, &self.signature_key, params)
+    }
+}
+
+/// What [`SigningIdentity::key_package_with`] puts into a KeyPackage (RFC 9420 §10).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyPackageOptions {
+    /// The leaf's lifetime (§7.2).
+    pub lifetime: Lifetime,
+    /// The leaf's capabilities; `None` is [`SigningIdentity::default_capabilities`]. List
+    /// custom proposal and credential types here (§7.2).
+    pub capabilities: Option<Capabilities>,
+    /// The leaf node's extensions (their types must be in the capabilities).
+    pub leaf_extensions: Extensions,
+    /// The KeyPackage's extensions (their types must be in the capabilities).
+    pub extensions: Extensions,
+    /// Add random GREASE values (RFC 9420 §13.5). Default true.
+    pub grease: bool,
+}
+
+impl KeyPackageOptions {
+    /// Default capabilities, no extensions, GREASE on, and `lifetime`.
+    pub fn new(lifetime: Lifetime) -> Self {
+        KeyPackageOptions {
+            lifetime,
+            capabilities: None,
+            leaf_extensions: Extensions::default(),
+            extensions: Extensions::default(),
+            grease: true,
+        }
     }
 }
 
@@ -107,6 +161,15 @@ pub struct GroupConfig {
     /// application SHOULD specify an upper limit"). Independent of `max_past_epochs`; the
     /// current epoch's is always kept, so 0 acts as 1. Default 8.
     pub max_resumption_psks: usize,
+    /// Put random GREASE values (RFC 9420 §13.5) into the structures this member creates:
+    /// the capabilities and extensions of its own new leaves (group creation, external
+    /// join) and a GREASE extension in every GroupInfo it signs. Default true. (KeyPackages
+    /// are made outside a group: see [`KeyPackageOptions::grease`].)
+    pub grease: bool,
+    /// The application's credential validator and custom proposal rules (RFC 9420 §5.3.1,
+    /// §12.1). Not saved by [`Group::to_bytes`](super::Group::to_bytes): see
+    /// [`Group::from_bytes_with_hooks`](super::Group::from_bytes_with_hooks).
+    pub hooks: GroupHooks,
 }
 
 impl Default for GroupConfig {
@@ -118,6 +181,8 @@ impl Default for GroupConfig {
             secret_tree: SecretTreeConfig::default(),
             padding: PaddingPolicy::None,
             max_resumption_psks: DEFAULT_MAX_RESUMPTION_PSKS,
+            grease: true,
+            hooks: GroupHooks::default(),
         }
     }
 }

@@ -42,8 +42,11 @@ use super::Group;
 use super::commit::{CommitOutput, retained_keys};
 use super::config::{GroupConfig, Member, PskStore, SigningIdentity};
 use super::epoch::EpochState;
+use super::hooks::{CredentialUse, GroupHooks};
 use super::process::StagedCommit;
-use super::proposals::{CommittedProposal, apply_proposals, check_path_leaf, member_at};
+use super::proposals::{
+    Checks, CommittedProposal, apply_proposals, check_path_leaf, member_at, validate_credential,
+};
 
 /// No leaf has this index (trees have fewer than 2^31 leaves): the "committer" under which
 /// the Remove and PSK proposals of an external Commit are validated, so that the §12.2 rule
@@ -163,8 +166,9 @@ impl<'c> ExternalProposals<'c> {
 
 /// Puts the external joiner's `leaf` at the leftmost blank leaf of `diff` (extending the
 /// tree if it is full, RFC 9420 §12.4.2) and runs the §7.3 checks of a new leaf: the
-/// group's capabilities, a signature key no other member uses, credential types. With a
-/// resync, `prior` is the removed member, whose credential the leaf must present (§12.2).
+/// group's capabilities, a signature key no other member uses, credential types, the
+/// application's credential validator. With a resync, `prior` is the removed member, whose
+/// identity the leaf must present (§12.2): the validator's `valid_successor` decides.
 ///
 /// Returns the joiner's index with that leaf blank again: `prepare_update_path` /
 /// `merge_update_path` then set it, as for any committer.
@@ -174,9 +178,12 @@ fn place_joiner(
     extensions: &Extensions,
     leaf: &LeafNode,
     prior: Option<&Member>,
+    hooks: &GroupHooks,
 ) -> Result<LeafIndex, Error> {
     if let Some(prior) = prior
-        && prior.credential != leaf.credential
+        && !hooks
+            .credential_validator()
+            .valid_successor(&prior.credential, &leaf.credential)
     {
         return Err(GroupError::ExternalCommitRemoveIdentityMismatch.into());
     }
@@ -187,7 +194,15 @@ fn place_joiner(
     placeholder.signature_key.0.clear();
     placeholder.encryption_key.0.clear();
     let joiner = diff.add_leaf(&placeholder)?;
-    check_path_leaf(diff, context, extensions, joiner, leaf)?;
+    check_path_leaf(
+        diff,
+        context,
+        extensions,
+        joiner,
+        leaf,
+        hooks,
+        CredentialUse::ExternalCommit,
+    )?;
     let x = joiner.node().ok_or(GroupError::InvalidState)?;
     diff.blank_node(x)?;
     Ok(joiner)
@@ -205,12 +220,14 @@ pub(super) fn group_info_of(message: &MlsMessage) -> Result<&GroupInfo, Error> {
 /// The ratchet tree of a received GroupInfo (its `ratchet_tree` extension, else the encoded
 /// `ratchet_tree` given out of band), after the checks a joiner runs (RFC 9420 §12.4.3.1,
 /// §12.4.3.2): the GroupInfo signature by the `signer` leaf, then the whole tree against the
-/// GroupContext (tree hash, parent hashes, leaves, unmerged leaves, key uniqueness).
+/// GroupContext (tree hash, parent hashes, leaves, unmerged leaves, key uniqueness), and
+/// every leaf's credential by the application's validator (§5.3.1).
 pub(super) fn validated_tree(
     cs: &dyn CipherSuiteProvider,
     gi: &GroupInfo,
     ratchet_tree: Option<&[u8]>,
     now: Option<u64>,
+    hooks: &GroupHooks,
 ) -> Result<RatchetTree, Error> {
     let mut tree = match gi.extensions.get(ExtensionType::RATCHET_TREE) {
         Some(e) => RatchetTree::decode_extension(&e.extension_data)?,
@@ -231,7 +248,20 @@ pub(super) fn validated_tree(
             now,
         },
     )?;
+    validate_tree_credentials(&tree, hooks)?;
     Ok(tree)
+}
+
+/// §5.3.1: the application's validator accepts the credential of every leaf of a tree a
+/// joiner received (as [`CredentialUse::JoinTree`]). O(n) validator calls.
+pub(super) fn validate_tree_credentials(
+    tree: &RatchetTree,
+    hooks: &GroupHooks,
+) -> Result<(), Error> {
+    for (_, leaf) in tree.leaves() {
+        validate_credential(hooks, &leaf.to_leaf_node()?, CredentialUse::JoinTree)?;
+    }
+    Ok(())
 }
 
 impl Group {
@@ -287,12 +317,18 @@ impl Group {
         let ctx = &gi.group_context;
         let suite = ctx.cipher_suite;
         let cs = provider.suite(suite)?;
-        let mut tree = validated_tree(cs, gi, ratchet_tree, options.now)?;
-        let capabilities = options
+        let mut tree = validated_tree(cs, gi, ratchet_tree, options.now, &config.hooks)?;
+        let mut capabilities = options
             .capabilities
             .clone()
             .unwrap_or_else(|| identity.default_capabilities(suite));
+        // Checked against the real capabilities, before GREASE (§13.5).
         gi.check_extensions_supported(&capabilities)?;
+        let mut leaf_extensions = options.leaf_extensions.clone();
+        if config.grease {
+            capabilities.add_grease(cs)?;
+            leaf_extensions.add_grease(cs, Some(&mut capabilities))?;
+        }
         let external_pub = gi
             .extensions
             .read::<ExternalPub>()?
@@ -326,7 +362,7 @@ impl Group {
             credential: identity.credential.clone(),
             capabilities,
             leaf_node_source: LeafNodeSource::Commit(Vec::new()),
-            extensions: options.leaf_extensions.clone(),
+            extensions: leaf_extensions,
             signature: Vec::new(),
         };
         let mut commit = Commit {
@@ -346,7 +382,11 @@ impl Group {
                 _ => None,
             })
             .collect();
-        let mut applied = apply_proposals(cs, &tree, ctx, NO_COMMITTER, &committed, options.now)?;
+        let checks = Checks {
+            now: options.now,
+            hooks: &config.hooks,
+        };
+        let mut applied = apply_proposals(cs, &tree, ctx, NO_COMMITTER, &committed, &checks)?;
         let prior = applied.removed.first().cloned();
         let joiner = place_joiner(
             &mut applied.diff,
@@ -354,6 +394,7 @@ impl Group {
             &applied.extensions,
             &leaf,
             prior.as_ref(),
+            &config.hooks,
         )?;
         let new_leaf = NewLeaf {
             leaf_node: leaf,
@@ -461,8 +502,18 @@ impl Group {
         let cs = Self::cs_of(&self.provider, self.cipher_suite())?;
         let external = ExternalProposals::check(commit)?;
         let ctx = self.context.group_context();
-        let mut applied =
-            apply_proposals(cs, &self.tree, ctx, NO_COMMITTER, &external.committed, now)?;
+        let checks = Checks {
+            now,
+            hooks: &self.config.hooks,
+        };
+        let mut applied = apply_proposals(
+            cs,
+            &self.tree,
+            ctx,
+            NO_COMMITTER,
+            &external.committed,
+            &checks,
+        )?;
         let prior = applied.removed.first().cloned();
         let path = external.path;
         let joiner = place_joiner(
@@ -471,6 +522,7 @@ impl Group {
             &applied.extensions,
             &path.leaf_node,
             prior.as_ref(),
+            &self.config.hooks,
         )?;
         let own = self.own_leaf();
         let self_removed = applied.removed.iter().any(|m| m.index == own);

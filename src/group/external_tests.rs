@@ -154,13 +154,29 @@ fn resync_leaf_must_match_the_removed_credential() {
     let mut leaf = tree.leaf(LeafIndex(2)).unwrap().to_leaf_node().unwrap();
     let mut diff = tree.diff();
     assert_eq!(
-        place_joiner(&mut diff, ctx, &ctx.extensions, &leaf, Some(&bob)).unwrap_err(),
+        place_joiner(
+            &mut diff,
+            ctx,
+            &ctx.extensions,
+            &leaf,
+            Some(&bob),
+            &Default::default(),
+        )
+        .unwrap_err(),
         Error::Group(GroupError::ExternalCommitRemoveIdentityMismatch)
     );
     leaf.credential = bob.credential.clone();
     // Same credential, but Carol's signature key is still in the tree.
     assert_eq!(
-        place_joiner(&mut diff, ctx, &ctx.extensions, &leaf, Some(&bob)).unwrap_err(),
+        place_joiner(
+            &mut diff,
+            ctx,
+            &ctx.extensions,
+            &leaf,
+            Some(&bob),
+            &Default::default(),
+        )
+        .unwrap_err(),
         Error::Group(GroupError::SignatureKeyInUse)
     );
 }

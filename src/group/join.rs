@@ -23,6 +23,67 @@ use super::epoch::EpochState;
 use super::proposals::member_at;
 use super::psk::resolve_psk;
 
+/// How a joiner treats the lifetimes of the `key_package` leaves of the ratchet tree it
+/// receives (RFC 9420 §7.3), when [`JoinOptions::now`] is given.
+///
+/// §7.3 only RECOMMENDS the check for received leaves, "because the LeafNode might have
+/// expired in the time between when the message was sent and when it was received"; and a
+/// member that joined by KeyPackage keeps that leaf (and its lifetime) until it next
+/// updates or commits, so an expired lifetime in the tree usually means an idle member, not
+/// an attack.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TreeLifetimes {
+    /// The default: a leaf whose lifetime has not started yet (`now < not_before`) is
+    /// refused, an expired one (`now > not_after`) is accepted: expiry is what the RFC's
+    /// leniency is for, and a lifetime from the future cannot come from delay.
+    #[default]
+    Lenient,
+    /// Every `key_package` leaf's lifetime must contain `now`.
+    Strict,
+    /// No lifetime check of the tree's leaves.
+    Ignore,
+}
+
+/// How [`Group::join_with_options`] joins (RFC 9420 §12.4.3.1).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct JoinOptions<'a> {
+    /// The encoded ratchet tree (`optional<Node> ratchet_tree<V>`), for a Welcome whose
+    /// GroupInfo has no `ratchet_tree` extension.
+    pub ratchet_tree: Option<&'a [u8]>,
+    /// The current time (seconds since the Unix epoch) for the lifetime checks of the
+    /// tree's `key_package` leaves (§7.3), as `tree_lifetimes` says; `None` skips them (the
+    /// library has no clock).
+    pub now: Option<u64>,
+    /// How strict the lifetime check of the tree's leaves is.
+    pub tree_lifetimes: TreeLifetimes,
+}
+
+/// §7.3: the lifetimes of the `key_package` leaves of a received tree at `now`, per
+/// `policy`: [`TreeError::LeafLifetimeInvalid`](crate::error::TreeError::LeafLifetimeInvalid)
+/// otherwise. O(n).
+fn check_tree_lifetimes(
+    tree: &RatchetTree,
+    now: Option<u64>,
+    policy: TreeLifetimes,
+) -> Result<(), Error> {
+    let Some(now) = now else {
+        return Ok(());
+    };
+    for (_, leaf) in tree.leaves() {
+        if let Some(l) = leaf.lifetime() {
+            let ok = match policy {
+                TreeLifetimes::Lenient => l.not_before <= now,
+                TreeLifetimes::Strict => l.contains(now),
+                TreeLifetimes::Ignore => true,
+            };
+            if !ok {
+                return Err(crate::error::TreeError::LeafLifetimeInvalid.into());
+            }
+        }
+    }
+    Ok(())
+}
+
 /// What a Welcome is joined as (RFC 9420 §12.4.3.1).
 #[derive(Clone, Copy)]
 pub(super) enum Link<'a> {
@@ -48,6 +109,10 @@ impl Group {
     /// A Welcome with a resumption PSK of usage `reinit` or `branch` is
     /// [`GroupError::ResumptionPskNeedsOldGroup`]: join it with [`Group::join_reinit`] or
     /// [`Group::join_branch`] on the old group. An unknown PSK is [`GroupError::UnknownPsk`].
+    ///
+    /// Every leaf's credential goes to `config.hooks`' credential validator (§5.3.1,
+    /// [`GroupError::CredentialRejected`]). No lifetime is checked: see
+    /// [`Group::join_with_options`].
     pub fn join(
         provider: Arc<dyn CryptoProvider>,
         welcome: &MlsMessage,
@@ -57,12 +122,40 @@ impl Group {
         config: GroupConfig,
         psks: &PskStore,
     ) -> Result<Group, Error> {
+        let options = JoinOptions {
+            ratchet_tree,
+            ..JoinOptions::default()
+        };
+        Self::join_with_options(
+            provider,
+            welcome,
+            key_package,
+            identity,
+            config,
+            psks,
+            options,
+        )
+    }
+
+    /// [`Group::join`] with `options`: the out-of-band ratchet tree, and the current time
+    /// with the policy for the lifetimes of the tree's `key_package` leaves (RFC 9420 §7.3;
+    /// [`TreeLifetimes`], lenient by default). A leaf that fails is
+    /// [`TreeError::LeafLifetimeInvalid`](crate::error::TreeError::LeafLifetimeInvalid).
+    pub fn join_with_options(
+        provider: Arc<dyn CryptoProvider>,
+        welcome: &MlsMessage,
+        key_package: &KeyPackageBundle,
+        identity: SigningIdentity,
+        config: GroupConfig,
+        psks: &PskStore,
+        options: JoinOptions<'_>,
+    ) -> Result<Group, Error> {
         Self::join_with(
             provider,
             welcome,
             key_package,
             identity,
-            ratchet_tree,
+            options,
             config,
             psks,
             Link::Plain,
@@ -76,7 +169,7 @@ impl Group {
         welcome: &MlsMessage,
         key_package: &KeyPackageBundle,
         identity: SigningIdentity,
-        ratchet_tree: Option<&[u8]>,
+        options: JoinOptions<'_>,
         config: GroupConfig,
         psks: &PskStore,
         link: Link<'_>,
@@ -96,7 +189,7 @@ impl Group {
                 let t = match gi.extensions.get(ExtensionType::RATCHET_TREE) {
                     Some(e) => RatchetTree::decode_extension(&e.extension_data)?,
                     None => RatchetTree::decode_extension(
-                        ratchet_tree.ok_or(GroupError::MissingRatchetTree)?,
+                        options.ratchet_tree.ok_or(GroupError::MissingRatchetTree)?,
                     )?,
                 };
                 let key = t
@@ -128,7 +221,10 @@ impl Group {
                 now: None,
             },
         )?;
-        gi.check_extensions_supported(&kp.leaf_node.capabilities)?;
+        check_tree_lifetimes(&tree, options.now, options.tree_lifetimes)?;
+        super::external::validate_tree_credentials(&tree, &config.hooks)?;
+        // §13.5: the joiner's real capabilities, without the GREASE values it advertises.
+        gi.check_extensions_supported(&kp.leaf_node.capabilities.without_grease())?;
         check_link_context(link, ctx, &tree)?;
         let own_leaf = crate::codec::encode(&kp.leaf_node)?;
         let me = tree

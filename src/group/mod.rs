@@ -51,6 +51,7 @@ mod config;
 mod epoch;
 mod external;
 mod external_sender;
+mod hooks;
 mod join;
 mod process;
 mod proposals;
@@ -59,15 +60,34 @@ mod reinit;
 mod state;
 
 pub use commit::{CommitOptions, CommitOutput, PathChoice};
+
 pub use config::{
-    DEFAULT_MAX_RESUMPTION_PSKS, GroupConfig, HandshakeFormat, Member, PskStore, SigningIdentity,
+    DEFAULT_MAX_RESUMPTION_PSKS, GroupConfig, HandshakeFormat, KeyPackageOptions, Member, PskStore,
+    SigningIdentity,
 };
 pub use external::{ExternalCommitOptions, GroupInfoOptions, PriorLeaf};
 pub use external_sender::{ExternalProposer, new_member_add_proposal};
+pub use hooks::{
+    AcceptCustomProposals, BasicCredentialValidator, CredentialUse, CredentialValidator,
+    CustomProposal, CustomProposalValidator, GroupHooks,
+};
+pub use join::{JoinOptions, TreeLifetimes};
 pub use process::{ProcessedContent, ProcessedMessage, StagedCommit};
 pub use state::GROUP_STATE_VERSION;
 
 use epoch::{EpochState, PastEpoch};
+
+/// How [`Group::create_with_options`] sets up a new group (RFC 9420 §11).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CreateOptions {
+    /// The epoch-0 GroupContext extensions (e.g. `required_capabilities`, §11.1).
+    pub extensions: Extensions,
+    /// The capabilities of the creator's leaf (§7.2); `None` is
+    /// [`SigningIdentity::default_capabilities`].
+    pub capabilities: Option<crate::messages::Capabilities>,
+    /// The extensions of the creator's leaf (their types must be in its capabilities).
+    pub leaf_extensions: Extensions,
+}
 
 /// A proposal received (or sent) this epoch, stored by reference (RFC 9420 §12.4).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -147,20 +167,53 @@ impl Group {
         config: GroupConfig,
         extensions: Extensions,
     ) -> Result<Group, Error> {
+        let options = CreateOptions {
+            extensions,
+            ..CreateOptions::default()
+        };
+        Self::create_with_options(provider, suite, group_id, identity, config, options)
+    }
+
+    /// Creates a one-member group (RFC 9420 §11) as `options` say: the epoch-0 GroupContext
+    /// extensions, and the capabilities and extensions of the creator's leaf (list custom
+    /// proposal and credential types there, §7.2). With `config.grease` the leaf also gets
+    /// random GREASE values (§13.5). The leaf is checked like any new leaf: its extensions
+    /// and credential type in its capabilities, the group's `required_capabilities`, and its
+    /// credential by `config.hooks` ([`GroupError::CredentialRejected`]).
+    pub fn create_with_options(
+        provider: Arc<dyn CryptoProvider>,
+        suite: CipherSuite,
+        group_id: Vec<u8>,
+        identity: SigningIdentity,
+        config: GroupConfig,
+        options: CreateOptions,
+    ) -> Result<Group, Error> {
         let cs = provider.suite(suite)?;
         let pair = cs.kem_generate_key_pair()?;
+        let CreateOptions {
+            extensions,
+            capabilities,
+            leaf_extensions,
+        } = options;
+        let mut capabilities = capabilities.unwrap_or_else(|| identity.default_capabilities(suite));
+        let mut leaf_extensions = leaf_extensions;
+        if config.grease {
+            capabilities.add_grease(cs)?;
+            leaf_extensions.add_grease(cs, Some(&mut capabilities))?;
+        }
         let mut leaf = LeafNode {
             encryption_key: pair.public_key,
             signature_key: identity.signature_key.public_key.clone(),
             credential: identity.credential.clone(),
-            capabilities: identity.default_capabilities(suite),
+            capabilities,
             leaf_node_source: LeafNodeSource::KeyPackage(Lifetime {
                 not_before: 0,
                 not_after: u64::MAX,
             }),
-            extensions: Extensions::default(),
+            extensions: leaf_extensions,
             signature: Vec::new(),
         };
+        proposals::validate_credential(&config.hooks, &leaf, CredentialUse::Creator)?;
         leaf.sign(
             cs,
             &identity.signature_key.private_key,

@@ -24,7 +24,10 @@ use crate::treekem::{TreePrivateKeys, merge_update_path};
 use super::commit::{added_members, retained_keys};
 use super::config::{HandshakeFormat, Member};
 use super::epoch::{EpochState, PastEpoch};
-use super::proposals::{AppliedProposals, CommittedProposal, apply_proposals, check_path_leaf};
+use super::hooks::CredentialUse;
+use super::proposals::{
+    AppliedProposals, Checks, CommittedProposal, apply_proposals, check_path_leaf,
+};
 use super::{CachedProposal, Group};
 
 /// A fully validated Commit, not yet applied (RFC 9420 §12.4.2): inspect it, then
@@ -46,6 +49,7 @@ pub struct StagedCommit {
     pub(super) reinit: Option<ReInit>,
     pub(super) changed_leaves: Vec<(LeafIndex, Option<SignaturePublicKey>)>,
     pub(super) self_removed: bool,
+    pub(super) custom_proposals: Vec<(Proposal, Sender)>,
 }
 
 impl StagedCommit {
@@ -84,6 +88,7 @@ impl StagedCommit {
             reinit: applied.reinit,
             changed_leaves: applied.changed_leaves,
             self_removed,
+            custom_proposals: applied.custom,
         })
     }
 
@@ -130,6 +135,14 @@ impl StagedCommit {
     /// Whether the Commit removes this member.
     pub fn removes_self(&self) -> bool {
         self.self_removed
+    }
+
+    /// The custom proposals the Commit covers (RFC 9420 §12.1: types outside RFC 9420's
+    /// seven, each a [`Proposal::Custom`]), in Commit order with their senders, already
+    /// accepted by the group's `CustomProposalValidator`. MLS applies nothing for them: the
+    /// application acts on them once the Commit is merged.
+    pub fn custom_proposals(&self) -> &[(Proposal, Sender)] {
+        &self.custom_proposals
     }
 }
 
@@ -197,7 +210,7 @@ impl Group {
         let content = match body {
             FramedContentBody::Application(data) => ProcessedContent::Application(data),
             FramedContentBody::Proposal(p) => {
-                let reference = self.store_proposal(&ac, p.clone(), sender)?;
+                let reference = self.store_proposal(&ac, p.clone(), sender, now)?;
                 ProcessedContent::Proposal(Box::new(p), reference)
             }
             FramedContentBody::Commit(c) => {
@@ -334,6 +347,7 @@ impl Group {
         ac: &AuthenticatedContent,
         proposal: Proposal,
         sender: Sender,
+        now: Option<u64>,
     ) -> Result<ProposalRef, Error> {
         let cs = Self::cs_of(&self.provider, self.cipher_suite())?;
         match (&proposal, sender) {
@@ -358,7 +372,10 @@ impl Group {
             self.context.group_context(),
             committer,
             &single,
-            None,
+            &Checks {
+                now,
+                hooks: &self.config.hooks,
+            },
         )?;
         let reference = ProposalRef(labels::make_proposal_ref(cs, &crate::codec::encode(ac)?)?);
         self.proposals.push(CachedProposal {
@@ -406,7 +423,11 @@ impl Group {
             });
         }
         let ctx = self.context.group_context();
-        let mut applied = apply_proposals(cs, &self.tree, ctx, committer, &committed, now)?;
+        let checks = Checks {
+            now,
+            hooks: &self.config.hooks,
+        };
+        let mut applied = apply_proposals(cs, &self.tree, ctx, committer, &committed, &checks)?;
         let own = self.own_leaf();
         let self_removed = applied.removed.iter().any(|m| m.index == own);
         let mut next = ctx.clone();
@@ -439,6 +460,8 @@ impl Group {
                     &next.extensions,
                     committer,
                     &path.leaf_node,
+                    &self.config.hooks,
+                    CredentialUse::CommitPath,
                 )?;
                 let merged = merge_update_path(
                     cs,

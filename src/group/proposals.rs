@@ -16,6 +16,47 @@ use crate::ratchet_tree::{RatchetTree, TreeDiff, TreeView};
 use crate::tree_math::LeafIndex;
 
 use super::config::Member;
+use super::hooks::{CredentialUse, CustomProposal, GroupHooks};
+
+/// What the proposal and leaf checks need besides the tree: the caller's clock and the
+/// application's hooks (RFC 9420 §5.3.1, §7.3, §10.1, §12.1).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Checks<'a> {
+    /// The current time (seconds since the Unix epoch), to check added KeyPackages'
+    /// lifetimes; `None` skips that check (the library has no clock).
+    pub(crate) now: Option<u64>,
+    /// The credential validator and custom proposal rules.
+    pub(crate) hooks: &'a GroupHooks,
+}
+
+/// §5.3.1: the application's validator accepts `leaf`'s credential for `usage`.
+pub(crate) fn validate_credential(
+    hooks: &GroupHooks,
+    leaf: &LeafNode,
+    usage: CredentialUse,
+) -> Result<(), Error> {
+    if hooks
+        .credential_validator()
+        .validate(&leaf.credential, &leaf.signature_key, usage)
+    {
+        Ok(())
+    } else {
+        Err(GroupError::CredentialRejected.into())
+    }
+}
+
+/// §5.3.2: the validator accepts `new` as a successor of `old` in a member's leaf.
+pub(crate) fn check_successor(
+    hooks: &GroupHooks,
+    old: &crate::messages::Credential,
+    new: &crate::messages::Credential,
+) -> Result<(), Error> {
+    if hooks.credential_validator().valid_successor(old, new) {
+        Ok(())
+    } else {
+        Err(GroupError::CredentialNotValidSuccessor.into())
+    }
+}
 
 /// A proposal covered by a Commit, with who proposed it (RFC 9420 §12.4).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -39,6 +80,8 @@ pub(crate) struct AppliedProposals<'t> {
     pub(crate) path_required: bool,
     /// Leaves whose signature key changes, with the old key (`None`: was blank).
     pub(crate) changed_leaves: Vec<(LeafIndex, Option<SignaturePublicKey>)>,
+    /// The custom proposals (§12.1), in order, with their senders.
+    pub(crate) custom: Vec<(Proposal, Sender)>,
 }
 
 /// §7.3: the leaf's credential type is supported by every member of `tree` and the leaf
@@ -76,6 +119,9 @@ pub(crate) fn check_leaf_capabilities(
     {
         return Err(GroupError::LeafCapabilitiesMismatch.into());
     }
+    if !caps.supports_credential(leaf.credential.credential_type()) {
+        return Err(GroupError::CredentialTypeNotSupported.into());
+    }
     if leaf.extensions.has_duplicates()
         || !leaf
             .extensions
@@ -109,6 +155,7 @@ fn check_list(
     tree: &RatchetTree,
     committer: LeafIndex,
     proposals: &[CommittedProposal],
+    hooks: &GroupHooks,
 ) -> Result<bool, Error> {
     let mut touched: BTreeSet<u32> = BTreeSet::new();
     let mut psks: Vec<&PreSharedKeyId> = Vec::new();
@@ -168,15 +215,26 @@ fn check_list(
             Proposal::Custom { proposal_type, .. } => custom.push(*proposal_type),
         }
         let t = p.proposal.proposal_type();
-        path_required |= !matches!(
-            t,
-            ProposalType::ADD | ProposalType::PSK | ProposalType::REINIT
-        );
+        path_required |= if t.is_default() {
+            !matches!(
+                t,
+                ProposalType::ADD | ProposalType::PSK | ProposalType::REINIT
+            )
+        } else {
+            // §12.4: a type that does not say otherwise requires a path; the application
+            // says for its own types.
+            hooks.custom_proposal_validator().path_required(t)
+        };
     }
     if gce > 1 {
         return Err(GroupError::MultipleGroupContextExtensions.into());
     }
     if !custom.is_empty() {
+        // §13.5: a client's own capabilities never contain GREASE values, so no member
+        // supports a proposal of a GREASE type, whatever its leaf lists.
+        if custom.iter().any(|t| crate::messages::is_grease(t.0)) {
+            return Err(GroupError::UnsupportedProposalType.into());
+        }
         // §12.2: every member that stays must support the type (O(n), custom types only).
         for (l, leaf) in tree.leaves() {
             if !touched.contains(&l.0)
@@ -187,22 +245,42 @@ fn check_list(
                 return Err(GroupError::UnsupportedProposalType.into());
             }
         }
+        // Then the application's rules (§12.1), for each custom proposal.
+        let validator = hooks.custom_proposal_validator();
+        for p in proposals {
+            if let Proposal::Custom {
+                proposal_type,
+                data,
+            } = &p.proposal
+            {
+                let proposal = CustomProposal {
+                    proposal_type: *proposal_type,
+                    data,
+                    sender: &p.sender,
+                    context,
+                };
+                if !validator.validate(&proposal) {
+                    return Err(GroupError::CustomProposalRejected.into());
+                }
+            }
+        }
     }
     Ok(path_required)
 }
 
 /// Validates `proposals` (RFC 9420 §12.2) and applies them in the §12.3 order to a diff of
-/// `tree`. `now` (seconds since the Unix epoch) checks the lifetime of added KeyPackages;
-/// `None` skips that check.
+/// `tree`. `checks.now` (seconds since the Unix epoch) checks the lifetime of added
+/// KeyPackages (`None` skips that check); `checks.hooks` validates credentials of new and
+/// updated leaves and custom proposals.
 pub(crate) fn apply_proposals<'t>(
     cs: &dyn CipherSuiteProvider,
     tree: &'t RatchetTree,
     context: &GroupContext,
     committer: LeafIndex,
     proposals: &[CommittedProposal],
-    now: Option<u64>,
+    checks: &Checks<'_>,
 ) -> Result<AppliedProposals<'t>, Error> {
-    let path_required = check_list(cs, context, tree, committer, proposals)?;
+    let path_required = check_list(cs, context, tree, committer, proposals, checks.hooks)?;
     let mut out = AppliedProposals {
         diff: tree.diff(),
         extensions: context.extensions.clone(),
@@ -213,6 +291,7 @@ pub(crate) fn apply_proposals<'t>(
         reinit: None,
         path_required,
         changed_leaves: Vec::new(),
+        custom: Vec::new(),
     };
     let mut gce = false;
     for p in proposals {
@@ -226,7 +305,7 @@ pub(crate) fn apply_proposals<'t>(
     // checks query the tree before the commit.
     for p in proposals {
         if let (Proposal::Update(u), Sender::Member(l)) = (&p.proposal, p.sender) {
-            apply_update(cs, &mut out, tree, context, l, &u.leaf_node)?;
+            apply_update(cs, &mut out, tree, context, l, &u.leaf_node, checks.hooks)?;
         }
     }
     for p in proposals {
@@ -244,7 +323,7 @@ pub(crate) fn apply_proposals<'t>(
     for p in proposals {
         if let Proposal::Add(a) = &p.proposal {
             let kp = &a.key_package;
-            validate_key_package(cs, kp, now)?;
+            validate_key_package(cs, kp, checks.now)?;
             let sig = kp.leaf_node.signature_key.as_bytes();
             if !added_keys.insert(sig.to_vec()) {
                 return Err(GroupError::DuplicateAdd.into());
@@ -257,6 +336,7 @@ pub(crate) fn apply_proposals<'t>(
             }
             check_leaf_capabilities(&kp.leaf_node, context, &out.extensions)?;
             check_credentials(tree, &kp.leaf_node)?;
+            validate_credential(checks.hooks, &kp.leaf_node, CredentialUse::Add)?;
             let leaf = out.diff.add_leaf(&kp.leaf_node)?;
             out.changed_leaves.push((leaf, None));
             out.added.push((leaf, kp.clone()));
@@ -266,6 +346,7 @@ pub(crate) fn apply_proposals<'t>(
         match &p.proposal {
             Proposal::PreSharedKey(psk) => out.psks.push(psk.psk.clone()),
             Proposal::ReInit(r) => out.reinit = Some(r.clone()),
+            Proposal::Custom { .. } => out.custom.push((p.proposal.clone(), p.sender)),
             _ => {}
         }
     }
@@ -283,6 +364,7 @@ fn apply_update(
     context: &GroupContext,
     leaf: LeafIndex,
     node: &LeafNode,
+    hooks: &GroupHooks,
 ) -> Result<(), Error> {
     let old = member_at(&out.diff, leaf).ok_or(GroupError::UpdateFromNonMember)?;
     if !matches!(node.leaf_node_source, LeafNodeSource::Update) {
@@ -292,6 +374,8 @@ fn apply_update(
         .map_err(|_| Error::Group(GroupError::LeafSignatureInvalid))?;
     check_leaf_capabilities(node, context, &out.extensions)?;
     check_credentials(base, node)?;
+    validate_credential(hooks, node, CredentialUse::Update)?;
+    check_successor(hooks, &old.credential, &node.credential)?;
     if encryption_key_in_use(base, &out.diff, node.encryption_key.as_bytes()) {
         return Err(GroupError::EncryptionKeyInUse.into());
     }
@@ -306,19 +390,25 @@ fn apply_update(
 }
 
 /// §10.1 KeyPackage validation for this group's suite; `None` skips the lifetime check
-/// (the library has no clock).
+/// (the library has no clock). A lifetime that does not contain `now` is
+/// [`GroupError::KeyPackageLifetimeInvalid`].
 fn validate_key_package(
     cs: &dyn CipherSuiteProvider,
     kp: &KeyPackage,
     now: Option<u64>,
 ) -> Result<(), Error> {
-    let now = match (now, kp.leaf_node.lifetime()) {
+    let at = match (now, kp.leaf_node.lifetime()) {
         (Some(now), _) => now,
         // Any instant inside the lifetime: every other check still runs.
         (None, Some(l)) => l.not_before,
         (None, None) => 0,
     };
-    kp.validate(cs, now)
+    match kp.validate(cs, at) {
+        Err(Error::Message(crate::error::MessageError::LifetimeNotValid)) => {
+            Err(GroupError::KeyPackageLifetimeInvalid.into())
+        }
+        r => r,
+    }
 }
 
 /// §12.1.7: every member supports every extension of the new GroupContext and its
@@ -359,17 +449,27 @@ fn check_group_context_extensions<T: TreeView + ?Sized>(
 /// checks against the other members. O(log n) on a [`TreeDiff`] (the committer's current
 /// leaf is taken out of the counts), and skipped when the leaf keeps its signature key,
 /// credential type and credential capabilities.
+///
+/// The credential is presented to the application's validator as `usage`; for a
+/// [`CredentialUse::CommitPath`] leaf the validator must also accept it as a successor of
+/// the committer's current credential (§5.3.2).
 pub(crate) fn check_path_leaf<T: TreeView + ?Sized>(
     tree: &T,
     context: &GroupContext,
     extensions: &Extensions,
     committer: LeafIndex,
     leaf: &LeafNode,
+    hooks: &GroupHooks,
+    usage: CredentialUse,
 ) -> Result<(), Error> {
     check_leaf_capabilities(leaf, context, extensions)?;
     let Some(old) = tree.leaf(committer) else {
         return Err(GroupError::NoSuchMember.into());
     };
+    validate_credential(hooks, leaf, usage)?;
+    if usage == CredentialUse::CommitPath {
+        check_successor(hooks, &old.to_leaf_node()?.credential, &leaf.credential)?;
+    }
     let same_creds = old.credential_type() == leaf.credential.credential_type()
         && old
             .capability_credentials()

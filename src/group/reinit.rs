@@ -133,7 +133,10 @@ impl Group {
             welcome,
             key_package,
             identity,
-            ratchet_tree,
+            super::join::JoinOptions {
+                ratchet_tree,
+                ..Default::default()
+            },
             config,
             psks,
             Link::ReInit(self),
@@ -194,7 +197,10 @@ impl Group {
             welcome,
             key_package,
             identity,
-            ratchet_tree,
+            super::join::JoinOptions {
+                ratchet_tree,
+                ..Default::default()
+            },
             config,
             psks,
             Link::Branch(self),

@@ -6,6 +6,7 @@ mod commit;
 mod credential;
 mod extension_types;
 mod extensions;
+mod grease;
 mod group_context;
 mod group_info;
 mod key_package;
@@ -25,6 +26,7 @@ pub use extension_types::{
     ApplicationId, ExtensionContent, ExternalPub, ExternalSender, ExternalSenders,
     RequiredCapabilities,
 };
+pub use grease::GREASE_VALUES;
 pub use group_info::GroupInfo;
 pub use key_package::{KeyPackage, KeyPackageBundle, KeyPackageParams, KeyPackageRef};
 pub use proposals::{

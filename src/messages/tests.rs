@@ -129,3 +129,40 @@ fn grease_and_defaults() {
     assert!(ProposalType::ADD.is_default() && !ProposalType(8).is_default());
     assert!(ExtensionType::EXTERNAL_SENDERS.is_default() && !ExtensionType(6).is_default());
 }
+
+#[cfg(feature = "rust-crypto")]
+#[test]
+fn grease_helpers() {
+    use crate::crypto::CryptoProvider;
+    let p = crate::crypto::rust_crypto::RustCrypto::new();
+    let cs = p
+        .cipher_suite_provider(crate::crypto::CipherSuite(1))
+        .unwrap();
+    assert!(GREASE_VALUES.iter().all(|v| is_grease(*v)));
+    assert_eq!(
+        (0..=u16::MAX).filter(|v| is_grease(*v)).count(),
+        GREASE_VALUES.len()
+    );
+    let plain = Capabilities::minimal(crate::crypto::CipherSuite(1), CredentialType::BASIC);
+    let mut c = plain.clone();
+    c.add_grease(cs).unwrap();
+    assert_ne!(c, plain);
+    assert_eq!(c.without_grease(), plain);
+    // A list that has a GREASE value keeps it (no second one).
+    let once = c.clone();
+    c.add_grease(cs).unwrap();
+    assert_eq!(c, once);
+    // A GREASE leaf extension reuses the GREASE extension type of the capabilities.
+    let mut e = Extensions::default();
+    e.add_grease(cs, Some(&mut c)).unwrap();
+    assert_eq!(c, once);
+    assert!(
+        e.iter()
+            .all(|x| is_grease(x.extension_type.0) && x.extension_data.len() <= 16)
+    );
+    // A second one gets a new type, listed too.
+    e.add_grease(cs, Some(&mut c)).unwrap();
+    assert_eq!(e.len(), 2);
+    assert!(!e.has_duplicates());
+    assert!(e.iter().all(|x| c.supports_extension(x.extension_type)));
+}

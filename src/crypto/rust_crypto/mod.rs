@@ -213,7 +213,7 @@ impl CipherSuiteProvider for RustCryptoSuite {
 
     /// Computes the key schedule context (the hash of `info`) once, then per recipient
     /// `Encap`, the rest of the key schedule and the AEAD, split over all cores with the
-    /// `parallel` feature ([`generic_hpke::seal_batch`]).
+    /// `parallel` feature (`generic_hpke::seal_batch`).
     fn hpke_seal_batch(
         &self,
         info: &[u8],

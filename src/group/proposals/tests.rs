@@ -23,6 +23,29 @@ const LIFETIME: Lifetime = Lifetime {
     not_after: u64::MAX,
 };
 
+/// Accepts every credential and successor: these tests are about the §7.3 checks, and the
+/// fixture uses a credential type the default validator refuses.
+struct AcceptAll;
+
+impl crate::group::CredentialValidator for AcceptAll {
+    fn validate(
+        &self,
+        _: &Credential,
+        _: &crate::crypto::SignaturePublicKey,
+        _: CredentialUse,
+    ) -> bool {
+        true
+    }
+
+    fn valid_successor(&self, _: &Credential, _: &Credential) -> bool {
+        true
+    }
+}
+
+fn accept_all() -> GroupHooks {
+    GroupHooks::new().with_credential_validator(alloc::sync::Arc::new(AcceptAll))
+}
+
 fn with_cs(f: impl FnOnce(&dyn CipherSuiteProvider)) {
     let p = RustCrypto::new();
     f(p.cipher_suite_provider(CipherSuite(1)).unwrap())
@@ -153,7 +176,12 @@ fn apply(
     f: &Fixture,
     list: &[CommittedProposal],
 ) -> Result<(), Error> {
-    apply_proposals(cs, &f.tree, &f.ctx, LeafIndex(0), list, None).map(|_| ())
+    let hooks = accept_all();
+    let checks = Checks {
+        now: None,
+        hooks: &hooks,
+    };
+    apply_proposals(cs, &f.tree, &f.ctx, LeafIndex(0), list, &checks).map(|_| ())
 }
 
 fn err(e: GroupError) -> Result<(), Error> {
@@ -313,8 +341,17 @@ fn path_leaf_checks_exclude_the_committer() {
         let f = fixture(cs);
         let ext = Extensions::default();
         let leaf_of = |l: u32| f.tree.leaf(LeafIndex(l)).unwrap().to_leaf_node().unwrap();
+        let hooks = accept_all();
         let check = |tree: &TreeDiff<'_>, l: u32, leaf: &LeafNode| {
-            check_path_leaf(tree, &f.ctx, &ext, LeafIndex(l), leaf)
+            check_path_leaf(
+                tree,
+                &f.ctx,
+                &ext,
+                LeafIndex(l),
+                leaf,
+                &hooks,
+                CredentialUse::CommitPath,
+            )
         };
         let diff = f.tree.diff();
         assert_eq!(check(&diff, 1, &leaf_of(1)), Ok(()));

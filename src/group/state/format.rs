@@ -10,9 +10,9 @@ use crate::crypto::{
 };
 use crate::error::{Error, GroupError};
 use crate::framing::{PaddingPolicy, Sender};
-use crate::group::GroupConfig;
 use crate::group::config::{HandshakeFormat, Member};
 use crate::group::epoch::EpochState;
+use crate::group::{GroupConfig, GroupHooks};
 use crate::key_schedule::{EpochSecrets, PreSharedKeyId};
 use crate::messages::{Credential, GroupContext, Proposal, ProposalRef, ReInit};
 use crate::secret_tree::{
@@ -33,7 +33,15 @@ pub(super) struct ConfigState {
     pub(super) padding: u8,
     pub(super) padding_multiple: u32,
     pub(super) max_resumption_psks: u32,
+    pub(super) grease: u8,
+    /// Bit 0: a custom credential validator was set; bit 1: a custom proposal validator.
+    pub(super) custom_hooks: u8,
 }
+
+/// `ConfigState.custom_hooks` bit of a custom credential validator.
+pub(super) const HOOK_CREDENTIAL_VALIDATOR: u8 = 1;
+/// `ConfigState.custom_hooks` bit of a custom proposal validator.
+pub(super) const HOOK_PROPOSAL_VALIDATOR: u8 = 2;
 
 #[derive(Clone, Debug, PartialEq, Eq, TlsSize, TlsSerializeBytes, TlsDeserializeBytes)]
 pub(super) struct PathKeyState {
@@ -130,6 +138,15 @@ pub(super) struct PendingCommitState {
     #[tls_codec(with = "crate::codec::vl_vec")]
     pub(super) changed_leaves: Vec<ChangedLeafState>,
     pub(super) self_removed: u8,
+    #[tls_codec(with = "crate::codec::vl_vec")]
+    pub(super) custom_proposals: Vec<CustomProposalState>,
+}
+
+/// A custom proposal covered by a pending Commit, with its sender.
+#[derive(Clone, Debug, PartialEq, Eq, TlsSize, TlsSerializeBytes, TlsDeserializeBytes)]
+pub(super) struct CustomProposalState {
+    pub(super) proposal: Proposal,
+    pub(super) sender: Sender,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, TlsSize, TlsSerializeBytes, TlsDeserializeBytes)]
@@ -236,10 +253,32 @@ impl ConfigState {
             padding,
             padding_multiple,
             max_resumption_psks: to_u32(c.max_resumption_psks)?,
+            grease: flag(c.grease),
+            custom_hooks: (if c.hooks.has_custom_credential_validator() {
+                HOOK_CREDENTIAL_VALIDATOR
+            } else {
+                0
+            }) | (if c.hooks.has_custom_proposal_validator() {
+                HOOK_PROPOSAL_VALIDATOR
+            } else {
+                0
+            }),
         })
     }
 
-    pub(super) fn into_config(self) -> Result<GroupConfig, Error> {
+    /// The saved policy with `hooks`, which must provide every custom hook the saved group
+    /// had ([`GroupError::MissingHooks`]).
+    pub(super) fn into_config(self, hooks: GroupHooks) -> Result<GroupConfig, Error> {
+        if self.custom_hooks & !(HOOK_CREDENTIAL_VALIDATOR | HOOK_PROPOSAL_VALIDATOR) != 0 {
+            return Err(invalid());
+        }
+        if (self.custom_hooks & HOOK_CREDENTIAL_VALIDATOR != 0
+            && !hooks.has_custom_credential_validator())
+            || (self.custom_hooks & HOOK_PROPOSAL_VALIDATOR != 0
+                && !hooks.has_custom_proposal_validator())
+        {
+            return Err(GroupError::MissingHooks.into());
+        }
         let usize_of = |n: u32| usize::try_from(n).map_err(|_| invalid());
         Ok(GroupConfig {
             handshake_format: match self.handshake_format {
@@ -259,6 +298,8 @@ impl ConfigState {
                 _ => return Err(invalid()),
             },
             max_resumption_psks: usize_of(self.max_resumption_psks)?,
+            grease: read_flag(self.grease)?,
+            hooks,
         })
     }
 }
@@ -402,7 +443,9 @@ write_state_struct!(ConfigState {
     max_retained_keys: state,
     padding: state,
     padding_multiple: state,
-    max_resumption_psks: state
+    max_resumption_psks: state,
+    grease: state,
+    custom_hooks: state
 });
 write_state_struct!(PathKeyState {
     node: state,
@@ -466,7 +509,12 @@ write_state_struct!(PendingCommitState {
     psks: vec,
     reinit: state,
     changed_leaves: vec,
-    self_removed: state
+    self_removed: state,
+    custom_proposals: vec
+});
+write_state_struct!(CustomProposalState {
+    proposal: state,
+    sender: state
 });
 write_state_struct!(ExternalPskState {
     psk_id: bytes,

@@ -22,14 +22,17 @@
 //! A pending Commit is saved as the tree it produces (its change set is rebuilt on the
 //! restored tree), so a state with a pending Commit holds the ratchet tree twice.
 //!
-//! # Format (version 2)
+//! # Format (version 3)
 //!
 //! Version 2 added `ConfigState.max_resumption_psks`, `stored_resumption_psks` and
-//! `reinit`; version 1 states are refused ([`GroupError::UnsupportedStateVersion`]).
+//! `reinit`; version 3 added `ConfigState.grease` and `ConfigState.custom_hooks` (bit 0: a
+//! custom credential validator, bit 1: a custom proposal validator; the hooks themselves
+//! are code and are given back to [`Group::from_bytes_with_hooks`]). Older versions are
+//! refused ([`GroupError::UnsupportedStateVersion`]).
 //!
 //! ```text
 //! struct {
-//!     uint16 version = 2;
+//!     uint16 version = 3;
 //!     ConfigState config;
 //!     Credential credential;
 //!     SignaturePublicKey signature_public_key;
@@ -44,7 +47,7 @@
 //!     PastEpochState past_epochs<V>;          // oldest first
 //!     CachedProposalState proposals<V>;
 //!     PendingUpdateState pending_updates<V>;
-//!     optional<PendingCommitState> pending_commit;
+//!     optional<PendingCommitState> pending_commit; // v3: + custom_proposals<V>
 //!     ExternalPskState psks<V>;
 //!     StoredResumptionPskState stored_resumption_psks<V>;  // by (group_id, epoch)
 //!     ResumptionPskState resumption_psks<V>;  // oldest first
@@ -59,6 +62,7 @@ use alloc::vec::Vec;
 
 use super::config::{PskStore, SigningIdentity};
 use super::epoch::{EpochState, PastEpoch};
+use super::hooks::GroupHooks;
 use super::process::StagedCommit;
 use super::{CachedProposal, Group};
 use crate::codec;
@@ -75,15 +79,15 @@ use crate::tree_math::NodeIndex;
 mod format;
 
 use format::{
-    CachedProposalState, ConfigState, EpochSecretsState, ExternalPskState, GroupState,
-    PastEpochState, PendingCommitState, PendingUpdateState, PrivateKeysState, ResumptionPskState,
-    StoredResumptionPskState, changed_of, changed_state, flag, hpke_key, invalid, member_of,
-    member_state, nh_secret, read_flag,
+    CachedProposalState, ConfigState, CustomProposalState, EpochSecretsState, ExternalPskState,
+    GroupState, PastEpochState, PendingCommitState, PendingUpdateState, PrivateKeysState,
+    ResumptionPskState, StoredResumptionPskState, changed_of, changed_state, flag, hpke_key,
+    invalid, member_of, member_state, nh_secret, read_flag,
 };
 
 /// The format version of saved group state written by [`Group::to_bytes`] (the leading
 /// `uint16` of `GroupState`; RFC 9420 §9.2 leaves state storage to the implementation).
-pub const GROUP_STATE_VERSION: u16 = 2;
+pub const GROUP_STATE_VERSION: u16 = 3;
 
 /// Rebuilds, on top of `base`, the change set that turns it into `target` (the tree a
 /// pending Commit produces). O(n) in the tree size.
@@ -238,6 +242,14 @@ impl Group {
             reinit: s.reinit.clone(),
             changed_leaves: changed_state(&s.changed_leaves),
             self_removed: flag(s.self_removed),
+            custom_proposals: s
+                .custom_proposals
+                .iter()
+                .map(|(proposal, sender)| CustomProposalState {
+                    proposal: proposal.clone(),
+                    sender: *sender,
+                })
+                .collect(),
         })
     }
 
@@ -250,14 +262,31 @@ impl Group {
     /// signature key in the tree, path keys on its direct path, past epochs older than the
     /// current one; any inconsistency is [`GroupError::InvalidState`], malformed bytes a
     /// decode error. Trailing bytes are rejected. O(n) in the group size.
+    ///
+    /// The group gets the default [`GroupHooks`]; a state saved with custom hooks is
+    /// [`GroupError::MissingHooks`]: use [`Group::from_bytes_with_hooks`].
     pub fn from_bytes(provider: Arc<dyn CryptoProvider>, bytes: &[u8]) -> Result<Group, Error> {
+        Self::from_bytes_with_hooks(provider, GroupHooks::default(), bytes)
+    }
+
+    /// [`Group::from_bytes`] for a group whose [`GroupConfig::hooks`] were custom: the hooks
+    /// are code, not saved state, so the caller gives them back here (RFC 9420 §5.3.1,
+    /// §12.1). Every custom hook the saved group had must be given
+    /// ([`GroupError::MissingHooks`]); the restored `config().hooks` is `hooks`.
+    ///
+    /// [`GroupConfig::hooks`]: super::GroupConfig::hooks
+    pub fn from_bytes_with_hooks(
+        provider: Arc<dyn CryptoProvider>,
+        hooks: GroupHooks,
+        bytes: &[u8],
+    ) -> Result<Group, Error> {
         let (version, _) = codec::decode_prefix::<u16>(bytes)?;
         if version != GROUP_STATE_VERSION {
             return Err(GroupError::UnsupportedStateVersion.into());
         }
         let state: GroupState = codec::decode_exact(bytes)?;
         let cs = provider.suite(state.group_context.cipher_suite)?;
-        let config = state.config.into_config()?;
+        let config = state.config.into_config(hooks)?;
         let epoch_no = state.group_context.epoch;
         let active = read_flag(state.active)?;
 
@@ -429,6 +458,11 @@ fn restore_pending(
         reinit: p.reinit,
         changed_leaves: changed_of(p.changed_leaves),
         self_removed: read_flag(p.self_removed)?,
+        custom_proposals: p
+            .custom_proposals
+            .into_iter()
+            .map(|c| (c.proposal, c.sender))
+            .collect(),
     })
 }
 

@@ -37,6 +37,20 @@ fn consistent_states_restore() {
 }
 
 #[test]
+fn custom_hook_bits_need_hooks() {
+    let (p, _, b) = states();
+    for bits in [1u8, 2, 3] {
+        let mut s = b.clone();
+        s.config.custom_hooks = bits;
+        assert_eq!(
+            restore(&p, &s).unwrap_err(),
+            Error::Group(GroupError::MissingHooks),
+            "bits {bits}"
+        );
+    }
+}
+
+#[test]
 fn each_inconsistency_is_invalid_state() {
     let (p, a, b) = states();
     let invalid = Error::Group(GroupError::InvalidState);
@@ -58,6 +72,8 @@ fn each_inconsistency_is_invalid_state() {
     check(&b, "active flag", &|s| s.active = 2);
     check(&b, "config flag", &|s| s.config.handshake_format = 2);
     check(&b, "padding", &|s| s.config.padding = 2);
+    check(&b, "grease flag", &|s| s.config.grease = 2);
+    check(&b, "unknown hook bit", &|s| s.config.custom_hooks = 4);
     check(&b, "signature key", &|s| s.signature_public_key.0[0] ^= 1);
     check(&b, "leaf not in tree", &|s| s.keys.own_leaf = LeafIndex(7));
     check(&b, "path key off path", &|s| {

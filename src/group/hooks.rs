@@ -1,0 +1,245 @@
+//! Application hooks of a group: credential validation (RFC 9420 §5.3.1, §5.3.2) and the
+//! validation of custom proposal types (§12.1, §12.2, §13).
+//!
+//! Both are object-safe traits held as `Arc<dyn ...>` in [`GroupHooks`], which lives in
+//! [`GroupConfig::hooks`](super::GroupConfig::hooks). Hooks are code, not data: group state
+//! ([`Group::to_bytes`](super::Group::to_bytes)) records only *whether* a custom hook was
+//! set, and a state saved with custom hooks restores only through
+//! [`Group::from_bytes_with_hooks`](super::Group::from_bytes_with_hooks)
+//! ([`GroupError::MissingHooks`](crate::error::GroupError::MissingHooks) otherwise), so a
+//! restored group never silently falls back to the default policy.
+
+use alloc::sync::Arc;
+
+use crate::crypto::SignaturePublicKey;
+use crate::framing::Sender;
+use crate::messages::{Credential, GroupContext, ProposalType};
+
+/// Why a leaf's credential is presented to the [`CredentialValidator`] (RFC 9420 §5.3.1:
+/// "whenever a new credential is introduced ... and whenever a credential is updated").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CredentialUse {
+    /// The creator's own leaf, when it creates a group (§11).
+    Creator,
+    /// A leaf of the ratchet tree a joiner receives, by Welcome (§12.4.3.1) or in the
+    /// GroupInfo of an external join (§12.4.3.2).
+    JoinTree,
+    /// The leaf of an Add proposal's KeyPackage (§12.1.1).
+    Add,
+    /// The leaf of an Update proposal (§12.1.2).
+    Update,
+    /// The committer's new leaf in an UpdatePath (§12.4.2).
+    CommitPath,
+    /// The joiner's leaf in an external Commit (§12.4.3.2).
+    ExternalCommit,
+}
+
+/// The Authentication Service's judgement of credentials (RFC 9420 §5.3.1), supplied by
+/// the application. A group calls [`validate`](CredentialValidator::validate) for every
+/// new or updated leaf (see [`CredentialUse`]) and
+/// [`valid_successor`](CredentialValidator::valid_successor) whenever a member's leaf is
+/// replaced (Update, commit path, resync external Commit, §5.3.2).
+///
+/// A refusal is [`GroupError::CredentialRejected`] or
+/// [`GroupError::CredentialNotValidSuccessor`].
+///
+/// [`GroupError::CredentialRejected`]: crate::error::GroupError::CredentialRejected
+/// [`GroupError::CredentialNotValidSuccessor`]:
+///     crate::error::GroupError::CredentialNotValidSuccessor
+pub trait CredentialValidator: Send + Sync {
+    /// Whether `credential` is valid and binds `signature_key` (§5.3.1), for `usage`.
+    fn validate(
+        &self,
+        credential: &Credential,
+        signature_key: &SignaturePublicKey,
+        usage: CredentialUse,
+    ) -> bool;
+
+    /// Whether `successor` may replace `predecessor` in a member's leaf: both must present
+    /// the same client identity (§5.3.2: "the identity in the new credential is the same as
+    /// ... the old one"). The default accepts only an identical credential.
+    fn valid_successor(&self, predecessor: &Credential, successor: &Credential) -> bool {
+        predecessor == successor
+    }
+}
+
+/// The default [`CredentialValidator`]: accepts `basic` credentials (their identity is the
+/// application's business, §5.3) and `x509` credentials with at least one certificate, as
+/// opaque bytes (**no certificate path validation**: an application using X.509 supplies its
+/// own validator); refuses every other credential type, which only an application-supplied
+/// validator understands. A successor must present the same `basic` identity, or for
+/// `x509` the same end-entity certificate.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BasicCredentialValidator;
+
+impl CredentialValidator for BasicCredentialValidator {
+    fn validate(
+        &self,
+        credential: &Credential,
+        _signature_key: &SignaturePublicKey,
+        _usage: CredentialUse,
+    ) -> bool {
+        match credential {
+            Credential::Basic(_) => true,
+            Credential::X509(chain) => !chain.is_empty(),
+            Credential::Other { .. } => false,
+        }
+    }
+
+    fn valid_successor(&self, predecessor: &Credential, successor: &Credential) -> bool {
+        match (predecessor, successor) {
+            (Credential::X509(a), Credential::X509(b)) => a.first() == b.first(),
+            (a, b) => a == b,
+        }
+    }
+}
+
+/// A proposal of a type outside RFC 9420's seven, as given to a
+/// [`CustomProposalValidator`] (RFC 9420 §12.1).
+#[derive(Clone, Copy, Debug)]
+#[non_exhaustive]
+pub struct CustomProposal<'a> {
+    /// The proposal type.
+    pub proposal_type: ProposalType,
+    /// The proposal's content (`opaque<V>`).
+    pub data: &'a [u8],
+    /// Who proposed it.
+    pub sender: &'a Sender,
+    /// The GroupContext of the epoch the proposal is committed (or received) in.
+    pub context: &'a GroupContext,
+}
+
+/// The application's rules for its custom proposal types (RFC 9420 §12.1, §12.2, §13).
+///
+/// The group checks first that every member lists the type in its
+/// `capabilities.proposals` ([`GroupError::UnsupportedProposalType`]); then it calls
+/// [`validate`](CustomProposalValidator::validate) for every custom proposal it receives
+/// and every one covered by a Commit it creates or processes
+/// ([`GroupError::CustomProposalRejected`] on refusal). Custom proposals change nothing in
+/// the group state that MLS maintains: the application acts on them after the Commit is
+/// merged (see [`StagedCommit::custom_proposals`](super::StagedCommit::custom_proposals)).
+///
+/// [`GroupError::UnsupportedProposalType`]: crate::error::GroupError::UnsupportedProposalType
+/// [`GroupError::CustomProposalRejected`]: crate::error::GroupError::CustomProposalRejected
+pub trait CustomProposalValidator: Send + Sync {
+    /// Whether `proposal` is valid in this group.
+    fn validate(&self, proposal: &CustomProposal<'_>) -> bool;
+
+    /// Whether a Commit covering a proposal of type `proposal_type` must carry a path
+    /// (RFC 9420 §12.4: a proposal type that does not say otherwise requires one, the
+    /// default). Every member must answer alike, or they disagree on the Commit's validity.
+    fn path_required(&self, proposal_type: ProposalType) -> bool {
+        let _ = proposal_type;
+        true
+    }
+}
+
+/// The default [`CustomProposalValidator`]: accepts every custom proposal whose type every
+/// member supports, and requires a path for all of them (RFC 9420 §12.4). Without custom
+/// types in this member's own capabilities no custom proposal gets that far.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct AcceptCustomProposals;
+
+impl CustomProposalValidator for AcceptCustomProposals {
+    fn validate(&self, _proposal: &CustomProposal<'_>) -> bool {
+        true
+    }
+}
+
+static BASIC_VALIDATOR: BasicCredentialValidator = BasicCredentialValidator;
+static ACCEPT_CUSTOM: AcceptCustomProposals = AcceptCustomProposals;
+
+/// The application hooks of a group (see the module documentation); each unset hook is the
+/// default ([`BasicCredentialValidator`], [`AcceptCustomProposals`]).
+///
+/// Two `GroupHooks` are equal when each hook is the default in both or the same `Arc` in
+/// both.
+#[derive(Clone, Default)]
+pub struct GroupHooks {
+    credential_validator: Option<Arc<dyn CredentialValidator>>,
+    custom_proposal_validator: Option<Arc<dyn CustomProposalValidator>>,
+}
+
+impl GroupHooks {
+    /// The default hooks.
+    pub fn new() -> Self {
+        GroupHooks::default()
+    }
+
+    /// These hooks with `validator` as the credential validator (RFC 9420 §5.3.1).
+    pub fn with_credential_validator(mut self, validator: Arc<dyn CredentialValidator>) -> Self {
+        self.credential_validator = Some(validator);
+        self
+    }
+
+    /// These hooks with `validator` for custom proposal types (RFC 9420 §12.1).
+    pub fn with_custom_proposal_validator(
+        mut self,
+        validator: Arc<dyn CustomProposalValidator>,
+    ) -> Self {
+        self.custom_proposal_validator = Some(validator);
+        self
+    }
+
+    /// The credential validator in use.
+    pub fn credential_validator(&self) -> &dyn CredentialValidator {
+        match &self.credential_validator {
+            Some(v) => v.as_ref(),
+            None => &BASIC_VALIDATOR,
+        }
+    }
+
+    /// The custom proposal validator in use.
+    pub fn custom_proposal_validator(&self) -> &dyn CustomProposalValidator {
+        match &self.custom_proposal_validator {
+            Some(v) => v.as_ref(),
+            None => &ACCEPT_CUSTOM,
+        }
+    }
+
+    /// Whether a custom credential validator is set.
+    pub fn has_custom_credential_validator(&self) -> bool {
+        self.credential_validator.is_some()
+    }
+
+    /// Whether a custom proposal validator is set.
+    pub fn has_custom_proposal_validator(&self) -> bool {
+        self.custom_proposal_validator.is_some()
+    }
+}
+
+impl core::fmt::Debug for GroupHooks {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("GroupHooks")
+            .field(
+                "custom_credential_validator",
+                &self.has_custom_credential_validator(),
+            )
+            .field(
+                "custom_proposal_validator",
+                &self.has_custom_proposal_validator(),
+            )
+            .finish()
+    }
+}
+
+fn same<T: ?Sized>(a: &Option<Arc<T>>, b: &Option<Arc<T>>) -> bool {
+    match (a, b) {
+        (None, None) => true,
+        (Some(a), Some(b)) => core::ptr::addr_eq(Arc::as_ptr(a), Arc::as_ptr(b)),
+        _ => false,
+    }
+}
+
+impl PartialEq for GroupHooks {
+    fn eq(&self, other: &Self) -> bool {
+        same(&self.credential_validator, &other.credential_validator)
+            && same(
+                &self.custom_proposal_validator,
+                &other.custom_proposal_validator,
+            )
+    }
+}
+
+impl Eq for GroupHooks {}
