@@ -1,6 +1,5 @@
 //! The `reinit` and `branch` actions (RFC 9420 §11.2, §11.3) with the IETF runner's
-//! semantics. Both need RPCs melos-interop does not serve yet; they are played faithfully so
-//! that they pass once the RPCs are wired.
+//! semantics.
 
 use std::collections::{BTreeMap, BTreeSet};
 
