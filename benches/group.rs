@@ -3,6 +3,10 @@
 //! merging that Commit, a Commit removing one member, encrypting and decrypting a 1 KiB
 //! application message, KeyPackage creation.
 //!
+//! `*_settled` rows repeat the Commit rows on a tree where every copath node of the committer
+//! is non-blank (see [`settled`]), the shape of a group that has lived for a while; right
+//! after the n-1 Adds, a Commit with a path must encrypt to every other leaf (RFC 9420 §7.5).
+//!
 //! Cloning the group state that an operation consumes is setup, outside the timed routine
 //! (`iter_batched`), so each figure is the operation alone.
 //!
@@ -42,6 +46,56 @@ fn sizes() -> Vec<usize> {
         .ok()
         .map(|s| s.split(',').filter_map(|x| x.trim().parse().ok()).collect())
         .unwrap_or_else(|| vec![10, 1000])
+}
+
+/// A group whose tree has settled: after the Commit of n-1 Adds, the members at leaves 1, 2,
+/// 4, ..., 2^k < n join and commit once each, from the largest subtree down, so that every
+/// copath node of leaf 0 is non-blank (a long-lived group's shape, where a Commit encrypts
+/// to O(log n) nodes). Returns the member at leaf 0 and the one at leaf 1, both in the
+/// latest epoch.
+fn settled(
+    p: &Arc<dyn CryptoProvider>,
+    alice: &Group,
+    welcome: &melos::framing::MlsMessage,
+    clients: &[(SigningIdentity, KeyPackageBundle)],
+) -> (Group, Group) {
+    let mut members = vec![alice.clone()];
+    let mut leaf = 1usize;
+    while leaf <= clients.len() {
+        let (id, kp) = clients[leaf - 1].clone();
+        let g = Group::join(
+            p.clone(),
+            welcome,
+            &kp,
+            id,
+            None,
+            GroupConfig::default(),
+            &PskStore::new(),
+        )
+        .unwrap();
+        assert_eq!(g.own_leaf(), LeafIndex(leaf as u32));
+        members.push(g);
+        leaf *= 2;
+    }
+    // members[0] is leaf 0, members[i] is leaf 2^(i-1): commit from the last one down.
+    for committer in (1..members.len()).rev() {
+        let out = members[committer].commit(CommitOptions::default()).unwrap();
+        members[committer].merge_pending_commit().unwrap();
+        for (i, m) in members.iter_mut().enumerate() {
+            if i == committer {
+                continue;
+            }
+            let ProcessedContent::Commit(s) = m.process(&out.commit, None).unwrap().content else {
+                panic!("not a commit")
+            };
+            m.merge_staged_commit(*s).unwrap();
+        }
+    }
+    let mut members = members.into_iter();
+    let a = members.next().unwrap();
+    let b = members.next().unwrap();
+    assert_eq!(a.epoch_authenticator(), b.epoch_authenticator());
+    (a, b)
 }
 
 fn bench(c: &mut Criterion) {
@@ -140,6 +194,48 @@ fn bench(c: &mut Criterion) {
                 |mut c| {
                     black_box(
                         c.commit(CommitOptions::default().remove_member(LeafIndex(1)))
+                            .unwrap(),
+                    )
+                },
+                BatchSize::PerIteration,
+            )
+        });
+        // The same operations once the tree has settled (O(log n) encryptions per path).
+        let (alice_s, bob_s) = settled(&p, &alice, &welcome, &clients);
+        g.bench_with_input(BenchmarkId::new("commit_path_settled", n), &n, |b, _| {
+            b.iter_batched(
+                || alice_s.clone(),
+                |mut c| black_box(c.commit(CommitOptions::default()).unwrap()),
+                BatchSize::PerIteration,
+            )
+        });
+        let commit_s = alice_s
+            .clone()
+            .commit(CommitOptions::default())
+            .unwrap()
+            .commit;
+        g.bench_with_input(BenchmarkId::new("process_commit_settled", n), &n, |b, _| {
+            b.iter_batched(
+                || bob_s.clone(),
+                |mut r| {
+                    let m = r.process(&commit_s, None).unwrap();
+                    let ProcessedContent::Commit(s) = m.content else {
+                        panic!()
+                    };
+                    r.merge_staged_commit(*s).unwrap();
+                    r
+                },
+                BatchSize::PerIteration,
+            )
+        });
+        // Leaf 3: its direct path is leaf 0's, which the Commit's path refills.
+        let removed = LeafIndex(3);
+        g.bench_with_input(BenchmarkId::new("commit_remove_settled", n), &n, |b, _| {
+            b.iter_batched(
+                || alice_s.clone(),
+                |mut c| {
+                    black_box(
+                        c.commit(CommitOptions::default().remove_member(removed))
                             .unwrap(),
                     )
                 },

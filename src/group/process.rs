@@ -200,22 +200,31 @@ impl Group {
         self.check_non_member(message)?;
         let ac = self.unprotect(message)?;
         self.check_handshake_format(&ac)?;
+        // Validate and stage by reference (a Commit's content is O(n) bytes in a sparse
+        // tree: it is never copied); an application message's data is moved out below.
+        let content = match &ac.content.body {
+            FramedContentBody::Application(_) => ProcessedContent::Application(Vec::new()),
+            FramedContentBody::Proposal(p) => {
+                let sender = ac.content.sender.clone();
+                let reference = self.store_proposal(&ac, p.clone(), sender, now)?;
+                ProcessedContent::Proposal(Box::new(p.clone()), reference)
+            }
+            FramedContentBody::Commit(c) => {
+                ProcessedContent::Commit(Box::new(self.stage_commit(&ac, c, now)?))
+            }
+        };
         let FramedContent {
             epoch,
             sender,
             authenticated_data,
             body,
             ..
-        } = ac.content.clone();
-        let content = match body {
-            FramedContentBody::Application(data) => ProcessedContent::Application(data),
-            FramedContentBody::Proposal(p) => {
-                let reference = self.store_proposal(&ac, p.clone(), sender, now)?;
-                ProcessedContent::Proposal(Box::new(p), reference)
+        } = ac.content;
+        let content = match (content, body) {
+            (ProcessedContent::Application(_), FramedContentBody::Application(data)) => {
+                ProcessedContent::Application(data)
             }
-            FramedContentBody::Commit(c) => {
-                ProcessedContent::Commit(Box::new(self.stage_commit(&ac, &c, now)?))
-            }
+            (content, _) => content,
         };
         Ok(ProcessedMessage {
             epoch,
