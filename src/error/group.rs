@@ -148,9 +148,12 @@ pub enum GroupError {
     /// `external_senders` extension (or the group has none).
     ExternalSenderIndexOutOfRange,
     /// §12.1.8: an `external` sender sent a proposal type that external senders may not send
-    /// (only add, remove, psk, reinit and group_context_extensions; custom types are refused
-    /// too).
+    /// (of RFC 9420's types, only add, remove, psk, reinit and group_context_extensions).
     ExternalProposalTypeNotAllowed,
+    /// §12.1.8: an `external` sender sent a custom proposal whose type the application's
+    /// `CustomProposalValidator::allowed_from_external_sender` does not allow from external
+    /// senders (the default refuses every custom type).
+    ExternalCustomProposalNotAllowed,
     /// §12.1.8: a `new_member_proposal` is signed with the KeyPackage's leaf signature key,
     /// and the given signing identity does not hold it.
     SignerKeyMismatch,
@@ -202,6 +205,10 @@ pub enum GroupError {
     /// §5.3.1: the application's `CredentialValidator` refused a leaf's credential (at group
     /// creation, in a joined tree, an Add, an Update, a commit path or an external Commit).
     CredentialRejected,
+    /// §5.3.1, §12.1.8.1: the application's `CredentialValidator` refused the credential of
+    /// an `external_senders` entry, when a group is created with the extension, when a
+    /// GroupContextExtensions proposal sets it, or in the GroupContext a joiner receives.
+    ExternalSenderCredentialRejected,
     /// §5.3.2: an Update, commit path or resync external Commit replaces a member's
     /// credential with one the `CredentialValidator` does not accept as the same identity
     /// (`valid_successor`).

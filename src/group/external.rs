@@ -46,6 +46,7 @@ use super::hooks::{CredentialUse, GroupHooks};
 use super::process::StagedCommit;
 use super::proposals::{
     Checks, CommittedProposal, apply_proposals, check_path_leaf, member_at, validate_credential,
+    validate_external_senders,
 };
 
 /// No leaf has this index (trees have fewer than 2^31 leaves): the "committer" under which
@@ -221,7 +222,8 @@ pub(super) fn group_info_of(message: &MlsMessage) -> Result<&GroupInfo, Error> {
 /// `ratchet_tree` given out of band), after the checks a joiner runs (RFC 9420 §12.4.3.1,
 /// §12.4.3.2): the GroupInfo signature by the `signer` leaf, then the whole tree against the
 /// GroupContext (tree hash, parent hashes, leaves, unmerged leaves, key uniqueness), and
-/// every leaf's credential by the application's validator (§5.3.1).
+/// every leaf's credential and every `external_senders` entry of the GroupContext by the
+/// application's validator (§5.3.1, §12.1.8.1).
 pub(super) fn validated_tree(
     cs: &dyn CipherSuiteProvider,
     gi: &GroupInfo,
@@ -249,6 +251,7 @@ pub(super) fn validated_tree(
         },
     )?;
     validate_tree_credentials(&tree, hooks)?;
+    validate_external_senders(hooks, &ctx.extensions)?;
     Ok(tree)
 }
 

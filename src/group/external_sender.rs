@@ -24,19 +24,36 @@ use crate::messages::{
 use super::Group;
 use super::config::SigningIdentity;
 use super::external::{ExternalProposals, group_info_of};
+use super::hooks::GroupHooks;
 
-/// Whether an `external` sender may send `proposal` (RFC 9420 §12.1.8): add, remove, psk,
-/// reinit and group_context_extensions. Custom types are refused: this library knows no
-/// custom type that allows external senders.
-pub(super) fn allowed_for_external_sender(proposal: &Proposal) -> bool {
-    matches!(
-        proposal.proposal_type(),
+/// Whether an `external` sender may send `proposal` (RFC 9420 §12.1.8): of RFC 9420's
+/// types add, remove, psk, reinit and group_context_extensions
+/// ([`GroupError::ExternalProposalTypeNotAllowed`] otherwise); a custom type if the
+/// application's [`CustomProposalValidator::allowed_from_external_sender`] says so
+/// ([`GroupError::ExternalCustomProposalNotAllowed`] otherwise).
+///
+/// [`CustomProposalValidator::allowed_from_external_sender`]:
+///     super::hooks::CustomProposalValidator::allowed_from_external_sender
+pub(super) fn check_external_sender_type(
+    proposal: &Proposal,
+    hooks: &GroupHooks,
+) -> Result<(), Error> {
+    let t = proposal.proposal_type();
+    match t {
         ProposalType::ADD
-            | ProposalType::REMOVE
-            | ProposalType::PSK
-            | ProposalType::REINIT
-            | ProposalType::GROUP_CONTEXT_EXTENSIONS
-    )
+        | ProposalType::REMOVE
+        | ProposalType::PSK
+        | ProposalType::REINIT
+        | ProposalType::GROUP_CONTEXT_EXTENSIONS => Ok(()),
+        _ if t.is_default() => Err(GroupError::ExternalProposalTypeNotAllowed.into()),
+        _ if hooks
+            .custom_proposal_validator()
+            .allowed_from_external_sender(t) =>
+        {
+            Ok(())
+        }
+        _ => Err(GroupError::ExternalCustomProposalNotAllowed.into()),
+    }
 }
 
 /// Signs `proposal` from a non-member `sender` for group `group_id` at `epoch` and frames it
@@ -85,12 +102,15 @@ fn sign_non_member(
 /// A party outside the group that sends proposals as an `external` sender (RFC 9420
 /// §12.1.8), e.g. a Delivery Service adding and removing members. Its
 /// [`ExternalProposer::external_sender`] entry must be in the group's `external_senders`
-/// extension; its position there is the `sender_index` of its proposals.
+/// extension; its position there is the `sender_index` of its proposals. Whether it may
+/// send a custom proposal type is for its hooks to say ([`ExternalProposer::with_hooks`]),
+/// as for the members (§12.1.8).
 #[derive(Clone)]
 pub struct ExternalProposer {
     provider: Arc<dyn CryptoProvider>,
     suite: CipherSuite,
     identity: SigningIdentity,
+    hooks: GroupHooks,
 }
 
 impl core::fmt::Debug for ExternalProposer {
@@ -115,7 +135,19 @@ impl ExternalProposer {
             provider,
             suite,
             identity,
+            hooks: GroupHooks::default(),
         })
+    }
+
+    /// This proposer with `hooks`, whose
+    /// [`CustomProposalValidator::allowed_from_external_sender`] says which custom proposal
+    /// types it may send (RFC 9420 §12.1.8; the default hooks allow none).
+    ///
+    /// [`CustomProposalValidator::allowed_from_external_sender`]:
+    ///     super::hooks::CustomProposalValidator::allowed_from_external_sender
+    pub fn with_hooks(mut self, hooks: GroupHooks) -> Self {
+        self.hooks = hooks;
+        self
     }
 
     /// The `ExternalSender` entry (RFC 9420 §12.1.8.1) members add to `external_senders`.
@@ -128,7 +160,9 @@ impl ExternalProposer {
 
     /// A proposal from `external` sender `sender_index` for group `group_id` at `epoch`
     /// (RFC 9420 §12.1.8), as a PublicMessage. Only add, remove, psk, reinit and
-    /// group_context_extensions proposals ([`GroupError::ExternalProposalTypeNotAllowed`]).
+    /// group_context_extensions proposals ([`GroupError::ExternalProposalTypeNotAllowed`]),
+    /// and custom types the proposer's hooks allow from external senders
+    /// ([`GroupError::ExternalCustomProposalNotAllowed`]).
     pub fn propose(
         &self,
         group_id: &[u8],
@@ -137,9 +171,7 @@ impl ExternalProposer {
         proposal: Proposal,
         authenticated_data: &[u8],
     ) -> Result<MlsMessage, Error> {
-        if !allowed_for_external_sender(&proposal) {
-            return Err(GroupError::ExternalProposalTypeNotAllowed.into());
-        }
+        check_external_sender_type(&proposal, &self.hooks)?;
         sign_non_member(
             &self.provider,
             self.suite,
@@ -237,9 +269,7 @@ impl Group {
         };
         match (&m.content.sender, &m.content.body) {
             (Sender::External(i), FramedContentBody::Proposal(p)) => {
-                if !allowed_for_external_sender(p) {
-                    return Err(GroupError::ExternalProposalTypeNotAllowed.into());
-                }
+                check_external_sender_type(p, &self.config.hooks)?;
                 let senders = self.group_context().extensions.read::<ExternalSenders>()?;
                 if senders.as_ref().and_then(|s| s.get(*i)).is_none() {
                     return Err(GroupError::ExternalSenderIndexOutOfRange.into());

@@ -33,6 +33,11 @@ pub enum CredentialUse {
     CommitPath,
     /// The joiner's leaf in an external Commit (§12.4.3.2).
     ExternalCommit,
+    /// An entry of an `external_senders` GroupContext extension (§12.1.8.1), whenever the
+    /// extension is added or changed (§5.3.1): at group creation, in a committed
+    /// GroupContextExtensions proposal, and in the GroupContext a joiner receives (Welcome
+    /// or external join). The signature key is the entry's `signature_key`.
+    ExternalSender,
 }
 
 /// The Authentication Service's judgement of credentials (RFC 9420 §5.3.1), supplied by
@@ -41,10 +46,13 @@ pub enum CredentialUse {
 /// [`valid_successor`](CredentialValidator::valid_successor) whenever a member's leaf is
 /// replaced (Update, commit path, resync external Commit, §5.3.2).
 ///
-/// A refusal is [`GroupError::CredentialRejected`] or
+/// A refusal is [`GroupError::CredentialRejected`],
+/// [`GroupError::ExternalSenderCredentialRejected`] (an `external_senders` entry) or
 /// [`GroupError::CredentialNotValidSuccessor`].
 ///
 /// [`GroupError::CredentialRejected`]: crate::error::GroupError::CredentialRejected
+/// [`GroupError::ExternalSenderCredentialRejected`]:
+///     crate::error::GroupError::ExternalSenderCredentialRejected
 /// [`GroupError::CredentialNotValidSuccessor`]:
 ///     crate::error::GroupError::CredentialNotValidSuccessor
 pub trait CredentialValidator: Send + Sync {
@@ -133,10 +141,25 @@ pub trait CustomProposalValidator: Send + Sync {
         let _ = proposal_type;
         true
     }
+
+    /// Whether an `external` sender (an `external_senders` entry, RFC 9420 §12.1.8.1) may
+    /// send proposals of type `proposal_type`. §12.1.8: "New proposal types defined in the
+    /// future MUST define whether they may be sent by `external` senders"; the application
+    /// defines its own types here. The default, `false`, refuses them
+    /// ([`GroupError::ExternalCustomProposalNotAllowed`]). Only asked for custom types;
+    /// every member must answer alike.
+    ///
+    /// [`GroupError::ExternalCustomProposalNotAllowed`]:
+    ///     crate::error::GroupError::ExternalCustomProposalNotAllowed
+    fn allowed_from_external_sender(&self, proposal_type: ProposalType) -> bool {
+        let _ = proposal_type;
+        false
+    }
 }
 
 /// The default [`CustomProposalValidator`]: accepts every custom proposal whose type every
-/// member supports, and requires a path for all of them (RFC 9420 §12.4). Without custom
+/// member supports, requires a path for all of them (RFC 9420 §12.4), and refuses them from
+/// `external` senders (§12.1.8). Without custom
 /// types in this member's own capabilities no custom proposal gets that far.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct AcceptCustomProposals;

@@ -111,7 +111,8 @@ impl Group {
     /// [`Group::join_branch`] on the old group. An unknown PSK is [`GroupError::UnknownPsk`].
     ///
     /// Every leaf's credential goes to `config.hooks`' credential validator (§5.3.1,
-    /// [`GroupError::CredentialRejected`]). No lifetime is checked: see
+    /// [`GroupError::CredentialRejected`]), and so does every entry of the GroupContext's
+    /// `external_senders` (§12.1.8.1, [`GroupError::ExternalSenderCredentialRejected`]). No lifetime is checked: see
     /// [`Group::join_with_options`].
     pub fn join(
         provider: Arc<dyn CryptoProvider>,
@@ -223,6 +224,8 @@ impl Group {
         )?;
         check_tree_lifetimes(&tree, options.now, options.tree_lifetimes)?;
         super::external::validate_tree_credentials(&tree, &config.hooks)?;
+        // §5.3.1, §12.1.8.1: the external senders the joiner learns of.
+        super::proposals::validate_external_senders(&config.hooks, &ctx.extensions)?;
         // §13.5: the joiner's real capabilities, without the GREASE values it advertises.
         gi.check_extensions_supported(&kp.leaf_node.capabilities.without_grease())?;
         check_link_context(link, ctx, &tree)?;

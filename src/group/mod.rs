@@ -179,7 +179,9 @@ impl Group {
     /// proposal and credential types there, §7.2). With `config.grease` the leaf also gets
     /// random GREASE values (§13.5). The leaf is checked like any new leaf: its extensions
     /// and credential type in its capabilities, the group's `required_capabilities`, and its
-    /// credential by `config.hooks` ([`GroupError::CredentialRejected`]).
+    /// credential by `config.hooks` ([`GroupError::CredentialRejected`]); so is every entry
+    /// of an `external_senders` extension (§5.3.1, §12.1.8.1,
+    /// [`GroupError::ExternalSenderCredentialRejected`]).
     pub fn create_with_options(
         provider: Arc<dyn CryptoProvider>,
         suite: CipherSuite,
@@ -214,6 +216,7 @@ impl Group {
             signature: Vec::new(),
         };
         proposals::validate_credential(&config.hooks, &leaf, CredentialUse::Creator)?;
+        proposals::validate_external_senders(&config.hooks, &extensions)?;
         leaf.sign(
             cs,
             &identity.signature_key.private_key,

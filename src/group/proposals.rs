@@ -9,8 +9,8 @@ use crate::error::{Error, GroupError};
 use crate::framing::Sender;
 use crate::key_schedule::{PreSharedKeyId, Psk, ResumptionPskUsage};
 use crate::messages::{
-    Extensions, GroupContext, KeyPackage, LeafNode, LeafNodeSource, Proposal, ProposalType, ReInit,
-    RequiredCapabilities,
+    ExtensionType, Extensions, ExternalSenders, GroupContext, KeyPackage, LeafNode, LeafNodeSource,
+    Proposal, ProposalType, ReInit, RequiredCapabilities,
 };
 use crate::ratchet_tree::{RatchetTree, TreeDiff, TreeView};
 use crate::tree_math::LeafIndex;
@@ -43,6 +43,30 @@ pub(crate) fn validate_credential(
     } else {
         Err(GroupError::CredentialRejected.into())
     }
+}
+
+/// §5.3.1 ("when an `external_senders` extension is added to the group", "when an existing
+/// `external_senders` extension is updated"), §12.1.8.1: the application's validator accepts
+/// the credential and signature key of every entry of `extensions`' `external_senders`, as
+/// [`CredentialUse::ExternalSender`]. O(k) for k entries.
+pub(crate) fn validate_external_senders(
+    hooks: &GroupHooks,
+    extensions: &Extensions,
+) -> Result<(), Error> {
+    let Some(senders) = extensions.read::<ExternalSenders>()? else {
+        return Ok(());
+    };
+    let validator = hooks.credential_validator();
+    for s in &senders.0 {
+        if !validator.validate(
+            &s.credential,
+            &s.signature_key,
+            CredentialUse::ExternalSender,
+        ) {
+            return Err(GroupError::ExternalSenderCredentialRejected.into());
+        }
+    }
+    Ok(())
 }
 
 /// §5.3.2: the validator accepts `new` as a successor of `old` in a member's leaf.
@@ -212,7 +236,18 @@ fn check_list(
             }
             Proposal::ExternalInit(_) => return Err(GroupError::ExternalInitInMemberCommit.into()),
             Proposal::Add(_) => {}
-            Proposal::Custom { proposal_type, .. } => custom.push(*proposal_type),
+            Proposal::Custom { proposal_type, .. } => {
+                // §12.1.8: the application says whether its type may come from `external`
+                // senders (checked again here for proposals committed by reference).
+                if matches!(p.sender, Sender::External(_))
+                    && !hooks
+                        .custom_proposal_validator()
+                        .allowed_from_external_sender(*proposal_type)
+                {
+                    return Err(GroupError::ExternalCustomProposalNotAllowed.into());
+                }
+                custom.push(*proposal_type);
+            }
         }
         let t = p.proposal.proposal_type();
         path_required |= if t.is_default() {
@@ -352,6 +387,12 @@ pub(crate) fn apply_proposals<'t>(
     }
     if gce {
         check_group_context_extensions(&out.diff, &out.extensions)?;
+        // §5.3.1: a GroupContextExtensions proposal that adds or changes `external_senders`
+        // introduces credentials (checked by the committer and by every receiver).
+        let t = ExtensionType::EXTERNAL_SENDERS;
+        if out.extensions.get(t) != context.extensions.get(t) {
+            validate_external_senders(checks.hooks, &out.extensions)?;
+        }
     }
     Ok(out)
 }
