@@ -1,6 +1,6 @@
 //! The `mls_client.MLSClient` gRPC service over melos.
 //!
-//! Every RPC runs its melos work on tokio's blocking pool ([`run`]); a panic there (none is
+//! Every RPC runs its melos work on tokio's blocking pool (`run`); a panic there (none is
 //! expected: melos returns errors) becomes an `Internal` status and the server keeps going.
 //! Every RPC of the proto is served: the basic ones in `ops`, those around non-members
 //! (GroupInfo, external joins, external proposals and signers) in `external`, ReInit and
