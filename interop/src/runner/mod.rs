@@ -7,7 +7,8 @@
 //! runner's `allCombinations` mode). Otherwise a fixed sample: every actor on client 0,
 //! every actor on client 1, the two alternating assignments (actors in sorted order), then
 //! seeded random ones up to `--max-assignments`; scripts longer than 200 steps (the deep
-//! random script) play only the first alternating assignment and one random one.
+//! random script) play only the first alternating assignment and one random one (just the
+//! alternating one with `--max-assignments 1`).
 
 mod script;
 mod servers;
@@ -234,7 +235,9 @@ fn assignments(
             .collect()
     };
     if steps > 200 {
-        return vec![alternating(0), random(rng)];
+        let mut out = vec![alternating(0), random(rng)];
+        out.truncate(opts.max_assignments.max(1));
+        return out;
     }
     let mut out: Vec<Vec<usize>> = (0..c.min(2)).map(|i| vec![i; actors]).collect();
     out.push(alternating(0));
