@@ -205,7 +205,7 @@ impl Group {
         let content = match &ac.content.body {
             FramedContentBody::Application(_) => ProcessedContent::Application(Vec::new()),
             FramedContentBody::Proposal(p) => {
-                let sender = ac.content.sender.clone();
+                let sender = ac.content.sender;
                 let reference = self.store_proposal(&ac, p.clone(), sender, now)?;
                 ProcessedContent::Proposal(Box::new(p.clone()), reference)
             }
