@@ -13,7 +13,7 @@ use sha2::Digest;
 use super::super::batch::{Recipient, seal_batch, seal_batch_with};
 use super::super::hpke;
 use super::super::kems::{DhKemX25519, HkdfSha256};
-use super::{FixedBase, LEN, TABLE_MIN_RECIPIENTS, chunk_len, seal_chunk};
+use super::{LEN, chunk_len, seal_chunk};
 use crate::crypto::{AeadId, CipherSuite, HpkeCiphertext, HpkePublicKey, RandomSource, Secret};
 use crate::error::CryptoError;
 
@@ -149,7 +149,7 @@ fn all_three(
 }
 
 /// Honest keys, twist keys, the base point (u = 9) and non-canonical encodings (top bit set,
-/// `9 + p`), over several chunks and with the radix-256 table: bit for bit the same.
+/// `9 + p`), over several chunks: bit for bit the same.
 #[test]
 fn batch_equals_per_recipient_path_and_ladder() {
     let twist = twist_keys(40);
@@ -173,7 +173,6 @@ fn batch_equals_per_recipient_path_and_ladder() {
         .zip(&pts)
         .map(|(k, pt)| (k, pt.as_slice()))
         .collect();
-    assert!(recipients.len() >= TABLE_MIN_RECIPIENTS);
     for aead in [AeadId::AES_128_GCM, AeadId::CHACHA20_POLY1305] {
         let [batch, generic, ladder] = all_three(aead, &recipients, 11);
         let batch = batch.unwrap();
@@ -181,7 +180,7 @@ fn batch_equals_per_recipient_path_and_ladder() {
         assert_eq!(Ok(&batch), generic.as_ref());
         assert_eq!(Ok(&batch), ladder.as_ref());
     }
-    // Small batches too (one chunk, maybe without the table).
+    // Small batches too (one chunk).
     for n in [1, 2, 15, 17] {
         let [batch, generic, ladder] = all_three(AeadId::AES_128_GCM, &recipients[..n], 3);
         assert_eq!(batch.as_ref().map(Vec::len), Ok(n));
@@ -233,50 +232,17 @@ fn wrong_length_key_fails_the_batch() {
     }
 }
 
-/// The radix-256 table and the built-in table compute the same `[clamp(k)] B`, and a chunk
-/// sealed with either is the same.
-#[cfg(feature = "std")]
+/// A chunk's `ikm` must match its recipients.
 #[test]
-fn both_fixed_base_tables_agree() {
-    let table = FixedBase::for_batch(TABLE_MIN_RECIPIENTS);
-    assert!(matches!(table, FixedBase::Radix256(_)));
-    // Once built, the table serves small batches too.
-    assert!(matches!(FixedBase::for_batch(1), FixedBase::Radix256(_)));
-    let mut scalars = vec![[0u8; LEN], [0xff; LEN], [1; LEN]];
-    scalars.extend((0..100u32).map(|i| {
-        let mut k = [0u8; LEN];
-        k.copy_from_slice(&sha2::Sha256::digest(i.to_le_bytes()));
-        k
-    }));
-    for k in scalars {
-        let a = table.mul_base_clamped(k);
-        let b = FixedBase::Builtin.mul_base_clamped(k);
-        assert_eq!(a, b);
-        assert_eq!(
-            a.to_montgomery().to_bytes(),
-            x25519_dalek::x25519(k, x25519_dalek::X25519_BASEPOINT_BYTES)
-        );
-    }
-    let mut keys: Vec<HpkePublicKey> = (0..30u32).map(honest_key).collect();
-    keys[7] = twist_keys(1).remove(0);
+fn chunk_checks_its_ikm_length() {
+    let keys: Vec<HpkePublicKey> = (0..3u32).map(honest_key).collect();
     let recipients: Vec<Recipient<'_>> = keys.iter().map(|k| (k, &b"path secret"[..])).collect();
-    let mut ikm = vec![0u8; 30 * LEN];
-    counter(77).fill(&mut ikm).unwrap();
+    let ikm = vec![7u8; 3 * LEN];
     let context = hpke::key_schedule_context::<DhKemX25519, HkdfSha256>(AeadId::AES_128_GCM, b"i");
-    let with = |base| seal_chunk(base, AeadId::AES_128_GCM, &context, b"a", &recipients, &ikm);
-    assert_eq!(with(table).unwrap(), with(FixedBase::Builtin).unwrap());
-    // The chunk's `ikm` must match its recipients.
-    assert_eq!(
-        seal_chunk(
-            table,
-            AeadId::AES_128_GCM,
-            &context,
-            b"a",
-            &recipients,
-            &ikm[1..]
-        ),
-        Err(CryptoError::InvalidLength)
-    );
+    let seal = |ikm: &[u8]| seal_chunk(AeadId::AES_128_GCM, &context, b"a", &recipients, ikm);
+    assert_eq!(seal(&ikm).map(|c| c.len()), Ok(3));
+    assert_eq!(seal(&ikm[1..]), Err(CryptoError::InvalidLength));
+    assert_eq!(seal(&ikm[..2 * LEN]), Err(CryptoError::InvalidLength));
 }
 
 #[test]
