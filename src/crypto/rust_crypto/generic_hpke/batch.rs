@@ -17,6 +17,7 @@ use alloc::vec::Vec;
 
 use zeroize::Zeroizing;
 
+use super::batch_x25519;
 use super::hpke::{self, Kdf, Kem};
 use super::kems::{
     DhKemP256, DhKemP384, DhKemP521, DhKemX448, DhKemX25519, HkdfSha256, HkdfSha384, HkdfSha512,
@@ -27,7 +28,7 @@ use crate::crypto::{
 use crate::error::CryptoError;
 
 /// One recipient of a batch: its public key and its plaintext.
-type Recipient<'a> = (&'a HpkePublicKey, &'a [u8]);
+pub(super) type Recipient<'a> = (&'a HpkePublicKey, &'a [u8]);
 
 /// `SealBase` of each `(pkR, pt)` of `recipients` with the shared `info` and `aad`, for the KEM,
 /// KDF and AEAD of `suite`; the ciphertexts are in recipient order.
@@ -47,7 +48,12 @@ pub(crate) fn seal_batch(
     // The HPKE KDF of every RFC 9420 suite is HKDF with the suite's hash (RFC 9420 §5.1).
     match (kem, hash) {
         (KemId::DHKEM_X25519, HashId::SHA256) => {
-            seal_batch_with::<DhKemX25519, HkdfSha256>(aead, random, info, aad, recipients)
+            let Some((context, ikm)) =
+                prepare::<DhKemX25519, HkdfSha256>(aead, random, info, recipients.len())?
+            else {
+                return Ok(Vec::new());
+            };
+            batch_x25519::seal_each(aead, &context, aad, recipients, &ikm)
         }
         (KemId::DHKEM_P256, HashId::SHA256) => {
             seal_batch_with::<DhKemP256, HkdfSha256>(aead, random, info, aad, recipients)
@@ -73,21 +79,38 @@ pub(super) fn seal_batch_with<K: Kem, F: Kdf>(
     aad: &[u8],
     recipients: &[Recipient<'_>],
 ) -> Result<Vec<HpkeCiphertext>, CryptoError> {
+    let Some((context, ikm)) = prepare::<K, F>(aead, random, info, recipients.len())? else {
+        return Ok(Vec::new());
+    };
+    seal_each::<K, F>(aead, &context, aad, recipients, &ikm)
+}
+
+/// The `key_schedule_context` and the ephemeral keys' `ikm` of a batch, see [`prepare`].
+type Prepared = (Vec<u8>, Zeroizing<Vec<u8>>);
+
+/// The shared part of a batch of `count` recipients: the `key_schedule_context` of `info`
+/// (RFC 9180 §5.1, the one pass over `info`) and `count * Nsk` random bytes, the
+/// `DeriveKeyPair` inputs of the ephemeral keys (§7.1.3). `None` for an empty batch, which
+/// draws no randomness.
+fn prepare<K: Kem, F: Kdf>(
+    aead: AeadId,
+    random: &dyn RandomSource,
+    info: &[u8],
+    count: usize,
+) -> Result<Option<Prepared>, CryptoError> {
     if aead.key_len().is_none() || aead.nonce_len().is_none() {
         return Err(CryptoError::Unsupported);
     }
-    if recipients.is_empty() {
-        return Ok(Vec::new());
+    if count == 0 {
+        return Ok(None);
     }
-    // The one pass over `info`.
     let context = hpke::key_schedule_context::<K, F>(aead, info);
-    let ikm_len = recipients
-        .len()
+    let ikm_len = count
         .checked_mul(K::N_SK)
         .ok_or(CryptoError::InvalidLength)?;
     let mut ikm = Zeroizing::new(vec![0u8; ikm_len]);
     random.fill(&mut ikm)?;
-    seal_each::<K, F>(aead, &context, aad, recipients, &ikm)
+    Ok(Some((context, ikm)))
 }
 
 /// `SetupBaseS` with the precomputed `key_schedule_context` and `DeriveKeyPair(ikm)` as the

@@ -159,14 +159,20 @@ pub(super) fn public_key<K: Kem>(sk: &[u8]) -> Result<Vec<u8>, CryptoError> {
 pub(super) fn derive_key_pair<K: Kem>(
     ikm: &[u8],
 ) -> Result<(HpkePrivateKey, HpkePublicKey), CryptoError> {
-    let suite_id = kem_suite_id::<K>();
-    let dkp_prk = labeled_extract::<K::Kdf>(&suite_id, b"", b"dkp_prk", ikm);
-    let sk = K::derive_private_key(dkp_prk.as_bytes())?;
+    let sk = derive_private_key::<K>(ikm)?;
     let pk = public_key::<K>(sk.as_bytes())?;
     Ok((
         HpkePrivateKey::new(sk.as_bytes().to_vec()),
         HpkePublicKey(pk),
     ))
+}
+
+/// The private key of `DeriveKeyPair(ikm)` (RFC 9180 §7.1.3):
+/// `dkp_prk = LabeledExtract("", "dkp_prk", ikm)`, then [`Kem::derive_private_key`].
+pub(super) fn derive_private_key<K: Kem>(ikm: &[u8]) -> Result<Secret, CryptoError> {
+    let suite_id = kem_suite_id::<K>();
+    let dkp_prk = labeled_extract::<K::Kdf>(&suite_id, b"", b"dkp_prk", ikm);
+    K::derive_private_key(dkp_prk.as_bytes())
 }
 
 /// `ExtractAndExpand(dh, kem_context)` (RFC 9180 §4.1), with `kem_context = enc || pkRm`
@@ -176,7 +182,7 @@ pub(super) fn derive_key_pair<K: Kem>(
 /// eae_prk = LabeledExtract("", "eae_prk", dh)
 /// shared_secret = LabeledExpand(eae_prk, "shared_secret", kem_context, Nsecret)
 /// ```
-fn extract_and_expand<K: Kem>(
+pub(super) fn extract_and_expand<K: Kem>(
     dh: &Secret,
     enc: &[u8],
     pk_rm: &[u8],

@@ -17,6 +17,7 @@
 #![forbid(unsafe_code)]
 
 mod batch;
+mod batch_x25519;
 mod hpke;
 mod kems;
 #[cfg(test)]
