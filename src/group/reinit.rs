@@ -128,15 +128,11 @@ impl Group {
         config: GroupConfig,
         psks: &PskStore,
     ) -> Result<Group, Error> {
-        Self::join_with(
-            self.provider.clone(),
+        self.join_linked(
             welcome,
             key_package,
             identity,
-            super::join::JoinOptions {
-                ratchet_tree,
-                ..Default::default()
-            },
+            ratchet_tree,
             config,
             psks,
             Link::ReInit(self),
@@ -192,6 +188,29 @@ impl Group {
         config: GroupConfig,
         psks: &PskStore,
     ) -> Result<Group, Error> {
+        self.join_linked(
+            welcome,
+            key_package,
+            identity,
+            ratchet_tree,
+            config,
+            psks,
+            Link::Branch(self),
+        )
+    }
+
+    /// [`Group::join`] of a group linked to this one by `link` (RFC 9420 §11.2, §11.3).
+    #[allow(clippy::too_many_arguments)]
+    fn join_linked(
+        &self,
+        welcome: &MlsMessage,
+        key_package: &KeyPackageBundle,
+        identity: SigningIdentity,
+        ratchet_tree: Option<&[u8]>,
+        config: GroupConfig,
+        psks: &PskStore,
+        link: Link<'_>,
+    ) -> Result<Group, Error> {
         Self::join_with(
             self.provider.clone(),
             welcome,
@@ -203,7 +222,7 @@ impl Group {
             },
             config,
             psks,
-            Link::Branch(self),
+            link,
         )
     }
 

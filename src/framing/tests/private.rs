@@ -4,14 +4,26 @@
 use alloc::vec::Vec;
 
 use super::*;
+use crate::key_schedule::AeadKeyNonce;
 
 /// A PrivateMessage from leaf 1, generation 0, around a raw `plaintext`.
 fn craft_private(f: &Fixture, plaintext: &[u8]) -> PrivateMessage {
-    let cs = f.cs();
     let (generation, key) = f
         .tree()
-        .next_key(cs, LeafIndex(1), ContentKind::Application)
+        .next_key(f.cs(), LeafIndex(1), ContentKind::Application)
         .unwrap();
+    seal_as_leaf_1(f, generation, &key, plaintext)
+}
+
+/// A PrivateMessage from leaf 1 at `generation`, around a raw `plaintext` sealed under
+/// `key`, as anyone holding the epoch's secrets (any member) can build it.
+pub(super) fn seal_as_leaf_1(
+    f: &Fixture,
+    generation: u32,
+    key: &AeadKeyNonce,
+    plaintext: &[u8],
+) -> PrivateMessage {
+    let cs = f.cs();
     let aad = PrivateContentAAD {
         group_id: b"group",
         epoch: 7,

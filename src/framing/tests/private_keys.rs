@@ -10,51 +10,11 @@ use crate::error::CryptoError;
 /// A PrivateMessage from leaf 1 at `generation` of its application ratchet, around a raw
 /// `plaintext`, built by someone holding the epoch's secrets (any member).
 fn craft(f: &Fixture, generation: u32, plaintext: &[u8]) -> PrivateMessage {
-    let cs = f.cs();
     let key = f
         .tree()
-        .key_for(cs, LeafIndex(1), ContentKind::Application, generation)
+        .key_for(f.cs(), LeafIndex(1), ContentKind::Application, generation)
         .unwrap();
-    let aad = PrivateContentAAD {
-        group_id: b"group",
-        epoch: 7,
-        content_type: ContentType::Application,
-        authenticated_data: b"aad",
-    }
-    .to_bytes()
-    .unwrap();
-    let ciphertext = cs
-        .aead_seal(key.key.as_bytes(), key.nonce.as_bytes(), &aad, plaintext)
-        .unwrap();
-    let sd = SenderData {
-        leaf_index: LeafIndex(1),
-        generation,
-        reuse_guard: [0; 4],
-    };
-    let sd_aad = SenderDataAAD {
-        group_id: b"group",
-        epoch: 7,
-        content_type: ContentType::Application,
-    }
-    .to_bytes()
-    .unwrap();
-    let (k, n) = sender_data_key_nonce(cs, &f.sender_data_secret, &ciphertext).unwrap();
-    let encrypted_sender_data = cs
-        .aead_seal(
-            k.as_bytes(),
-            n.as_bytes(),
-            &sd_aad,
-            &codec::encode(&sd).unwrap(),
-        )
-        .unwrap();
-    PrivateMessage {
-        group_id: b"group".to_vec(),
-        epoch: 7,
-        content_type: ContentType::Application,
-        authenticated_data: b"aad".to_vec(),
-        encrypted_sender_data,
-        ciphertext,
-    }
+    super::private::seal_as_leaf_1(f, generation, &key, plaintext)
 }
 
 fn decryption_failed() -> Error {
