@@ -367,6 +367,28 @@ fn custom_type_not_supported_by_every_member() {
 }
 
 #[test]
+fn an_updated_member_must_support_the_custom_type() {
+    // §12.2: only members the Commit adds or removes are exempt; an Update does not exempt
+    // its sender.
+    let p = provider();
+    let with = caps(&[POLL], &[]);
+    let without = caps(&[], &[]);
+    let mut g = group_of(
+        &p,
+        (basic("alice"), with.clone()),
+        vec![(basic("bob"), with), (basic("dave"), without)],
+        &[GroupConfig::default()],
+    )
+    .unwrap();
+    let update = g[2].propose_update().unwrap();
+    g[0].process(&update, None).unwrap();
+    let e = g[0]
+        .commit(CommitOptions::default().with_proposal(poll(b"x")))
+        .unwrap_err();
+    assert_eq!(e, Error::Group(GroupError::UnsupportedProposalType));
+}
+
+#[test]
 fn a_grease_proposal_type_is_never_supported() {
     // §13.5: GREASE values never appear in Proposal.proposal_type; even when every leaf
     // lists the value, a client's real capabilities do not contain it.

@@ -9,7 +9,7 @@ use melos::crypto::rust_crypto::RustCrypto;
 use melos::framing::{FramedContentBody, MlsMessage, MlsMessageBody, Sender};
 use melos::group::{
     CommitOptions, ExternalCommitOptions, ExternalProposer, Group, GroupConfig, GroupInfoOptions,
-    HandshakeFormat, PriorLeaf, ProcessedContent, PskStore, SigningIdentity,
+    HandshakeFormat, PriorLeaf, ProcessedContent, ProposalStatus, PskStore, SigningIdentity,
     new_member_add_proposal,
 };
 use melos::messages::{
@@ -91,6 +91,19 @@ fn deliver_commit(groups: &mut Vec<Group>, commit: &MlsMessage) {
     }
     groups.retain(Group::is_active);
     agree(groups);
+}
+
+/// The application approves every held proposal of `g` (outsiders' proposals are held by
+/// the default `ProposalPolicy`).
+fn approve_all(g: &mut Group) {
+    let held: Vec<_> = g
+        .pending_proposals()
+        .filter(|p| p.status == ProposalStatus::Held)
+        .map(|p| p.reference.clone())
+        .collect();
+    for r in held {
+        g.approve_proposal(&r).unwrap();
+    }
 }
 
 fn agree(groups: &[Group]) {
@@ -529,6 +542,7 @@ fn external_sender_adds_and_removes() {
         assert_eq!(m.sender, Sender::External(0));
         assert_eq!(m.authenticated_data, b"ad");
     }
+    approve_all(&mut groups[2]);
     let out = groups[2]
         .commit(CommitOptions::default().with_ratchet_tree())
         .unwrap();
@@ -552,6 +566,7 @@ fn external_sender_adds_and_removes() {
     });
     let msg = ds.propose_for(&gi, 0, rm).unwrap();
     deliver_proposal(&mut groups, None, &msg);
+    approve_all(&mut groups[0]);
     let out = groups[0].commit(CommitOptions::default()).unwrap();
     deliver_commit(&mut groups, &out.commit);
     assert_eq!(groups.len(), 3);
@@ -579,6 +594,7 @@ fn group_created_with_external_senders() {
     });
     let msg = ds.propose(b"g", groups[0].epoch(), 0, rm, &[]).unwrap();
     deliver_proposal(&mut groups, None, &msg);
+    approve_all(&mut groups[0]);
     let out = groups[0].commit(CommitOptions::default()).unwrap();
     deliver_commit(&mut groups, &out.commit);
     assert_eq!(groups.len(), 1);
@@ -648,6 +664,7 @@ fn new_member_proposal_is_committed() {
         let m = g.process(&msg, None).unwrap();
         assert_eq!(m.sender, Sender::NewMemberProposal);
     }
+    approve_all(&mut groups[0]);
     let out = groups[0]
         .commit(CommitOptions::default().with_ratchet_tree())
         .unwrap();

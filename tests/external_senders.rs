@@ -185,6 +185,9 @@ fn external_custom_proposal_allowed_by_the_hook_is_committed() {
         assert_eq!(processed.sender, Sender::External(0));
         assert!(matches!(processed.content, ProcessedContent::Proposal(..)));
     }
+    // Held for the application (an outsider's proposal), which approves it.
+    let reference = g[1].pending_proposals().next().unwrap().reference.clone();
+    g[1].approve_proposal(&reference).unwrap();
     let out = g[1].commit(CommitOptions::default()).unwrap();
     let seen = deliver(&mut g, 1, &out.commit);
     for s in &seen {
@@ -238,7 +241,7 @@ fn the_default_custom_validator_refuses_external_custom_proposals() {
 #[test]
 fn a_stored_external_custom_proposal_is_checked_again_at_commit() {
     // A member stored the proposal under hooks that allowed it, then was restored with
-    // hooks that do not: its Commit's proposal list is refused (§12.2).
+    // hooks that do not: its Commit leaves the proposal out (§12.2), and says why.
     let p = provider();
     let (mut g, ds) = poll_group(&p, polls(true));
     let ds = ds.with_hooks(polls(true));
@@ -250,8 +253,18 @@ fn a_stored_external_custom_proposal_is_checked_again_at_commit() {
     let mut restored = Group::from_bytes_with_hooks(p.clone(), polls(false), bytes.as_bytes())
         .expect("restores with other custom hooks");
     assert_eq!(restored.pending_proposals().count(), 1);
+    let reference = restored
+        .pending_proposals()
+        .next()
+        .unwrap()
+        .reference
+        .clone();
+    restored.approve_proposal(&reference).unwrap();
+    let out = restored.commit(CommitOptions::default()).unwrap();
+    assert_eq!(out.left_out.len(), 1);
+    assert_eq!(out.left_out[0].reference, reference);
     assert_eq!(
-        restored.commit(CommitOptions::default()).unwrap_err(),
+        out.left_out[0].reason,
         Error::Group(GroupError::ExternalCustomProposalNotAllowed)
     );
 }

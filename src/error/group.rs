@@ -220,4 +220,19 @@ pub enum GroupError {
     /// proposal validator): restore it with `Group::from_bytes_with_hooks` and those hooks.
     MissingHooks,
     // -- end extensibility --
+    // -- The proposal pool (§12.1, §12.2, §12.4) --
+    /// §12.1: the proposal (the same ProposalRef) is already in the pool: a replay or an
+    /// echo of a message already processed. Nothing changed.
+    DuplicateProposal,
+    /// The pool of proposals of this epoch is full (`GroupConfig::max_pending_proposals`
+    /// for accepted proposals, `max_held_proposals` for held ones): commit first.
+    ProposalPoolFull,
+    /// The application's `ProposalPolicy` refused the proposal (on receipt), or left it out
+    /// of this member's Commit.
+    ProposalRejectedByPolicy,
+    /// The proposal is held for the application (an outsider's, by the default
+    /// `ProposalPolicy`): left out of this member's Commit until `Group::approve_proposal`.
+    ProposalHeld,
+    /// §12.2: the application's `ProposalPolicy` refused a proposal of a received Commit.
+    CommitRejectedByPolicy,
 }

@@ -6,11 +6,11 @@ use alloc::vec::Vec;
 
 use crate::crypto::{CipherSuiteProvider, HpkePublicKey, Secret};
 use crate::error::{Error, GroupError};
-use crate::framing::{FramedContentBody, MlsMessage, MlsMessageBody, Sender};
+use crate::framing::{FramedContentBody, MlsMessage, MlsMessageBody};
 use crate::key_schedule::{PreSharedKeyId, derive_epoch, psk::psk_secret};
 use crate::messages::{
     Add, Commit, Extension, ExtensionType, Extensions, GroupContext, GroupInfo, KeyPackage,
-    NewMemberSecrets, Proposal, ProposalOrRef, ProposalType, Remove, Welcome,
+    NewMemberSecrets, Proposal, Remove, Welcome,
 };
 use crate::ratchet_tree::TreeView;
 use crate::transcript::{confirmation_tag, confirmed_transcript_hash, interim_transcript_hash};
@@ -19,7 +19,7 @@ use crate::treekem::{NewLeaf, TreePrivateKeys, prepare_update_path};
 
 use super::Group;
 use super::process::StagedCommit;
-use super::proposals::{AppliedProposals, Checks, CommittedProposal, apply_proposals, member_at};
+use super::proposals::{AppliedProposals, Checks, member_at};
 
 /// Whether a Commit carries an UpdatePath (RFC 9420 §12.4).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -94,11 +94,20 @@ pub struct CommitOutput {
     pub welcome: Option<MlsMessage>,
     /// The signed GroupInfo of the new epoch, if asked for.
     pub group_info: Option<MlsMessage>,
+    /// The proposals of the pool the Commit does not cover, each with the reason (RFC 9420
+    /// §12.2; see [`Group::commit`]). They stay in the pool until the epoch ends.
+    pub left_out: Vec<super::LeftOutProposal>,
 }
 
 impl Group {
-    /// Commits the given proposals and every valid proposal received this epoch (RFC 9420
-    /// §12.4.1). The new epoch is kept pending: call [`Group::merge_pending_commit`] once the
+    /// Commits the given proposals and the accepted proposals received this epoch (RFC 9420
+    /// §12.4.1), leaving out of the list every proposal of the pool that would make it
+    /// invalid (§12.2) and reporting each in [`CommitOutput::left_out`] with the reason, so
+    /// that no proposal a Delivery Service replays or a member sends can stop this member
+    /// from committing (see the `pool` module: replays are refused on receipt, the most
+    /// recent Update of a leaf wins, Removes win over Updates, duplicate Adds and unknown
+    /// PSKs are left out). The proposals given by value must be valid together with the
+    /// ones kept; an invalid one fails the call. The new epoch is kept pending: call [`Group::merge_pending_commit`] once the
     /// Delivery Service accepted the Commit, or [`Group::clear_pending_commit`].
     pub fn commit(&mut self, options: CommitOptions) -> Result<CommitOutput, Error> {
         self.check_active()?;
@@ -108,13 +117,13 @@ impl Group {
         let provider = self.provider.clone();
         let cs = Self::cs_of(&provider, self.cipher_suite())?;
         let me = self.own_leaf();
-        let (list, committed) = self.select_proposals(&options.proposals);
         let ctx = self.context.group_context().clone();
         let checks = Checks {
             now: options.now,
             hooks: &self.config.hooks,
         };
-        let mut applied = apply_proposals(cs, &self.tree, &ctx, me, &committed, &checks)?;
+        let selection = self.select_proposals(cs, &options.proposals, &checks)?;
+        let (list, mut applied, left_out) = (selection.list, selection.applied, selection.left_out);
         let with_path = applied.path_required || options.path == PathChoice::Always;
 
         let mut next = ctx.clone();
@@ -230,6 +239,7 @@ impl Group {
             commit,
             welcome,
             group_info,
+            left_out,
         })
     }
 
@@ -267,74 +277,6 @@ impl Group {
         };
         gi.sign(cs, &self.identity.signature_key.private_key)?;
         Ok(gi)
-    }
-
-    /// The cached proposals to cover by reference, then `inline` by value (RFC 9420 §12.4:
-    /// SHOULD include every valid proposal received). Cached proposals that would make the
-    /// list invalid (§12.2) are left out: own Updates, a second change of a leaf (Removes are
-    /// preferred), a Remove of the committer, a repeated PSK or GroupContextExtensions, and
-    /// a ReInit with other proposals.
-    fn select_proposals(
-        &self,
-        inline: &[Proposal],
-    ) -> (Vec<ProposalOrRef>, Vec<CommittedProposal>) {
-        let me = self.own_leaf();
-        let mut list = Vec::new();
-        let mut committed: Vec<CommittedProposal> = Vec::new();
-        let mut touched: Vec<LeafIndex> = Vec::new();
-        let removes = self
-            .proposals
-            .iter()
-            .chain(core::iter::empty())
-            .filter_map(|c| match &c.proposal {
-                Proposal::Remove(r) if r.removed != me => Some(r.removed),
-                _ => None,
-            });
-        touched.extend(removes);
-        touched.extend(inline.iter().filter_map(|p| match p {
-            Proposal::Remove(r) => Some(r.removed),
-            _ => None,
-        }));
-        let others = self.proposals.len().saturating_add(inline.len()) > 1;
-        let mut seen_remove: Vec<LeafIndex> = Vec::new();
-        for c in &self.proposals {
-            let keep = match (&c.proposal, c.sender) {
-                (Proposal::Update(_), Sender::Member(l)) => l != me && !touched.contains(&l),
-                (Proposal::Update(_), _) => false,
-                (Proposal::Remove(r), _) => {
-                    let first = r.removed != me
-                        && !seen_remove.contains(&r.removed)
-                        && !inline
-                            .iter()
-                            .any(|p| matches!(p, Proposal::Remove(x) if x.removed == r.removed));
-                    seen_remove.push(r.removed);
-                    first
-                }
-                (Proposal::ReInit(_), _) => !others,
-                (Proposal::PreSharedKey(p), _) => !committed
-                    .iter()
-                    .any(|c| matches!(&c.proposal, Proposal::PreSharedKey(q) if q.psk == p.psk)),
-                (Proposal::GroupContextExtensions(_), _) => !committed
-                    .iter()
-                    .any(|c| c.proposal.proposal_type() == ProposalType::GROUP_CONTEXT_EXTENSIONS),
-                _ => true,
-            };
-            if keep {
-                list.push(ProposalOrRef::Reference(c.reference.clone()));
-                committed.push(CommittedProposal {
-                    proposal: c.proposal.clone(),
-                    sender: c.sender,
-                });
-            }
-        }
-        for p in inline {
-            list.push(ProposalOrRef::Proposal(p.clone()));
-            committed.push(CommittedProposal {
-                proposal: p.clone(),
-                sender: Sender::Member(me),
-            });
-        }
-        (list, committed)
     }
 
     /// The `psk_secret` of `psks` (RFC 9420 §8.4), in their order: external PSKs and

@@ -142,6 +142,12 @@ pub enum HandshakeFormat {
 /// The default of [`GroupConfig::max_resumption_psks`].
 pub const DEFAULT_MAX_RESUMPTION_PSKS: usize = 8;
 
+/// The default of [`GroupConfig::max_pending_proposals`].
+pub const DEFAULT_MAX_PENDING_PROPOSALS: usize = 256;
+
+/// The default of [`GroupConfig::max_held_proposals`].
+pub const DEFAULT_MAX_HELD_PROPOSALS: usize = 64;
+
 /// A group's local policy (nothing here is sent on the wire).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GroupConfig {
@@ -166,6 +172,17 @@ pub struct GroupConfig {
     /// join) and a GREASE extension in every GroupInfo it signs. Default true. (KeyPackages
     /// are made outside a group: see [`KeyPackageOptions::grease`].)
     pub grease: bool,
+    /// The most proposals of this epoch the pool keeps accepted (RFC 9420 §12.1; members'
+    /// proposals and approved ones): one more is refused
+    /// ([`GroupError::ProposalPoolFull`](crate::error::GroupError::ProposalPoolFull)) until
+    /// a Commit empties the pool. It also bounds the work of building a valid list when
+    /// committing. Default [`DEFAULT_MAX_PENDING_PROPOSALS`].
+    pub max_pending_proposals: usize,
+    /// The most held proposals (outsiders' by the default
+    /// [`ProposalPolicy`](super::ProposalPolicy)) the pool keeps; kept apart from
+    /// `max_pending_proposals` so that outsiders flooding the group with proposals cannot
+    /// crowd out members' proposals. Default [`DEFAULT_MAX_HELD_PROPOSALS`].
+    pub max_held_proposals: usize,
     /// The application's credential validator and custom proposal rules (RFC 9420 §5.3.1,
     /// §12.1). Not saved by [`Group::to_bytes`](super::Group::to_bytes): see
     /// [`Group::from_bytes_with_hooks`](super::Group::from_bytes_with_hooks).
@@ -182,6 +199,8 @@ impl Default for GroupConfig {
             padding: PaddingPolicy::None,
             max_resumption_psks: DEFAULT_MAX_RESUMPTION_PSKS,
             grease: true,
+            max_pending_proposals: DEFAULT_MAX_PENDING_PROPOSALS,
+            max_held_proposals: DEFAULT_MAX_HELD_PROPOSALS,
             hooks: GroupHooks::default(),
         }
     }

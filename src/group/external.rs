@@ -483,6 +483,7 @@ impl Group {
             commit: MlsMessage::new(MlsMessageBody::PublicMessage(message)),
             welcome: None,
             group_info,
+            left_out: Vec::new(),
         };
         Ok((group, out))
     }

@@ -13,7 +13,8 @@ use alloc::sync::Arc;
 
 use crate::crypto::SignaturePublicKey;
 use crate::framing::Sender;
-use crate::messages::{Credential, GroupContext, ProposalType};
+use crate::messages::{Credential, GroupContext, Proposal, ProposalRef, ProposalType};
+use crate::tree_math::LeafIndex;
 
 /// Why a leaf's credential is presented to the [`CredentialValidator`] (RFC 9420 §5.3.1:
 /// "whenever a new credential is introduced ... and whenever a credential is updated").
@@ -170,11 +171,118 @@ impl CustomProposalValidator for AcceptCustomProposals {
     }
 }
 
+/// What a member does with a proposal it received on its own (RFC 9420 §12.1), once every
+/// check of the protocol passed: the answer of [`ProposalPolicy::received`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProposalDecision {
+    /// Store it in the pool: this member's next Commit covers it, and application messages
+    /// wait until a Commit did (§12.4).
+    Accept,
+    /// Store it but hold it for the application: no Commit of this member covers it and it
+    /// does not block application messages until the application calls
+    /// [`Group::approve_proposal`](super::Group::approve_proposal). It stays referable, so a
+    /// Commit of another member that covers it is still processed.
+    Hold,
+    /// Refuse it ([`GroupError::ProposalRejectedByPolicy`]); it is not stored.
+    ///
+    /// [`GroupError::ProposalRejectedByPolicy`]:
+    ///     crate::error::GroupError::ProposalRejectedByPolicy
+    Reject,
+}
+
+/// A proposal as a [`ProposalPolicy`] sees it.
+#[derive(Clone, Copy, Debug)]
+#[non_exhaustive]
+pub struct ProposalInfo<'a> {
+    /// The proposal.
+    pub proposal: &'a Proposal,
+    /// Who proposed it (`new_member_proposal` and `external` senders are outsiders).
+    pub sender: &'a Sender,
+    /// Its ProposalRef (RFC 9420 §5.2), when it was sent on its own; `None` for a proposal
+    /// carried by value in a Commit.
+    pub reference: Option<&'a ProposalRef>,
+    /// The GroupContext of the epoch it belongs to.
+    pub context: &'a GroupContext,
+}
+
+/// The application's rules on who may propose what (RFC 9420 §12.2: "An application may
+/// extend the above procedure by additional rules, for example, requiring
+/// application-level permissions to add members").
+///
+/// The group calls [`received`](ProposalPolicy::received) for every proposal it receives
+/// on its own, [`may_commit`](ProposalPolicy::may_commit) for every proposal of the pool a
+/// Commit of this member would cover, and
+/// [`commit_valid`](ProposalPolicy::commit_valid) for every proposal of a Commit it
+/// receives. The default ([`DefaultProposalPolicy`]) accepts members' proposals and holds
+/// those of outsiders (`new_member_proposal` Adds and `external` senders, §12.1.8) until the
+/// application approves them, so nobody who merely holds a GroupInfo gets into the group
+/// by the next plain Commit.
+pub trait ProposalPolicy: Send + Sync {
+    /// Whether to accept, hold or refuse a proposal received on its own. The default
+    /// accepts members' proposals and holds everyone else's.
+    fn received(&self, proposal: &ProposalInfo<'_>) -> ProposalDecision {
+        default_decision(proposal.sender)
+    }
+
+    /// Whether a Commit of this member may cover this proposal of its pool (accepted or
+    /// approved). `false` leaves it out of the Commit
+    /// ([`GroupError::ProposalRejectedByPolicy`] in
+    /// [`CommitOutput::left_out`](super::CommitOutput::left_out)). Default: `true`.
+    ///
+    /// [`GroupError::ProposalRejectedByPolicy`]:
+    ///     crate::error::GroupError::ProposalRejectedByPolicy
+    fn may_commit(&self, proposal: &ProposalInfo<'_>) -> bool {
+        let _ = proposal;
+        true
+    }
+
+    /// Whether a received Commit of member `committer` may cover this proposal; `false`
+    /// refuses the Commit ([`GroupError::CommitRejectedByPolicy`]). Every member must
+    /// answer alike, or the group forks (§12.2). Default: `true` (the committer decided).
+    ///
+    /// [`GroupError::CommitRejectedByPolicy`]:
+    ///     crate::error::GroupError::CommitRejectedByPolicy
+    fn commit_valid(&self, committer: LeafIndex, proposal: &ProposalInfo<'_>) -> bool {
+        let _ = (committer, proposal);
+        true
+    }
+}
+
+/// The default answer of [`ProposalPolicy::received`]: members' proposals are accepted,
+/// outsiders' (`new_member_proposal`, `external`) are held.
+pub fn default_decision(sender: &Sender) -> ProposalDecision {
+    match sender {
+        Sender::Member(_) => ProposalDecision::Accept,
+        _ => ProposalDecision::Hold,
+    }
+}
+
+/// The default [`ProposalPolicy`]: members' proposals are accepted, outsiders' held for the
+/// application; every held or accepted proposal may be committed, every received Commit is
+/// acceptable.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DefaultProposalPolicy;
+
+impl ProposalPolicy for DefaultProposalPolicy {}
+
+/// A [`ProposalPolicy`] that accepts every valid proposal, outsiders' included (a test
+/// harness, or a group whose Delivery Service vets external proposals itself).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct AcceptAllProposals;
+
+impl ProposalPolicy for AcceptAllProposals {
+    fn received(&self, _proposal: &ProposalInfo<'_>) -> ProposalDecision {
+        ProposalDecision::Accept
+    }
+}
+
 static BASIC_VALIDATOR: BasicCredentialValidator = BasicCredentialValidator;
 static ACCEPT_CUSTOM: AcceptCustomProposals = AcceptCustomProposals;
+static DEFAULT_POLICY: DefaultProposalPolicy = DefaultProposalPolicy;
 
 /// The application hooks of a group (see the module documentation); each unset hook is the
-/// default ([`BasicCredentialValidator`], [`AcceptCustomProposals`]).
+/// default ([`BasicCredentialValidator`], [`AcceptCustomProposals`],
+/// [`DefaultProposalPolicy`]).
 ///
 /// Two `GroupHooks` are equal when each hook is the default in both or the same `Arc` in
 /// both.
@@ -182,6 +290,7 @@ static ACCEPT_CUSTOM: AcceptCustomProposals = AcceptCustomProposals;
 pub struct GroupHooks {
     credential_validator: Option<Arc<dyn CredentialValidator>>,
     custom_proposal_validator: Option<Arc<dyn CustomProposalValidator>>,
+    proposal_policy: Option<Arc<dyn ProposalPolicy>>,
 }
 
 impl GroupHooks {
@@ -203,6 +312,26 @@ impl GroupHooks {
     ) -> Self {
         self.custom_proposal_validator = Some(validator);
         self
+    }
+
+    /// These hooks with `policy` deciding over received and committed proposals (RFC 9420
+    /// §12.2).
+    pub fn with_proposal_policy(mut self, policy: Arc<dyn ProposalPolicy>) -> Self {
+        self.proposal_policy = Some(policy);
+        self
+    }
+
+    /// The proposal policy in use.
+    pub fn proposal_policy(&self) -> &dyn ProposalPolicy {
+        match &self.proposal_policy {
+            Some(p) => p.as_ref(),
+            None => &DEFAULT_POLICY,
+        }
+    }
+
+    /// Whether a custom proposal policy is set.
+    pub fn has_custom_proposal_policy(&self) -> bool {
+        self.proposal_policy.is_some()
     }
 
     /// The credential validator in use.
@@ -243,6 +372,7 @@ impl core::fmt::Debug for GroupHooks {
                 "custom_proposal_validator",
                 &self.has_custom_proposal_validator(),
             )
+            .field("custom_proposal_policy", &self.has_custom_proposal_policy())
             .finish()
     }
 }
@@ -262,6 +392,7 @@ impl PartialEq for GroupHooks {
                 &self.custom_proposal_validator,
                 &other.custom_proposal_validator,
             )
+            && same(&self.proposal_policy, &other.proposal_policy)
     }
 }
 

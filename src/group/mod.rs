@@ -53,6 +53,7 @@ mod external;
 mod external_sender;
 mod hooks;
 mod join;
+mod pool;
 mod process;
 mod proposals;
 mod psk;
@@ -62,16 +63,18 @@ mod state;
 pub use commit::{CommitOptions, CommitOutput, PathChoice};
 
 pub use config::{
-    DEFAULT_MAX_RESUMPTION_PSKS, GroupConfig, HandshakeFormat, KeyPackageOptions, Member, PskStore,
-    SigningIdentity,
+    DEFAULT_MAX_HELD_PROPOSALS, DEFAULT_MAX_PENDING_PROPOSALS, DEFAULT_MAX_RESUMPTION_PSKS,
+    GroupConfig, HandshakeFormat, KeyPackageOptions, Member, PskStore, SigningIdentity,
 };
 pub use external::{ExternalCommitOptions, GroupInfoOptions, PriorLeaf};
 pub use external_sender::{ExternalProposer, new_member_add_proposal};
 pub use hooks::{
-    AcceptCustomProposals, BasicCredentialValidator, CredentialUse, CredentialValidator,
-    CustomProposal, CustomProposalValidator, GroupHooks,
+    AcceptAllProposals, AcceptCustomProposals, BasicCredentialValidator, CredentialUse,
+    CredentialValidator, CustomProposal, CustomProposalValidator, DefaultProposalPolicy,
+    GroupHooks, ProposalDecision, ProposalInfo, ProposalPolicy, default_decision,
 };
 pub use join::{JoinOptions, TreeLifetimes};
+pub use pool::{LeftOutProposal, PendingProposal, ProposalStatus};
 pub use process::{ProcessedContent, ProcessedMessage, StagedCommit};
 pub use state::GROUP_STATE_VERSION;
 
@@ -89,14 +92,6 @@ pub struct CreateOptions {
     pub leaf_extensions: Extensions,
 }
 
-/// A proposal received (or sent) this epoch, stored by reference (RFC 9420 §12.4).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct CachedProposal {
-    pub(crate) reference: ProposalRef,
-    pub(crate) proposal: Proposal,
-    pub(crate) sender: Sender,
-}
-
 /// One member's state of an MLS group (RFC 9420 §8, §11, §12).
 #[derive(Clone)]
 pub struct Group {
@@ -110,7 +105,7 @@ pub struct Group {
     confirmation_tag: Vec<u8>,
     epoch: EpochState,
     past_epochs: VecDeque<(u64, PastEpoch)>,
-    proposals: Vec<CachedProposal>,
+    proposals: Vec<PendingProposal>,
     /// Leaf keys of this member's own Update proposals, by public key.
     pending_updates: Vec<(HpkePublicKey, HpkePrivateKey)>,
     pending_commit: Option<alloc::boxed::Box<StagedCommit>>,
@@ -354,13 +349,6 @@ impl Group {
         &mut self.psks
     }
 
-    /// The proposals received this epoch that a Commit may reference.
-    pub fn pending_proposals(&self) -> impl Iterator<Item = (&ProposalRef, &Proposal, &Sender)> {
-        self.proposals
-            .iter()
-            .map(|p| (&p.reference, &p.proposal, &p.sender))
-    }
-
     /// Whether a Commit of this member waits for [`Group::merge_pending_commit`].
     pub fn has_pending_commit(&self) -> bool {
         self.pending_commit.is_some()
@@ -384,14 +372,15 @@ impl Group {
 
     /// Encrypts application data as a PrivateMessage (RFC 9420 §6.3) with the next key of
     /// this member's application ratchet. Fails with [`GroupError::ProposalsPending`] while
-    /// proposals of this epoch are uncommitted (§12.4: commit them first).
+    /// accepted proposals of this epoch are uncommitted (§12.4: commit them first, or
+    /// [`Group::discard_proposal`]); held proposals ([`ProposalStatus::Held`]) do not count.
     pub fn encrypt_application(
         &mut self,
         plaintext: &[u8],
         authenticated_data: &[u8],
     ) -> Result<MlsMessage, Error> {
         self.check_active()?;
-        if !self.proposals.is_empty() {
+        if self.has_accepted_proposals() {
             return Err(GroupError::ProposalsPending.into());
         }
         let body = FramedContentBody::Application(plaintext.to_vec());
@@ -401,19 +390,23 @@ impl Group {
 
     /// Sends `proposal` by itself as a handshake message (RFC 9420 §12.1) and stores it by
     /// reference, so that a later Commit (by anyone) can cover it. For an Update, see
-    /// [`Group::propose_update`].
+    /// [`Group::propose_update`]. Proposing the same proposal twice in an epoch yields the
+    /// same ProposalRef (signatures are deterministic) and stores it once; a full pool is
+    /// [`GroupError::ProposalPoolFull`].
     pub fn propose(&mut self, proposal: Proposal) -> Result<MlsMessage, Error> {
         self.check_active()?;
         let format = self.handshake_wire_format();
         let ac = self.sign_content(FramedContentBody::Proposal(proposal.clone()), &[], format)?;
         let cs = Self::cs_of(&self.provider, self.cipher_suite())?;
         let reference = ProposalRef(labels::make_proposal_ref(cs, &crate::codec::encode(&ac)?)?);
+        let sender = Sender::Member(self.own_leaf());
+        if self.proposals.iter().all(|p| p.reference != reference)
+            && self.has_accepted_count_at_cap()
+        {
+            return Err(GroupError::ProposalPoolFull.into());
+        }
         let msg = self.protect(ac)?;
-        self.proposals.push(CachedProposal {
-            reference,
-            proposal,
-            sender: Sender::Member(self.own_leaf()),
-        });
+        self.pool_insert(reference, proposal, sender, true)?;
         Ok(msg)
     }
 

@@ -21,14 +21,16 @@ use crate::transcript::{
 use crate::tree_math::LeafIndex;
 use crate::treekem::{TreePrivateKeys, merge_update_path};
 
+use super::Group;
 use super::commit::{added_members, retained_keys};
 use super::config::{HandshakeFormat, Member};
 use super::epoch::{EpochState, PastEpoch};
 use super::hooks::CredentialUse;
+use super::hooks::ProposalInfo;
+use super::pool::ProposalStatus;
 use super::proposals::{
     AppliedProposals, Checks, CommittedProposal, apply_proposals, check_path_leaf,
 };
-use super::{CachedProposal, Group};
 
 /// A fully validated Commit, not yet applied (RFC 9420 §12.4.2): inspect it, then
 /// [`Group::merge_staged_commit`] (or drop it to stay in the current epoch).
@@ -151,8 +153,10 @@ impl StagedCommit {
 pub enum ProcessedContent {
     /// Application data (§6.3).
     Application(Vec<u8>),
-    /// A proposal, now stored by reference for a later Commit (§12.1).
-    Proposal(Box<Proposal>, ProposalRef),
+    /// A proposal, now stored by reference for a later Commit (§12.1), with its status in
+    /// the pool: [`ProposalStatus::Held`] proposals wait for
+    /// [`Group::approve_proposal`] (see [`ProposalPolicy`](super::ProposalPolicy)).
+    Proposal(Box<Proposal>, ProposalRef, ProposalStatus),
     /// A validated Commit to inspect and merge (§12.4.2).
     Commit(Box<StagedCommit>),
 }
@@ -206,8 +210,8 @@ impl Group {
             FramedContentBody::Application(_) => ProcessedContent::Application(Vec::new()),
             FramedContentBody::Proposal(p) => {
                 let sender = ac.content.sender;
-                let reference = self.store_proposal(&ac, p.clone(), sender, now)?;
-                ProcessedContent::Proposal(Box::new(p.clone()), reference)
+                let (reference, status) = self.store_proposal(&ac, p.clone(), sender, now)?;
+                ProcessedContent::Proposal(Box::new(p.clone()), reference, status)
             }
             FramedContentBody::Commit(c) => {
                 ProcessedContent::Commit(Box::new(self.stage_commit(&ac, c, now)?))
@@ -350,15 +354,21 @@ impl Group {
         })
     }
 
-    /// Validates a received proposal on its own (RFC 9420 §12.1) and stores it by reference.
+    /// Validates a received proposal on its own (RFC 9420 §12.1) and stores it by reference,
+    /// once ([`GroupError::DuplicateProposal`] for a replay or an echo), as the group's
+    /// [`ProposalPolicy`](super::ProposalPolicy) decides, within the pool's bounds.
     fn store_proposal(
         &mut self,
         ac: &AuthenticatedContent,
         proposal: Proposal,
         sender: Sender,
         now: Option<u64>,
-    ) -> Result<ProposalRef, Error> {
+    ) -> Result<(ProposalRef, ProposalStatus), Error> {
         let cs = Self::cs_of(&self.provider, self.cipher_suite())?;
+        let reference = ProposalRef(labels::make_proposal_ref(cs, &crate::codec::encode(ac)?)?);
+        if self.proposals.iter().any(|p| p.reference == reference) {
+            return Err(GroupError::DuplicateProposal.into());
+        }
         match (&proposal, sender) {
             (Proposal::Update(_), Sender::Member(_)) => {}
             (Proposal::Update(_), _) => return Err(GroupError::UpdateFromNonMember.into()),
@@ -367,9 +377,8 @@ impl Group {
             }
             _ => {}
         }
-        // The proposal alone must be a valid list (e.g. a Remove of a member that exists).
-        // An Update is checked as if another member committed it.
-        // Checked as if a third member committed it (no leaf has index 2^32 - 1).
+        // The proposal alone must be a valid list (e.g. a Remove of a member that exists),
+        // checked as if a third member committed it (no leaf has index 2^32 - 1).
         let committer = LeafIndex(u32::MAX);
         let single = [CommittedProposal {
             proposal: proposal.clone(),
@@ -386,13 +395,8 @@ impl Group {
                 hooks: &self.config.hooks,
             },
         )?;
-        let reference = ProposalRef(labels::make_proposal_ref(cs, &crate::codec::encode(ac)?)?);
-        self.proposals.push(CachedProposal {
-            reference: reference.clone(),
-            proposal,
-            sender,
-        });
-        Ok(reference)
+        let status = self.pool_insert(reference.clone(), proposal, sender, false)?;
+        Ok((reference, status))
     }
 
     /// Validates a received Commit (RFC 9420 §12.4.2) into a [`StagedCommit`].
@@ -432,6 +436,21 @@ impl Group {
             });
         }
         let ctx = self.context.group_context();
+        let policy = self.config.hooks.proposal_policy();
+        for (c, p) in committed.iter().zip(&commit.proposals) {
+            let info = ProposalInfo {
+                proposal: &c.proposal,
+                sender: &c.sender,
+                reference: match p {
+                    ProposalOrRef::Reference(r) => Some(r),
+                    ProposalOrRef::Proposal(_) => None,
+                },
+                context: ctx,
+            };
+            if !policy.commit_valid(committer, &info) {
+                return Err(GroupError::CommitRejectedByPolicy.into());
+            }
+        }
         let checks = Checks {
             now,
             hooks: &self.config.hooks,

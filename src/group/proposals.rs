@@ -182,7 +182,10 @@ fn check_list(
     hooks: &GroupHooks,
 ) -> Result<bool, Error> {
     let mut touched: BTreeSet<u32> = BTreeSet::new();
-    let mut psks: Vec<&PreSharedKeyId> = Vec::new();
+    // §12.2: members removed by the Commit need not support its custom proposal types
+    // (members it adds are not in `tree`); updated members must.
+    let mut removed: BTreeSet<u32> = BTreeSet::new();
+    let mut psks: BTreeSet<&PreSharedKeyId> = BTreeSet::new();
     let mut gce = 0usize;
     let mut path_required = proposals.is_empty();
     let mut custom: Vec<ProposalType> = Vec::new();
@@ -209,6 +212,7 @@ fn check_list(
                 if !touched.insert(r.removed.0) {
                     return Err(GroupError::MultipleChangesForLeaf.into());
                 }
+                removed.insert(r.removed.0);
             }
             Proposal::PreSharedKey(p) => {
                 if p.psk.psk_nonce.len() != cs.hash_len() {
@@ -220,10 +224,9 @@ fn check_list(
                 {
                     return Err(GroupError::InvalidPskUsage.into());
                 }
-                if psks.contains(&&p.psk) {
+                if !psks.insert(&p.psk) {
                     return Err(GroupError::DuplicatePsk.into());
                 }
-                psks.push(&p.psk);
             }
             Proposal::GroupContextExtensions(_) => gce = gce.saturating_add(1),
             Proposal::ReInit(r) => {
@@ -272,7 +275,7 @@ fn check_list(
         }
         // §12.2: every member that stays must support the type (O(n), custom types only).
         for (l, leaf) in tree.leaves() {
-            if !touched.contains(&l.0)
+            if !removed.contains(&l.0)
                 && !custom
                     .iter()
                     .all(|t| leaf.capability_proposals().any(|s| s == *t))

@@ -42,7 +42,17 @@ pub enum PskType {
 /// } ResumptionPSKUsage;
 /// ```
 #[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, TlsSize, TlsSerializeBytes, TlsDeserializeBytes,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    TlsSize,
+    TlsSerializeBytes,
+    TlsDeserializeBytes,
 )]
 #[repr(u8)]
 pub enum ResumptionPskUsage {
@@ -55,7 +65,18 @@ pub enum ResumptionPskUsage {
 }
 
 /// The `external` arm of `PreSharedKeyID`: `opaque psk_id<V>`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, TlsSize, TlsSerializeBytes, TlsDeserializeBytes)]
+#[derive(
+    Clone,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    TlsSize,
+    TlsSerializeBytes,
+    TlsDeserializeBytes,
+)]
 pub struct ExternalPsk {
     /// The application's identifier of the PSK.
     #[tls_codec(with = "crate::codec::vl_bytes")]
@@ -63,7 +84,18 @@ pub struct ExternalPsk {
 }
 
 /// The `resumption` arm of `PreSharedKeyID`: which group and epoch's `resumption_psk`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, TlsSize, TlsSerializeBytes, TlsDeserializeBytes)]
+#[derive(
+    Clone,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    TlsSize,
+    TlsSerializeBytes,
+    TlsDeserializeBytes,
+)]
 pub struct ResumptionPsk {
     /// What the resumption PSK is used for.
     pub usage: ResumptionPskUsage,
@@ -75,7 +107,18 @@ pub struct ResumptionPsk {
 }
 
 /// The `PSKType` and the matching `select` arm of `PreSharedKeyID`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, TlsSize, TlsSerializeBytes, TlsDeserializeBytes)]
+#[derive(
+    Clone,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    TlsSize,
+    TlsSerializeBytes,
+    TlsDeserializeBytes,
+)]
 #[repr(u8)]
 pub enum Psk {
     /// `psktype = external`.
@@ -106,7 +149,18 @@ pub enum Psk {
 ///
 /// The `psk_nonce` of a PSK injected into a group must be a fresh random value of `KDF.Nh`
 /// bytes; checking that is up to the proposal validation.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, TlsSize, TlsSerializeBytes, TlsDeserializeBytes)]
+#[derive(
+    Clone,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    TlsSize,
+    TlsSerializeBytes,
+    TlsDeserializeBytes,
+)]
 pub struct PreSharedKeyId {
     /// The PSK type and its identification.
     pub psk: Psk,

@@ -10,8 +10,8 @@ use std::sync::Arc;
 use melos::crypto::CipherSuiteProvider;
 use melos::framing::{MlsMessage, MlsMessageBody};
 use melos::group::{
-    CommitOptions, Group, GroupConfig, HandshakeFormat, PathChoice, ProcessedContent, PskStore,
-    SigningIdentity,
+    AcceptAllProposals, CommitOptions, Group, GroupConfig, GroupHooks, HandshakeFormat, PathChoice,
+    ProcessedContent, PskStore, SigningIdentity,
 };
 use melos::key_schedule::{PreSharedKeyId, ResumptionPskUsage};
 use melos::messages::{
@@ -59,9 +59,12 @@ impl Core {
         Ok((suite, cs))
     }
 
-    /// The group policy for the harness's encrypt flag.
+    /// The group policy for the harness's encrypt flag. The harness is the application: it
+    /// names the proposals each Commit covers, outsiders' included, so every valid proposal
+    /// is accepted into the pool ([`AcceptAllProposals`]) rather than held.
     pub(super) fn config(encrypt_handshake: bool) -> GroupConfig {
         GroupConfig {
+            hooks: GroupHooks::new().with_proposal_policy(Arc::new(AcceptAllProposals)),
             handshake_format: if encrypt_handshake {
                 HandshakeFormat::Private
             } else {
@@ -494,7 +497,12 @@ fn receive_proposal(state: &mut GroupState, bytes: &[u8]) -> Result<(), Status> 
         return Ok(());
     }
     let msg = decode(bytes)?;
-    let processed = state.group.process(&msg, None).map_err(melos_status)?;
+    let processed = match state.group.process(&msg, None) {
+        Ok(p) => p,
+        // Already in the pool (e.g. this member's own proposal handed back by reference).
+        Err(melos::Error::Group(melos::GroupError::DuplicateProposal)) => return Ok(()),
+        Err(e) => return Err(melos_status(e)),
+    };
     if !matches!(processed.content, ProcessedContent::Proposal(..)) {
         return Err(invalid("a by-reference message is not a proposal"));
     }

@@ -34,14 +34,21 @@ pub(super) struct ConfigState {
     pub(super) padding_multiple: u32,
     pub(super) max_resumption_psks: u32,
     pub(super) grease: u8,
-    /// Bit 0: a custom credential validator was set; bit 1: a custom proposal validator.
+    /// Bit 0: a custom credential validator was set; bit 1: a custom proposal validator;
+    /// bit 2 (v4): a custom proposal policy.
     pub(super) custom_hooks: u8,
+    /// v4.
+    pub(super) max_pending_proposals: u32,
+    /// v4.
+    pub(super) max_held_proposals: u32,
 }
 
 /// `ConfigState.custom_hooks` bit of a custom credential validator.
 pub(super) const HOOK_CREDENTIAL_VALIDATOR: u8 = 1;
 /// `ConfigState.custom_hooks` bit of a custom proposal validator.
 pub(super) const HOOK_PROPOSAL_VALIDATOR: u8 = 2;
+/// `ConfigState.custom_hooks` bit of a custom proposal policy.
+pub(super) const HOOK_PROPOSAL_POLICY: u8 = 4;
 
 #[derive(Clone, Debug, PartialEq, Eq, TlsSize, TlsSerializeBytes, TlsDeserializeBytes)]
 pub(super) struct PathKeyState {
@@ -96,6 +103,8 @@ pub(super) struct CachedProposalState {
     pub(super) reference: ProposalRef,
     pub(super) proposal: Proposal,
     pub(super) sender: Sender,
+    /// v4: 0 accepted, 1 held.
+    pub(super) status: u8,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, TlsSize, TlsSerializeBytes, TlsDeserializeBytes)]
@@ -262,20 +271,29 @@ impl ConfigState {
                 HOOK_PROPOSAL_VALIDATOR
             } else {
                 0
+            }) | (if c.hooks.has_custom_proposal_policy() {
+                HOOK_PROPOSAL_POLICY
+            } else {
+                0
             }),
+            max_pending_proposals: to_u32(c.max_pending_proposals)?,
+            max_held_proposals: to_u32(c.max_held_proposals)?,
         })
     }
 
     /// The saved policy with `hooks`, which must provide every custom hook the saved group
     /// had ([`GroupError::MissingHooks`]).
     pub(super) fn into_config(self, hooks: GroupHooks) -> Result<GroupConfig, Error> {
-        if self.custom_hooks & !(HOOK_CREDENTIAL_VALIDATOR | HOOK_PROPOSAL_VALIDATOR) != 0 {
+        let known = HOOK_CREDENTIAL_VALIDATOR | HOOK_PROPOSAL_VALIDATOR | HOOK_PROPOSAL_POLICY;
+        if self.custom_hooks & !known != 0 {
             return Err(invalid());
         }
         if (self.custom_hooks & HOOK_CREDENTIAL_VALIDATOR != 0
             && !hooks.has_custom_credential_validator())
             || (self.custom_hooks & HOOK_PROPOSAL_VALIDATOR != 0
                 && !hooks.has_custom_proposal_validator())
+            || (self.custom_hooks & HOOK_PROPOSAL_POLICY != 0
+                && !hooks.has_custom_proposal_policy())
         {
             return Err(GroupError::MissingHooks.into());
         }
@@ -298,6 +316,8 @@ impl ConfigState {
                 _ => return Err(invalid()),
             },
             max_resumption_psks: usize_of(self.max_resumption_psks)?,
+            max_pending_proposals: usize_of(self.max_pending_proposals)?,
+            max_held_proposals: usize_of(self.max_held_proposals)?,
             grease: read_flag(self.grease)?,
             hooks,
         })
@@ -445,7 +465,9 @@ write_state_struct!(ConfigState {
     padding_multiple: state,
     max_resumption_psks: state,
     grease: state,
-    custom_hooks: state
+    custom_hooks: state,
+    max_pending_proposals: state,
+    max_held_proposals: state
 });
 write_state_struct!(PathKeyState {
     node: state,
@@ -483,7 +505,8 @@ write_state_struct!(PastEpochState {
 write_state_struct!(CachedProposalState {
     reference: state,
     proposal: state,
-    sender: state
+    sender: state,
+    status: state
 });
 write_state_struct!(PendingUpdateState {
     public_key: state,

@@ -27,12 +27,14 @@
 //! Version 2 added `ConfigState.max_resumption_psks`, `stored_resumption_psks` and
 //! `reinit`; version 3 added `ConfigState.grease` and `ConfigState.custom_hooks` (bit 0: a
 //! custom credential validator, bit 1: a custom proposal validator; the hooks themselves
-//! are code and are given back to [`Group::from_bytes_with_hooks`]). Older versions are
-//! refused ([`GroupError::UnsupportedStateVersion`]).
+//! are code and are given back to [`Group::from_bytes_with_hooks`]); version 4 added
+//! `ConfigState.max_pending_proposals` and `max_held_proposals`, bit 2 of `custom_hooks` (a
+//! custom proposal policy) and `CachedProposalState.status` (0 accepted, 1 held). Older
+//! versions are refused ([`GroupError::UnsupportedStateVersion`]).
 //!
 //! ```text
 //! struct {
-//!     uint16 version = 3;
+//!     uint16 version = 4;
 //!     ConfigState config;
 //!     Credential credential;
 //!     SignaturePublicKey signature_public_key;
@@ -60,11 +62,12 @@ use alloc::collections::VecDeque;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
+use super::Group;
 use super::config::{PskStore, SigningIdentity};
 use super::epoch::{EpochState, PastEpoch};
 use super::hooks::GroupHooks;
+use super::pool::{PendingProposal, ProposalStatus};
 use super::process::StagedCommit;
-use super::{CachedProposal, Group};
 use crate::codec;
 use crate::crypto::{
     CipherSuiteProvider, CryptoProvider, Secret, SignatureKeyPair, SignaturePrivateKey,
@@ -87,7 +90,7 @@ use format::{
 
 /// The format version of saved group state written by [`Group::to_bytes`] (the leading
 /// `uint16` of `GroupState`; RFC 9420 §9.2 leaves state storage to the implementation).
-pub const GROUP_STATE_VERSION: u16 = 3;
+pub const GROUP_STATE_VERSION: u16 = 4;
 
 /// Rebuilds, on top of `base`, the change set that turns it into `target` (the tree a
 /// pending Commit produces). O(n) in the tree size.
@@ -181,6 +184,10 @@ impl Group {
                     reference: c.reference.clone(),
                     proposal: c.proposal.clone(),
                     sender: c.sender,
+                    status: match c.status {
+                        ProposalStatus::Accepted => 0,
+                        ProposalStatus::Held => 1,
+                    },
                 })
                 .collect(),
             pending_updates: self
@@ -356,12 +363,19 @@ impl Group {
         let proposals = state
             .proposals
             .into_iter()
-            .map(|c| CachedProposal {
-                reference: c.reference,
-                proposal: c.proposal,
-                sender: c.sender,
+            .map(|c| {
+                Ok(PendingProposal {
+                    reference: c.reference,
+                    proposal: c.proposal,
+                    sender: c.sender,
+                    status: match c.status {
+                        0 => ProposalStatus::Accepted,
+                        1 => ProposalStatus::Held,
+                        _ => return Err(Error::Group(GroupError::InvalidState)),
+                    },
+                })
             })
-            .collect();
+            .collect::<Result<Vec<_>, Error>>()?;
         let pending_updates = state
             .pending_updates
             .into_iter()
