@@ -8,10 +8,15 @@ use melos::crypto::Secret;
 use melos::crypto::rust_crypto::RustCrypto;
 use melos::framing::{MlsMessage, Sender};
 use melos::group::{
-    CommitOptions, Group, GroupConfig, GroupInfoOptions, ProcessedContent, ProposalStatus,
-    PskStore, SigningIdentity, new_member_add_proposal,
+    CommitOptions, Group, GroupConfig, GroupHooks, GroupInfoOptions, ProcessedContent,
+    ProposalDecision, ProposalInfo, ProposalPolicy, ProposalStatus, PskStore, SigningIdentity,
+    default_decision, new_member_add_proposal,
 };
-use melos::messages::{Add, Credential, KeyPackageBundle, Lifetime, Proposal};
+use melos::messages::{
+    Add, ApplicationId, Credential, Extensions, GroupContextExtensions, KeyPackageBundle, Lifetime,
+    Proposal, Remove,
+};
+use melos::tree_math::LeafIndex;
 use melos::{CipherSuite, CryptoProvider, Error, GroupError};
 
 const SUITE: CipherSuite = CipherSuite(1);
@@ -304,4 +309,233 @@ fn held_proposals_are_bounded() {
     g[2].process(&u, None).unwrap();
     let out = commit_and_talk(&mut g, 0);
     assert_eq!(left_out_reasons(&out), [GroupError::ProposalHeld; 3]);
+}
+
+#[test]
+fn a_remove_wins_over_an_update_of_the_same_leaf() {
+    let p = provider();
+    let mut g = three_members(&p, GroupConfig::default());
+    let u = g[1].propose_update().unwrap();
+    deliver_proposal(&mut g, Some(1), &u);
+    let r = g[2]
+        .propose(Proposal::Remove(Remove {
+            removed: LeafIndex(1),
+        }))
+        .unwrap();
+    deliver_proposal(&mut g, Some(2), &r);
+    let out = commit_and_talk(&mut g, 0);
+    assert_eq!(left_out_reasons(&out), [GroupError::MultipleChangesForLeaf]);
+    assert_eq!(g.len(), 2);
+}
+
+#[test]
+fn a_remove_of_the_committer_is_left_out_by_it() {
+    let p = provider();
+    let mut g = three_members(&p, GroupConfig::default());
+    let r = g[1]
+        .propose(Proposal::Remove(Remove {
+            removed: LeafIndex(0),
+        }))
+        .unwrap();
+    deliver_proposal(&mut g, Some(1), &r);
+    let out = commit_and_talk(&mut g, 0);
+    assert_eq!(left_out_reasons(&out), [GroupError::RemoveOfCommitter]);
+    assert_eq!(g.len(), 3);
+    // Another member commits it.
+    let r = g[1]
+        .propose(Proposal::Remove(Remove {
+            removed: LeafIndex(0),
+        }))
+        .unwrap();
+    deliver_proposal(&mut g, Some(1), &r);
+    let out = commit_and_talk(&mut g, 2);
+    assert!(out.left_out.is_empty());
+    assert_eq!(g.len(), 2);
+}
+
+#[test]
+fn a_reinit_gives_way_to_other_proposals() {
+    let p = provider();
+    let mut g = three_members(&p, GroupConfig::default());
+    let reinit = g[1]
+        .reinit_proposal(b"v2".to_vec(), SUITE, Extensions::default())
+        .unwrap();
+    let r = g[1].propose(reinit).unwrap();
+    deliver_proposal(&mut g, Some(1), &r);
+    let u = g[2].propose_update().unwrap();
+    deliver_proposal(&mut g, Some(2), &u);
+    let out = commit_and_talk(&mut g, 0);
+    assert_eq!(
+        left_out_reasons(&out),
+        [GroupError::ReInitWithOtherProposals]
+    );
+    assert!(g.iter().all(Group::is_active));
+}
+
+#[test]
+fn the_most_recent_group_context_extensions_wins() {
+    let p = provider();
+    let mut g = three_members(&p, GroupConfig::default());
+    let gce = |data: &[u8]| {
+        let mut extensions = Extensions::default();
+        extensions.write(&ApplicationId(data.to_vec())).unwrap();
+        Proposal::GroupContextExtensions(GroupContextExtensions { extensions })
+    };
+    let first = g[1].propose(gce(b"first")).unwrap();
+    deliver_proposal(&mut g, Some(1), &first);
+    let second = g[2].propose(gce(b"second")).unwrap();
+    deliver_proposal(&mut g, Some(2), &second);
+    let out = commit_and_talk(&mut g, 0);
+    assert_eq!(
+        left_out_reasons(&out),
+        [GroupError::MultipleGroupContextExtensions]
+    );
+    let got = g[0]
+        .group_context()
+        .extensions
+        .read::<ApplicationId>()
+        .unwrap();
+    assert_eq!(got, Some(ApplicationId(b"second".to_vec())));
+}
+
+#[test]
+fn a_conflict_only_applying_shows_is_left_out_one_by_one() {
+    // An Add whose KeyPackage was valid when stored (no clock) but has expired by the time
+    // of the Commit: the screen cannot see it, the fallback finds it.
+    let p = provider();
+    let mut g = three_members(&p, GroupConfig::default());
+    let cs = p.suite(SUITE).unwrap();
+    let dave = SigningIdentity::generate(cs, Credential::Basic(b"dave".to_vec())).unwrap();
+    let old = dave
+        .key_package(
+            cs,
+            Lifetime {
+                not_before: 0,
+                not_after: 1000,
+            },
+        )
+        .unwrap();
+    let add = g[1]
+        .propose(Proposal::Add(Box::new(Add {
+            key_package: old.key_package,
+        })))
+        .unwrap();
+    deliver_proposal(&mut g, Some(1), &add);
+    let (_, erin) = new_client(&p, "erin");
+    let add = g[2]
+        .propose(Proposal::Add(Box::new(Add {
+            key_package: erin.key_package,
+        })))
+        .unwrap();
+    deliver_proposal(&mut g, Some(2), &add);
+    let out = g[0]
+        .commit(CommitOptions {
+            now: Some(2000),
+            ..CommitOptions::default()
+        })
+        .unwrap();
+    assert_eq!(
+        left_out_reasons(&out),
+        [GroupError::KeyPackageLifetimeInvalid]
+    );
+    assert!(out.welcome.is_some());
+    g[0].merge_pending_commit().unwrap();
+    assert_eq!(g[0].member_count(), 4);
+}
+
+/// Refuses members' Adds on receipt and any Commit that covers a Remove.
+struct NoAddsNoRemoves;
+
+impl ProposalPolicy for NoAddsNoRemoves {
+    fn received(&self, proposal: &ProposalInfo<'_>) -> ProposalDecision {
+        match proposal.proposal {
+            Proposal::Add(_) => ProposalDecision::Reject,
+            _ => default_decision(proposal.sender),
+        }
+    }
+
+    fn commit_valid(&self, _committer: LeafIndex, proposal: &ProposalInfo<'_>) -> bool {
+        !matches!(proposal.proposal, Proposal::Remove(_))
+    }
+}
+
+#[test]
+fn the_proposal_policy_refuses_on_receipt_and_in_commits() {
+    let p = provider();
+    let policy = GroupConfig {
+        hooks: GroupHooks::new().with_proposal_policy(Arc::new(NoAddsNoRemoves)),
+        ..GroupConfig::default()
+    };
+    let mut g = three_members(&p, policy.clone());
+    let (_, dave) = new_client(&p, "dave");
+    let add = g[0]
+        .propose(Proposal::Add(Box::new(Add {
+            key_package: dave.key_package,
+        })))
+        .unwrap();
+    let before = g[1].to_bytes().unwrap();
+    assert_eq!(
+        g[1].process(&add, None).unwrap_err(),
+        Error::Group(GroupError::ProposalRejectedByPolicy)
+    );
+    assert_eq!(g[1].to_bytes().unwrap().as_bytes(), before.as_bytes());
+    let own = g[0].pending_proposals().next().unwrap().reference.clone();
+    g[0].discard_proposal(&own).unwrap();
+    let out = g[0]
+        .commit(CommitOptions::default().remove_member(LeafIndex(2)))
+        .unwrap();
+    assert_eq!(
+        g[1].process(&out.commit, None).unwrap_err(),
+        Error::Group(GroupError::CommitRejectedByPolicy)
+    );
+    assert_eq!(g[1].to_bytes().unwrap().as_bytes(), before.as_bytes());
+    // The state remembers the policy: restoring needs it back.
+    assert_eq!(
+        Group::from_bytes(p.clone(), before.as_bytes()).unwrap_err(),
+        Error::Group(GroupError::MissingHooks)
+    );
+    Group::from_bytes_with_hooks(p.clone(), policy.hooks, before.as_bytes()).unwrap();
+}
+
+#[test]
+fn saved_state_keeps_the_pool_and_its_bounds() {
+    let p = provider();
+    let config = GroupConfig {
+        max_pending_proposals: 5,
+        max_held_proposals: 4,
+        ..GroupConfig::default()
+    };
+    let mut g = three_members(&p, config);
+    let gi = g[0].group_info(GroupInfoOptions::default()).unwrap();
+    let (erin_id, erin_kp) = new_client(&p, "erin");
+    let msg = new_member_add_proposal(&p, &gi, &erin_kp.key_package, &erin_id, &[]).unwrap();
+    g[0].process(&msg, None).unwrap();
+    let u = g[1].propose_update().unwrap();
+    g[0].process(&u, None).unwrap();
+    let back = Group::from_bytes(p.clone(), g[0].to_bytes().unwrap().as_bytes()).unwrap();
+    let statuses: Vec<_> = back.pending_proposals().map(|p| p.status).collect();
+    assert_eq!(statuses, [ProposalStatus::Held, ProposalStatus::Accepted]);
+    assert_eq!(back.config().max_pending_proposals, 5);
+    assert_eq!(back.config().max_held_proposals, 4);
+}
+
+#[test]
+fn accepted_proposals_are_bounded() {
+    let p = provider();
+    let config = GroupConfig {
+        max_pending_proposals: 1,
+        ..GroupConfig::default()
+    };
+    let mut g = three_members(&p, config);
+    let u = g[1].propose_update().unwrap();
+    g[0].process(&u, None).unwrap();
+    let u2 = g[2].propose_update().unwrap();
+    assert_eq!(
+        g[0].process(&u2, None).unwrap_err(),
+        Error::Group(GroupError::ProposalPoolFull)
+    );
+    assert_eq!(
+        g[0].propose_update().unwrap_err(),
+        Error::Group(GroupError::ProposalPoolFull)
+    );
 }
