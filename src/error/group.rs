@@ -263,4 +263,3 @@ impl core::fmt::Display for GroupError {
         f.write_str(s)
     }
 }
-

@@ -76,9 +76,9 @@ pub use hooks::{
 };
 pub use join::{JoinOptions, TreeLifetimes};
 pub use process::{ProcessedContent, ProcessedMessage, StagedCommit};
-pub use state::{GROUP_STATE_VERSION, MIN_STORAGE_KEY_LEN, StorageKey};
 #[cfg(feature = "getrandom")]
 pub(crate) use state::rewrap_checksummed;
+pub use state::{GROUP_STATE_VERSION, MIN_STORAGE_KEY_LEN, StorageKey};
 
 use epoch::{EpochState, PastEpoch};
 

@@ -187,7 +187,10 @@ pub(super) fn open<'a, 'p>(
     let cs = provider.suite(CipherSuite(u16::from_be_bytes([s0, s1])))?;
     let body = match key {
         None => {
-            let split = rest.len().checked_sub(cs.hash_len()).ok_or_else(too_short)?;
+            let split = rest
+                .len()
+                .checked_sub(cs.hash_len())
+                .ok_or_else(too_short)?;
             let (body, checksum) = rest.split_at(split);
             let covered = bytes
                 .get(..HEADER_LEN.saturating_add(split))

@@ -9,9 +9,9 @@ use super::tests::body_of;
 use super::*;
 use crate::crypto::CipherSuite;
 use crate::error::DecodeError;
-use crate::secret_tree::WriteState;
 use crate::group::tests::group_of;
 use crate::group::{BasicCredentialValidator, GroupConfig};
+use crate::secret_tree::WriteState;
 
 fn key(byte: u8) -> StorageKey {
     StorageKey::new(vec![byte; 32]).unwrap()
@@ -90,7 +90,11 @@ fn every_bit_flip_is_refused() {
     assert_eq!(seen["Decode(UnknownValue)"], 8, "{seen:?}");
     let unsupported = seen.get("UnsupportedCipherSuite").copied().unwrap_or(0);
     assert!(unsupported <= 16, "{seen:?}");
-    assert_eq!(seen["Group(StateChecksumMismatch)"] + unsupported, n - 24, "{seen:?}");
+    assert_eq!(
+        seen["Group(StateChecksumMismatch)"] + unsupported,
+        n - 24,
+        "{seen:?}"
+    );
 }
 
 #[test]
@@ -114,7 +118,11 @@ fn every_bit_flip_of_a_sealed_state_is_refused() {
     assert_eq!(seen["Group(UnsupportedStateVersion)"], 16, "{seen:?}");
     assert_eq!(seen["Decode(UnknownValue)"], 8, "{seen:?}");
     let unsupported = seen.get("UnsupportedCipherSuite").copied().unwrap_or(0);
-    assert_eq!(seen["Group(StateAuthenticationFailed)"] + unsupported, n - 24, "{seen:?}");
+    assert_eq!(
+        seen["Group(StateAuthenticationFailed)"] + unsupported,
+        n - 24,
+        "{seen:?}"
+    );
 }
 
 #[test]
@@ -295,8 +303,14 @@ fn envelope_cost_at_1000_members() {
     let id = |i: usize| {
         SigningIdentity::generate(cs, Credential::Basic(format!("m{i}").into_bytes())).unwrap()
     };
-    let mut g = Group::create(p.clone(), suite, b"big".to_vec(), id(0), GroupConfig::default())
-        .unwrap();
+    let mut g = Group::create(
+        p.clone(),
+        suite,
+        b"big".to_vec(),
+        id(0),
+        GroupConfig::default(),
+    )
+    .unwrap();
     let mut opts = crate::group::CommitOptions::default();
     for i in 1..1000 {
         let life = Lifetime {

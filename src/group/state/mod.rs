@@ -121,9 +121,9 @@ use crate::tree_math::NodeIndex;
 mod envelope;
 mod format;
 
-pub use envelope::{MIN_STORAGE_KEY_LEN, StorageKey};
 #[cfg(feature = "getrandom")]
 pub(crate) use envelope::rewrap_checksummed;
+pub use envelope::{MIN_STORAGE_KEY_LEN, StorageKey};
 
 use format::{
     CachedProposalState, ConfigState, CustomProposalState, EpochSecretsState, ExternalPskState,
@@ -198,7 +198,9 @@ impl Group {
     /// replace the previous copy after every change of the group, and never restore an older
     /// copy (that would reuse deleted keys, §9.2). O(n) in the group size.
     pub fn to_bytes(&self) -> Result<Secret, Error> {
-        let cs = self.provider.suite(self.context.group_context().cipher_suite)?;
+        let cs = self
+            .provider
+            .suite(self.context.group_context().cipher_suite)?;
         envelope::checksummed(cs, &self.state()?)
     }
 
@@ -215,7 +217,9 @@ impl Group {
     /// against 5 bytes of header and `KDF.Nh` of checksum for [`Group::to_bytes`]. O(n) in
     /// the group size.
     pub fn to_bytes_sealed(&self, key: &StorageKey) -> Result<Vec<u8>, Error> {
-        let cs = self.provider.suite(self.context.group_context().cipher_suite)?;
+        let cs = self
+            .provider
+            .suite(self.context.group_context().cipher_suite)?;
         envelope::sealed(cs, &self.state()?, key)
     }
 
@@ -588,6 +592,6 @@ fn restore_pending(
 }
 
 #[cfg(all(test, feature = "rust-crypto"))]
-mod tests;
-#[cfg(all(test, feature = "rust-crypto"))]
 mod envelope_tests;
+#[cfg(all(test, feature = "rust-crypto"))]
+mod tests;

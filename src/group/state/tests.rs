@@ -171,4 +171,3 @@ fn zeroizing_writer_matches_the_derived_encoding() {
         assert_eq!(out, codec::encode(s).unwrap());
     }
 }
-
