@@ -340,12 +340,13 @@ impl Group {
     /// state sealed by [`Group::to_bytes_sealed`] ([`GroupError::StateKeyRequired`]), the
     /// cipher suite ([`Error::UnsupportedCipherSuite`]) and the checksum
     /// ([`GroupError::StateChecksumMismatch`]), all before any of the body is decoded.
-    /// Then the body is decoded with bounded allocation and checked for consistency: every
-    /// secret `KDF.Nh` long, the
-    /// ratchet tree's hash equal to the GroupContext's `tree_hash`, this member's leaf and
-    /// signature key in the tree, path keys on its direct path, past epochs older than the
-    /// current one; any inconsistency is [`GroupError::InvalidState`], malformed bytes a
-    /// decode error. Trailing bytes are rejected. O(n) in the group size.
+    /// Truncated or extended bytes fail the checksum like any other damage. Then the body is
+    /// decoded with bounded allocation and checked for consistency: every secret `KDF.Nh`
+    /// long, the ratchet tree's hash equal to the GroupContext's `tree_hash`, this member's
+    /// leaf and signature key in the tree, path keys on its direct path, past epochs older
+    /// than the current one; any inconsistency is [`GroupError::InvalidState`], a malformed
+    /// body a decode error (only a hand-made state with a valid checksum gets that far).
+    /// O(n) in the group size.
     ///
     /// The group gets the default [`GroupHooks`]; a state saved with custom hooks is
     /// [`GroupError::MissingHooks`]: use [`Group::from_bytes_with_hooks`].
