@@ -6,7 +6,8 @@ use std::sync::Arc;
 use melos::crypto::rust_crypto::RustCrypto;
 use melos::framing::MlsMessage;
 use melos::group::{
-    CommitOptions, Group, GroupConfig, HandshakeFormat, ProcessedContent, PskStore, SigningIdentity,
+    CommitOptions, Group, GroupConfig, HandshakeFormat, ProcessedContent, PskStore,
+    SigningIdentity, StorageKey,
 };
 use melos::messages::{Credential, KeyPackageBundle, Lifetime, Proposal, Remove};
 use melos::tree_math::LeafIndex;
@@ -314,6 +315,15 @@ fn reload(p: &Arc<dyn CryptoProvider>, g: &Group) -> Group {
         bytes.as_bytes(),
         "encode(decode(encode(g))) != encode(g)"
     );
+    // The sealed form restores the same group.
+    let key = StorageKey::new(vec![0x5a; 32]).unwrap();
+    let sealed = g.to_bytes_sealed(&key).unwrap();
+    let unsealed = Group::from_bytes_sealed(p.clone(), &sealed, &key).unwrap();
+    assert_eq!(
+        unsealed.to_bytes().unwrap(),
+        bytes,
+        "sealed round trip differs"
+    );
     assert_eq!(back.epoch_authenticator(), g.epoch_authenticator());
     assert_eq!(back.group_context(), g.group_context());
     assert_eq!(back.own_leaf(), g.own_leaf());
@@ -572,13 +582,13 @@ fn malformed_state_is_rejected_without_panics() {
             "truncation to {len} bytes accepted"
         );
     }
-    // A trailing byte fails.
+    // A trailing byte fails (the checksum no longer matches).
     let mut long = bytes.to_vec();
     long.push(0);
-    assert!(matches!(
-        Group::from_bytes(p.clone(), &long),
-        Err(Error::Decode(_))
-    ));
+    assert_eq!(
+        Group::from_bytes(p.clone(), &long).unwrap_err(),
+        Error::Group(GroupError::StateChecksumMismatch)
+    );
     // An unknown version fails with its own variant.
     let mut v2 = bytes.to_vec();
     v2[1] = v2[1].wrapping_add(1);
@@ -586,20 +596,22 @@ fn malformed_state_is_rejected_without_panics() {
         Group::from_bytes(p.clone(), &v2).unwrap_err(),
         Error::Group(GroupError::UnsupportedStateVersion)
     );
-    // Single-byte corruptions never panic (most fail; those in secret bytes may decode).
+    // Single-byte corruptions all fail (the checksum covers every byte).
     let mut rng = Rng(0x1234_5678_9abc_def1);
     for i in 0..bytes.len() {
         let mut c = bytes.to_vec();
         c[i] ^= 1 << rng.below(8);
-        let _ = Group::from_bytes(p.clone(), &c);
+        assert!(
+            Group::from_bytes(p.clone(), &c).is_err(),
+            "corrupt byte {i} loaded"
+        );
     }
     // Garbage never panics.
     for n in 0..200 {
         let len = rng.below(400);
         let mut junk: Vec<u8> = (0..len).map(|_| rng.next() as u8).collect();
-        if n % 2 == 0 && junk.len() >= 2 {
-            junk[0] = 0;
-            junk[1] = 1;
+        if n % 2 == 0 && junk.len() >= 5 {
+            junk[..5].copy_from_slice(&[0, 4, 0, 1, 1]); // a checksum-form header
         }
         assert!(Group::from_bytes(p.clone(), &junk).is_err());
     }

@@ -235,4 +235,55 @@ pub enum GroupError {
     ProposalHeld,
     /// §12.2: the application's `ProposalPolicy` refused a proposal of a received Commit.
     CommitRejectedByPolicy,
+    // -- Saved state integrity (format version 4) --
+    /// The checksum of a saved group state does not match its bytes: they were damaged
+    /// (truncated, extended or corrupted) after `Group::to_bytes`. The checksum detects
+    /// accidents, not an attacker, who can recompute it: see `Group::to_bytes_sealed`.
+    StateChecksumMismatch,
+    /// A sealed saved group state does not open under the given storage key: the key is not
+    /// the one it was sealed with, or the bytes were modified (opaque, like every AEAD
+    /// failure).
+    StateAuthenticationFailed,
+    /// The saved group state is sealed under a storage key: restore it with
+    /// `Group::from_bytes_sealed`.
+    StateKeyRequired,
+    /// A storage key was given but the saved group state is not sealed (it has only a
+    /// checksum): restore it with `Group::from_bytes`. Refused so that an unsealed state
+    /// cannot stand in for a sealed one.
+    StateNotSealed,
+    /// A storage key is shorter than `MIN_STORAGE_KEY_LEN` (16) bytes.
+    StorageKeyTooShort,
+    // -- end saved state integrity --
+}
+
+impl core::fmt::Display for GroupError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let s = match self {
+            GroupError::StateChecksumMismatch => {
+                "the saved group state does not match its checksum (damaged bytes)"
+            }
+            GroupError::StateAuthenticationFailed => {
+                "the sealed group state does not open under this storage key"
+            }
+            GroupError::StateKeyRequired => {
+                "the saved group state is sealed: a storage key is required"
+            }
+            GroupError::StateNotSealed => {
+                "a storage key was given but the saved group state is not sealed"
+            }
+            GroupError::StorageKeyTooShort => "the storage key is shorter than 16 bytes",
+            GroupError::DuplicateProposal => {
+                "the proposal is already in the pool (a replayed or echoed message)"
+            }
+            GroupError::ProposalPoolFull => "the pool of pending proposals is full",
+            GroupError::ProposalRejectedByPolicy => "the application's proposal policy refused it",
+            GroupError::ProposalHeld => "the proposal is held for the application's approval",
+            GroupError::CommitRejectedByPolicy => {
+                "the application's proposal policy refused a proposal of the commit"
+            }
+            // The other variants print their names (as `Error`'s Display always did).
+            other => return core::fmt::Debug::fmt(other, f),
+        };
+        f.write_str(s)
+    }
 }

@@ -132,7 +132,7 @@ impl fmt::Display for Error {
             Error::TreeKem(e) => write!(f, "TreeKEM error: {e:?}"),
             Error::Message(e) => write!(f, "message validation error: {e:?}"),
             Error::Framing(e) => write!(f, "framing error: {e:?}"),
-            Error::Group(e) => write!(f, "group error: {e:?}"),
+            Error::Group(e) => write!(f, "group error: {e}"),
         }
     }
 }

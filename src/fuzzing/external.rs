@@ -19,7 +19,7 @@ use crate::error::Error;
 use crate::framing::{MlsMessage, MlsMessageBody};
 use crate::group::{
     CommitOptions, ExternalCommitOptions, ExternalProposer, Group, GroupConfig, GroupInfoOptions,
-    ProcessedContent, PskStore, SigningIdentity, new_member_add_proposal,
+    ProcessedContent, PskStore, SigningIdentity, new_member_add_proposal, rewrap_checksummed,
 };
 use crate::messages::{
     Credential, Extensions, ExternalSenders, GroupContextExtensions, Lifetime, Proposal,
@@ -161,9 +161,15 @@ pub fn patch(base: &[u8], rest: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Fuzzes [`Group::from_bytes`] (the first byte picks: `0` the rest is the state, `1` the
-/// rest [`patch`]es a genuine state). A decoded group must re-encode, and what it
-/// re-encodes to must decode again. Nothing may panic.
+/// Fuzzes [`Group::from_bytes`]. The first byte picks what the rest is:
+///
+/// - `0`: the whole saved state (envelope and all);
+/// - `1`: a [`patch`] of a genuine state (which its checksum must refuse);
+/// - `2`: a body, given a valid envelope and checksum so that it reaches the decoder;
+/// - `3`: a [`patch`] of a genuine state's body, given a valid checksum.
+///
+/// A decoded group must re-encode, and what it re-encodes to must decode again. Nothing
+/// may panic.
 pub fn group_state(data: &[u8]) {
     let Some((&selector, rest)) = data.split_first() else {
         return;
@@ -180,10 +186,21 @@ pub fn group_state(data: &[u8]) {
             }
         }
     };
-    if selector % 2 == 0 {
-        restore(Arc::new(RustCrypto::new()), rest);
-    } else {
-        with_fixture(|f| restore(f.provider.clone(), &patch(&f.state, rest)));
+    match selector % 4 {
+        0 => restore(Arc::new(RustCrypto::new()), rest),
+        1 => with_fixture(|f| restore(f.provider.clone(), &patch(&f.state, rest))),
+        n => with_fixture(|f| {
+            let body = |genuine: &[u8]| {
+                if n == 2 {
+                    rest.to_vec()
+                } else {
+                    patch(genuine, rest)
+                }
+            };
+            if let Ok(state) = rewrap_checksummed(&*f.provider, &f.state, body) {
+                restore(f.provider.clone(), &state);
+            }
+        }),
     }
 }
 
@@ -335,9 +352,11 @@ mod tests {
             let msg = MlsMessage::decode(seed).unwrap();
             member.process(&msg, None).unwrap();
         }
-        let mut state = vec![1];
-        state.extend_from_slice(&[0, 0]);
-        group_state(&state);
+        for selector in 1..4 {
+            group_state(&[selector, 0, 0]);
+        }
+        let untouched = rewrap_checksummed(&*f.provider, &f.state, <[u8]>::to_vec).unwrap();
+        assert_eq!(untouched, f.state);
         assert!(Group::from_bytes(f.provider.clone(), &f.state).is_ok());
     }
 }

@@ -13,7 +13,10 @@
 //! Persistence is the caller's: [`Group::to_bytes`] encodes the whole member state (secret:
 //! store it encrypted) and [`Group::from_bytes`] restores a group that behaves identically
 //! (the format is described in `src/group/state/mod.rs`, versioned by
-//! [`GROUP_STATE_VERSION`]).
+//! [`GROUP_STATE_VERSION`]). The saved state carries a checksum, verified before anything
+//! is decoded, so damaged bytes are refused rather than restored with latent damage; with a
+//! caller-supplied [`StorageKey`], [`Group::to_bytes_sealed`] encrypts and authenticates it
+//! with the group's AEAD, and only [`Group::from_bytes_sealed`] with that key restores it.
 //!
 //! ```text
 //! let mut alice = Group::create(provider, suite, b"group".to_vec(), alice_id, config)?;
@@ -76,7 +79,9 @@ pub use hooks::{
 pub use join::{JoinOptions, TreeLifetimes};
 pub use pool::{LeftOutProposal, PendingProposal, ProposalStatus};
 pub use process::{ProcessedContent, ProcessedMessage, StagedCommit};
-pub use state::GROUP_STATE_VERSION;
+#[cfg(feature = "getrandom")]
+pub(crate) use state::rewrap_checksummed;
+pub use state::{GROUP_STATE_VERSION, MIN_STORAGE_KEY_LEN, StorageKey};
 
 use epoch::{EpochState, PastEpoch};
 

@@ -13,28 +13,70 @@
 //! recent epochs and the ReInit of an inactive group. Consumed message keys, used path
 //! secrets and replaced private keys were deleted from memory before and cannot be written.
 //!
-//! **The bytes are secret** (they contain the signature private key and every epoch secret
-//! still in use): the caller must store them encrypted and authenticated, and must not keep
-//! an old copy (restoring an old state would reuse deleted keys, breaking forward secrecy).
+//! **The body is secret** (it contains the signature private key and every epoch secret
+//! still in use). [`Group::to_bytes`] writes it in the clear with a checksum: the caller
+//! must store those bytes encrypted and authenticated. [`Group::to_bytes_sealed`] does that
+//! itself, under a caller-supplied [`StorageKey`]. Either way the caller must not keep an
+//! old copy: restoring an old state would reuse deleted keys, breaking forward secrecy, and
+//! neither the checksum nor the seal can tell an old state from the latest one.
 //! The encoding is written straight into one buffer of the exact size, returned as a
 //! zeroizing [`Secret`]; decoding moves each secret into a zeroizing type.
 //!
 //! A pending Commit is saved as the tree it produces (its change set is rebuilt on the
 //! restored tree), so a state with a pending Commit holds the ratchet tree twice.
 //!
-//! # Format (version 3)
+//! # Format (version 4)
 //!
-//! Version 2 added `ConfigState.max_resumption_psks`, `stored_resumption_psks` and
-//! `reinit`; version 3 added `ConfigState.grease` and `ConfigState.custom_hooks` (bit 0: a
-//! custom credential validator, bit 1: a custom proposal validator; the hooks themselves
-//! are code and are given back to [`Group::from_bytes_with_hooks`]); version 4 added
-//! `ConfigState.max_pending_proposals` and `max_held_proposals`, bit 2 of `custom_hooks` (a
-//! custom proposal policy) and `CachedProposalState.status` (0 accepted, 1 held). Older
-//! versions are refused ([`GroupError::UnsupportedStateVersion`]).
+//! Version 4 wraps the body (version 3 plus the proposal pool fields below) in an
+//! integrity envelope (`envelope.rs`):
+//!
+//! ```text
+//! enum { checksum(1), sealed(2), (255) } StateMode;  // values 2 bits apart
+//!
+//! struct {
+//!     uint16 version = 4;
+//!     CipherSuite cipher_suite;   // the group's: says which hash / AEAD checks the rest
+//!     StateMode mode;
+//!     select (mode) {
+//!         case checksum:
+//!             GroupState body;    // below, in the clear
+//!             opaque checksum[KDF.Nh];  // Hash(version .. body), everything before it
+//!         case sealed:
+//!             opaque salt[32];    // fresh random bytes for every seal
+//!             opaque ciphertext[]; // AEAD.Seal(key, nonce, aad = version .. salt, body)
+//!     };
+//! } GroupStateEnvelope;
+//!
+//! prk   = KDF.Extract(salt, storage_key)
+//! key   = ExpandWithLabel(prk, "melos group state key",   version .. mode, AEAD.Nk)
+//! nonce = ExpandWithLabel(prk, "melos group state nonce", version .. mode, AEAD.Nn)
+//! ```
+//!
+//! Neither the body nor the check value is length-prefixed: the check value takes the end
+//! of the input. The check is verified before any of the body is decoded, so a damaged
+//! state is refused as a whole with one error: [`GroupError::StateChecksumMismatch`] or
+//! [`GroupError::StateAuthenticationFailed`] (a damaged version or mode is
+//! [`GroupError::UnsupportedStateVersion`] or an unknown value; a damaged suite may also be
+//! [`Error::UnsupportedCipherSuite`]). A sealed state does not load through
+//! [`Group::from_bytes`] ([`GroupError::StateKeyRequired`]), nor a checksum one through
+//! [`Group::from_bytes_sealed`] ([`GroupError::StateNotSealed`]). The checksum protects
+//! against accidents (storage faults, truncation, a stray edit), not against an attacker
+//! who can write the storage: only the sealed form does. The overhead is 5 + `KDF.Nh`
+//! bytes (checksum) or 5 + 32 + 16 bytes (sealed, with the 16-byte tag of every RFC 9420
+//! AEAD).
+//!
+//! The body: version 2 added `ConfigState.max_resumption_psks`, `stored_resumption_psks`
+//! and `reinit`; version 3 added `ConfigState.grease` and `ConfigState.custom_hooks` (bit
+//! 0: a custom credential validator, bit 1: a custom proposal validator; the hooks
+//! themselves are code and are given back to [`Group::from_bytes_with_hooks`]); version 4
+//! added `ConfigState.max_pending_proposals` and `max_held_proposals`, bit 2 of
+//! `custom_hooks` (a custom proposal policy) and `CachedProposalState.status` (0 accepted,
+//! 1 held). Older versions are refused
+//! ([`GroupError::UnsupportedStateVersion`]).
 //!
 //! ```text
 //! struct {
-//!     uint16 version = 4;
+//!     uint16 version = 4;        // as in the envelope
 //!     ConfigState config;
 //!     Credential credential;
 //!     SignaturePublicKey signature_public_key;
@@ -76,10 +118,15 @@ use crate::error::{Error, GroupError};
 use crate::framing::FramingContext;
 use crate::messages::LeafNode;
 use crate::ratchet_tree::{ParentNode, RatchetTree, StagedTree, TreeView};
-use crate::secret_tree::{SecretTree, StateSecret, encode_state};
+use crate::secret_tree::{SecretTree, StateSecret};
 use crate::tree_math::NodeIndex;
 
+mod envelope;
 mod format;
+
+#[cfg(feature = "getrandom")]
+pub(crate) use envelope::rewrap_checksummed;
+pub use envelope::{MIN_STORAGE_KEY_LEN, StorageKey};
 
 use format::{
     CachedProposalState, ConfigState, CustomProposalState, EpochSecretsState, ExternalPskState,
@@ -144,10 +191,43 @@ impl Group {
     /// [`Group::from_bytes`] restores a group that behaves identically: same epoch, keys,
     /// received proposals, pending Commit and kept past-epoch secrets.
     ///
+    /// The state ends with a checksum (the suite's hash over all of it), which
+    /// [`Group::from_bytes`] verifies before decoding anything: damaged bytes are refused
+    /// with [`GroupError::StateChecksumMismatch`]. The checksum protects against accidents
+    /// (a flipped bit, a torn write), not against an attacker, who can recompute it.
+    ///
     /// **The result is secret** (signature private key, epoch secrets, ratchet state): store
-    /// it encrypted, replace the previous copy after every change of the group, and never
-    /// restore an older copy (that would reuse deleted keys, §9.2). O(n) in the group size.
+    /// it encrypted and authenticated, or use [`Group::to_bytes_sealed`], which does both;
+    /// replace the previous copy after every change of the group, and never restore an older
+    /// copy (that would reuse deleted keys, §9.2). O(n) in the group size.
     pub fn to_bytes(&self) -> Result<Secret, Error> {
+        let cs = self
+            .provider
+            .suite(self.context.group_context().cipher_suite)?;
+        envelope::checksummed(cs, &self.state()?)
+    }
+
+    /// [`Group::to_bytes`] sealed under `key`: the state is encrypted and authenticated with
+    /// the group's cipher suite AEAD, under a key and nonce derived from `key` and a fresh
+    /// random salt (RFC 9420 §5.1 primitives, `ExpandWithLabel` with melos's own labels).
+    /// Restore it with [`Group::from_bytes_sealed`]; any change to the bytes, or another
+    /// key, is refused with [`GroupError::StateAuthenticationFailed`].
+    ///
+    /// The result reveals only the group's cipher suite and the state's length, but sealing
+    /// does not stop an older sealed copy from being restored in place of the latest one:
+    /// the caller must still replace the previous copy after every change of the group
+    /// (§9.2). Adds 37 bytes of header and salt and the AEAD tag (16 bytes) to the body,
+    /// against 5 bytes of header and `KDF.Nh` of checksum for [`Group::to_bytes`]. O(n) in
+    /// the group size.
+    pub fn to_bytes_sealed(&self, key: &StorageKey) -> Result<Vec<u8>, Error> {
+        let cs = self
+            .provider
+            .suite(self.context.group_context().cipher_suite)?;
+        envelope::sealed(cs, &self.state()?, key)
+    }
+
+    /// The `GroupState` body of the saved state.
+    fn state(&self) -> Result<GroupState, Error> {
         let pending_commit = match &self.pending_commit {
             Some(s) => Some(self.pending_state(s)?),
             None => None,
@@ -227,7 +307,7 @@ impl Group {
             active: flag(self.active),
             reinit: self.reinit.clone(),
         };
-        encode_state(&state)
+        Ok(state)
     }
 
     fn pending_state(&self, s: &StagedCommit) -> Result<PendingCommitState, Error> {
@@ -263,12 +343,17 @@ impl Group {
     /// Restores a group saved by [`Group::to_bytes`] (RFC 9420 §9.2), with `provider` for
     /// its cryptography.
     ///
-    /// The state is decoded with bounded allocation and checked for consistency: format
-    /// version ([`GroupError::UnsupportedStateVersion`]), every secret `KDF.Nh` long, the
-    /// ratchet tree's hash equal to the GroupContext's `tree_hash`, this member's leaf and
-    /// signature key in the tree, path keys on its direct path, past epochs older than the
-    /// current one; any inconsistency is [`GroupError::InvalidState`], malformed bytes a
-    /// decode error. Trailing bytes are rejected. O(n) in the group size.
+    /// First the envelope: the format version ([`GroupError::UnsupportedStateVersion`]), a
+    /// state sealed by [`Group::to_bytes_sealed`] ([`GroupError::StateKeyRequired`]), the
+    /// cipher suite ([`Error::UnsupportedCipherSuite`]) and the checksum
+    /// ([`GroupError::StateChecksumMismatch`]), all before any of the body is decoded.
+    /// Truncated or extended bytes fail the checksum like any other damage. Then the body is
+    /// decoded with bounded allocation and checked for consistency: every secret `KDF.Nh`
+    /// long, the ratchet tree's hash equal to the GroupContext's `tree_hash`, this member's
+    /// leaf and signature key in the tree, path keys on its direct path, past epochs older
+    /// than the current one; any inconsistency is [`GroupError::InvalidState`], a malformed
+    /// body a decode error (only a hand-made state with a valid checksum gets that far).
+    /// O(n) in the group size.
     ///
     /// The group gets the default [`GroupHooks`]; a state saved with custom hooks is
     /// [`GroupError::MissingHooks`]: use [`Group::from_bytes_with_hooks`].
@@ -287,12 +372,53 @@ impl Group {
         hooks: GroupHooks,
         bytes: &[u8],
     ) -> Result<Group, Error> {
-        let (version, _) = codec::decode_prefix::<u16>(bytes)?;
-        if version != GROUP_STATE_VERSION {
+        Self::restore(provider, hooks, bytes, None)
+    }
+
+    /// Restores a group saved by [`Group::to_bytes_sealed`] under `key` (RFC 9420 §9.2).
+    ///
+    /// The seal is opened before anything else is decoded: another key or modified bytes are
+    /// [`GroupError::StateAuthenticationFailed`] (opaque), a state saved by
+    /// [`Group::to_bytes`] is [`GroupError::StateNotSealed`] (so an unsealed state cannot
+    /// stand in for a sealed one). The rest is as [`Group::from_bytes`].
+    pub fn from_bytes_sealed(
+        provider: Arc<dyn CryptoProvider>,
+        bytes: &[u8],
+        key: &StorageKey,
+    ) -> Result<Group, Error> {
+        Self::restore(provider, GroupHooks::default(), bytes, Some(key))
+    }
+
+    /// [`Group::from_bytes_sealed`] with the custom hooks of the saved group (see
+    /// [`Group::from_bytes_with_hooks`]).
+    pub fn from_bytes_sealed_with_hooks(
+        provider: Arc<dyn CryptoProvider>,
+        hooks: GroupHooks,
+        bytes: &[u8],
+        key: &StorageKey,
+    ) -> Result<Group, Error> {
+        Self::restore(provider, hooks, bytes, Some(key))
+    }
+
+    /// Opens the envelope (checksum if `key` is `None`, else the seal), then decodes and
+    /// checks the body.
+    fn restore(
+        provider: Arc<dyn CryptoProvider>,
+        hooks: GroupHooks,
+        bytes: &[u8],
+        key: Option<&StorageKey>,
+    ) -> Result<Group, Error> {
+        let (cs, body) = envelope::open(&*provider, bytes, key)?;
+        let state: GroupState = codec::decode_exact(body.as_bytes())?;
+        drop(body);
+        // Only a state built by hand with a valid check value gets here with a body that
+        // contradicts its envelope.
+        if state.version != GROUP_STATE_VERSION {
             return Err(GroupError::UnsupportedStateVersion.into());
         }
-        let state: GroupState = codec::decode_exact(bytes)?;
-        let cs = provider.suite(state.group_context.cipher_suite)?;
+        if state.group_context.cipher_suite != cs.cipher_suite() {
+            return Err(invalid());
+        }
         let config = state.config.into_config(hooks)?;
         let epoch_no = state.group_context.epoch;
         let active = read_flag(state.active)?;
@@ -480,5 +606,7 @@ fn restore_pending(
     })
 }
 
+#[cfg(all(test, feature = "rust-crypto"))]
+mod envelope_tests;
 #[cfg(all(test, feature = "rust-crypto"))]
 mod tests;
