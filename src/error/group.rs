@@ -220,4 +220,8 @@ pub enum GroupError {
     /// proposal validator): restore it with `Group::from_bytes_with_hooks` and those hooks.
     MissingHooks,
     // -- end extensibility --
+    /// §12.4.2: the StagedCommit was validated by another group, or by another history of
+    /// this group's current epoch (its group id or base interim transcript hash differs):
+    /// merging it would corrupt this group.
+    StagedCommitOfOtherGroup,
 }

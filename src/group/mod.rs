@@ -373,8 +373,12 @@ impl Group {
     }
 
     /// Merges this member's pending Commit once the Delivery Service accepted it
-    /// (RFC 9420 §12.4): the group moves to the new epoch.
+    /// (RFC 9420 §12.4): the group moves to the new epoch. A refused pending Commit (see
+    /// [`Group::merge_staged_commit`]) stays pending.
     pub fn merge_pending_commit(&mut self) -> Result<(), Error> {
+        if let Some(staged) = &self.pending_commit {
+            staged.check_base(self)?;
+        }
         let staged = self
             .pending_commit
             .take()

@@ -35,6 +35,11 @@ use super::{CachedProposal, Group};
 #[derive(Clone, Debug)]
 pub struct StagedCommit {
     pub(super) base_epoch: u64,
+    /// The base epoch's interim transcript hash (RFC 9420 §8.2): with the new GroupContext's
+    /// `group_id`, it binds the staged Commit to the group and epoch history it was
+    /// validated in (the confirmed transcript hash alone is empty in every group's epoch 0;
+    /// the interim one covers it and the epoch's confirmation tag).
+    pub(super) base_interim_transcript_hash: Vec<u8>,
     pub(super) committer: LeafIndex,
     pub(super) tree: StagedTree,
     pub(super) keys: Option<TreePrivateKeys>,
@@ -74,6 +79,7 @@ impl StagedCommit {
         let self_removed = applied.removed.iter().any(|m| m.index == own);
         Ok(StagedCommit {
             base_epoch: group.epoch(),
+            base_interim_transcript_hash: group.interim_transcript_hash.clone(),
             committer,
             tree: applied.diff.into_staged(),
             keys: (!self_removed).then_some(keys),
@@ -135,6 +141,21 @@ impl StagedCommit {
     /// Whether the Commit removes this member.
     pub fn removes_self(&self) -> bool {
         self.self_removed
+    }
+
+    /// Whether this Commit was validated by `group` in its current epoch: the same group id,
+    /// epoch and interim transcript hash (RFC 9420 §8.2, §12.4.2).
+    pub(super) fn check_base(&self, group: &Group) -> Result<(), Error> {
+        if self.context.group_id.as_slice() != group.group_id() {
+            return Err(GroupError::StagedCommitOfOtherGroup.into());
+        }
+        if self.base_epoch != group.epoch() {
+            return Err(GroupError::StaleStagedCommit.into());
+        }
+        if self.base_interim_transcript_hash != group.interim_transcript_hash {
+            return Err(GroupError::StagedCommitOfOtherGroup.into());
+        }
+        Ok(())
     }
 
     /// The custom proposals the Commit covers (RFC 9420 §12.1: types outside RFC 9420's
@@ -525,10 +546,12 @@ impl Group {
     /// to the new epoch; the old epoch's application secrets are kept for
     /// `max_past_epochs` epochs. If the Commit removed this member, the group becomes
     /// inactive.
+    ///
+    /// A StagedCommit of another group, or of another history of this epoch number, is
+    /// [`GroupError::StagedCommitOfOtherGroup`]; one of another epoch of this group
+    /// [`GroupError::StaleStagedCommit`]. Either leaves the group unchanged.
     pub fn merge_staged_commit(&mut self, staged: StagedCommit) -> Result<(), Error> {
-        if staged.base_epoch != self.epoch() {
-            return Err(GroupError::StaleStagedCommit.into());
-        }
+        staged.check_base(self)?;
         let StagedCommit {
             tree,
             keys,

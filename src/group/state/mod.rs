@@ -368,8 +368,12 @@ impl Group {
             .map(|u| (u.public_key, hpke_key(u.private_key)))
             .collect();
         let pending_commit = match state.pending_commit {
-            Some(p) if p.base_epoch == epoch_no => {
-                Some(alloc::boxed::Box::new(restore_pending(cs, &tree, p)?))
+            Some(p)
+                if p.base_epoch == epoch_no
+                    && p.context.group_id == state.group_context.group_id =>
+            {
+                let base = &state.interim_transcript_hash;
+                Some(alloc::boxed::Box::new(restore_pending(cs, &tree, base, p)?))
             }
             Some(_) => return Err(invalid()),
             None => None,
@@ -423,10 +427,13 @@ impl Group {
     }
 }
 
-/// The pending Commit of a restored group, its change set rebuilt on `tree`.
+/// The pending Commit of a restored group, its change set rebuilt on `tree`. Its binding to
+/// the group is not saved but rebuilt: `base` is the restored group's own interim
+/// transcript hash (the caller checked the pending Commit's epoch and `group_id`).
 fn restore_pending(
     cs: &dyn CipherSuiteProvider,
     tree: &RatchetTree,
+    base: &[u8],
     p: PendingCommitState,
 ) -> Result<StagedCommit, Error> {
     let mut target = RatchetTree::decode_extension(&p.new_tree)?;
@@ -444,6 +451,7 @@ fn restore_pending(
     };
     Ok(StagedCommit {
         base_epoch: p.base_epoch,
+        base_interim_transcript_hash: base.to_vec(),
         committer: p.committer,
         tree: staged_tree,
         keys,
