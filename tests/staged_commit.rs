@@ -12,7 +12,7 @@ use melos::framing::{
 };
 use melos::group::{
     CommitOptions, ExternalCommitOptions, Group, GroupConfig, GroupInfoOptions, Member, PriorLeaf,
-    ProcessedContent, PskStore, SigningIdentity, StagedCommit,
+    ProcessedContent, PskStore, SelfRemoval, SigningIdentity, StagedCommit, SuccessorCheck,
 };
 use melos::messages::{Credential, KeyPackageBundle, Lifetime, Proposal, ProposalOrRef};
 use melos::tree_math::LeafIndex;
@@ -180,16 +180,122 @@ fn forged_resync_leaves_the_victim_in_the_group() {
     }
     let s = staged(&mut groups[1], &forged);
     assert!(s.removes_self());
+    let Some(SelfRemoval::Unverified(removal)) = s.self_removal() else {
+        panic!("{:?}", s.self_removal())
+    };
+    let removal = removal.clone();
+    assert_eq!(removal.epoch, groups[1].epoch());
+    assert_eq!(removal.joiner.credential, bob.credential);
+    assert_ne!(removal.joiner.signature_key, bob.signature_key);
+    assert_eq!(removal.credential_check, SuccessorCheck::ValidSuccessor);
+    let before = groups[1].to_bytes().unwrap();
+    let epoch = groups[1].epoch();
     groups[1].merge_staged_commit(s).unwrap();
     assert!(
         groups[1].is_active(),
         "the forged resync removed its victim"
     );
-    // The next genuine Commit, by Alice in the same epoch.
+    assert_eq!(groups[1].epoch(), epoch);
+    assert_eq!(groups[1].pending_unverified_removal(), Some(&removal));
+    // Nothing of the saved group changed: only the in-memory marker.
+    assert_eq!(groups[1].to_bytes().unwrap().as_bytes(), before.as_bytes());
+    // The group is not lost: Bob still sends in the epoch.
+    everyone_talks(&mut groups);
+    // The next genuine Commit, by Alice in the same epoch, clears the suspicion.
     let out = groups[0].commit(CommitOptions::default()).unwrap();
     deliver_commit(&mut groups, &out.commit);
     assert_eq!(groups.len(), 3);
+    assert_eq!(groups[1].pending_unverified_removal(), None);
     everyone_talks(&mut groups);
+    // Bob commits too.
+    let out = groups[1].commit(CommitOptions::default()).unwrap();
+    deliver_commit(&mut groups, &out.commit);
+    assert_eq!(
+        groups[1].confirm_removal().unwrap_err(),
+        Error::Group(GroupError::NoUnverifiedRemoval)
+    );
+}
+
+/// A genuine resync: Bob's own identity (same credential and signature key) rejoins from a
+/// new client through the external-join API. Alice and Carol accept it; the old client
+/// sees an unverified removal signed with its own key, stays in the old epoch (the others'
+/// next messages are of a later epoch) until the application confirms: then it is inactive.
+#[test]
+fn genuine_resync_is_unverified_until_confirmed() {
+    let p = provider();
+    let mut groups = group(&p, b"resync", &["bob", "carol"]);
+    let gi = groups[2].group_info(GroupInfoOptions::default()).unwrap();
+    let options = ExternalCommitOptions {
+        remove_prior: Some(PriorLeaf::SameCredential),
+        ..Default::default()
+    };
+    let (new_bob, out) = Group::join_by_external_commit(
+        p.clone(),
+        &gi,
+        None,
+        groups[1].identity().clone(),
+        GroupConfig::default(),
+        &PskStore::new(),
+        options,
+    )
+    .unwrap();
+    let mut old_bob = groups.remove(1);
+    deliver_commit(&mut groups, &out.commit);
+    groups.push(new_bob);
+    everyone_talks(&mut groups);
+
+    let s = staged(&mut old_bob, &out.commit);
+    let Some(SelfRemoval::Unverified(removal)) = s.self_removal() else {
+        panic!("{:?}", s.self_removal())
+    };
+    assert_eq!(removal.credential_check, SuccessorCheck::OwnSignatureKey);
+    assert_eq!(removal.joiner.index, LeafIndex(1));
+    old_bob.merge_staged_commit(s).unwrap();
+    assert!(old_bob.is_active());
+    assert!(old_bob.pending_unverified_removal().is_some());
+    // The group moved on without the old client.
+    let msg = groups[0].encrypt_application(b"hi", b"").unwrap();
+    assert_eq!(
+        old_bob.process(&msg, None).unwrap_err(),
+        Error::Group(GroupError::FutureEpoch)
+    );
+    old_bob.confirm_removal().unwrap();
+    assert!(!old_bob.is_active());
+    assert_eq!(old_bob.pending_unverified_removal(), None);
+    assert_eq!(
+        old_bob.encrypt_application(b"x", b"").unwrap_err(),
+        Error::Group(GroupError::GroupInactive)
+    );
+    // The inactive state saves and restores as such.
+    let saved = old_bob.to_bytes().unwrap();
+    assert!(
+        !Group::from_bytes(p.clone(), saved.as_bytes())
+            .unwrap()
+            .is_active()
+    );
+}
+
+/// A member's Commit that removes Bob is verified (membership tag and committer's
+/// signature): merging it makes Bob inactive at once, as before.
+#[test]
+fn member_commit_removal_is_verified() {
+    let p = provider();
+    let mut groups = group(&p, b"remove", &["bob", "carol"]);
+    let out = groups[0]
+        .commit(CommitOptions::default().remove_member(LeafIndex(1)))
+        .unwrap();
+    let s = staged(&mut groups[1], &out.commit);
+    assert!(s.removes_self());
+    assert_eq!(s.self_removal(), Some(&SelfRemoval::Verified));
+    groups[1].merge_staged_commit(s).unwrap();
+    assert!(!groups[1].is_active());
+    assert_eq!(groups[1].pending_unverified_removal(), None);
+    assert_eq!(
+        groups[1].confirm_removal().unwrap_err(),
+        Error::Group(GroupError::NoUnverifiedRemoval)
+    );
+    let s = staged(&mut groups[2], &out.commit);
+    assert_eq!(s.self_removal(), None);
 }
 
 /// Issue #12 item 5: a StagedCommit is bound to the group and epoch history it was

@@ -224,4 +224,7 @@ pub enum GroupError {
     /// this group's current epoch (its group id or base interim transcript hash differs):
     /// merging it would corrupt this group.
     StagedCommitOfOtherGroup,
+    /// §12.4.3.2: `confirm_removal` was called, but no unverified removal of this member
+    /// (by a resync external Commit) is pending in the current epoch.
+    NoUnverifiedRemoval,
 }

@@ -57,6 +57,7 @@ mod process;
 mod proposals;
 mod psk;
 mod reinit;
+mod self_removal;
 mod state;
 
 pub use commit::{CommitOptions, CommitOutput, PathChoice};
@@ -73,6 +74,7 @@ pub use hooks::{
 };
 pub use join::{JoinOptions, TreeLifetimes};
 pub use process::{ProcessedContent, ProcessedMessage, StagedCommit};
+pub use self_removal::{SelfRemoval, SuccessorCheck, UnverifiedRemoval};
 pub use state::GROUP_STATE_VERSION;
 
 use epoch::{EpochState, PastEpoch};

@@ -28,6 +28,7 @@ use super::hooks::CredentialUse;
 use super::proposals::{
     AppliedProposals, Checks, CommittedProposal, apply_proposals, check_path_leaf,
 };
+use super::self_removal::SelfRemoval;
 use super::{CachedProposal, Group};
 
 /// A fully validated Commit, not yet applied (RFC 9420 §12.4.2): inspect it, then
@@ -54,6 +55,8 @@ pub struct StagedCommit {
     pub(super) reinit: Option<ReInit>,
     pub(super) changed_leaves: Vec<(LeafIndex, Option<SignaturePublicKey>)>,
     pub(super) self_removed: bool,
+    /// How the removal of this member is authenticated, if the Commit removes it.
+    pub(super) self_removal: Option<SelfRemoval>,
     pub(super) custom_proposals: Vec<(Proposal, Sender)>,
 }
 
@@ -94,6 +97,7 @@ impl StagedCommit {
             reinit: applied.reinit,
             changed_leaves: applied.changed_leaves,
             self_removed,
+            self_removal: self_removed.then_some(SelfRemoval::Verified),
             custom_proposals: applied.custom,
         })
     }
@@ -138,9 +142,17 @@ impl StagedCommit {
         self.reinit.as_ref()
     }
 
-    /// Whether the Commit removes this member.
+    /// Whether the Commit removes this member (see [`StagedCommit::self_removal`]).
     pub fn removes_self(&self) -> bool {
         self.self_removed
+    }
+
+    /// If the Commit removes this member, whether that is verified: a member's Commit is
+    /// ([`SelfRemoval::Verified`]), a resync external Commit is not
+    /// ([`SelfRemoval::Unverified`], RFC 9420 §12.4.3.2: its merge keeps the group in its
+    /// epoch until [`Group::confirm_removal`]).
+    pub fn self_removal(&self) -> Option<&SelfRemoval> {
+        self.self_removal.as_ref()
     }
 
     /// Whether this Commit was validated by `group` in its current epoch: the same group id,
@@ -545,13 +557,18 @@ impl Group {
     /// Applies a [`StagedCommit`] of the current epoch (RFC 9420 §12.4.2): the group moves
     /// to the new epoch; the old epoch's application secrets are kept for
     /// `max_past_epochs` epochs. If the Commit removed this member, the group becomes
-    /// inactive.
+    /// inactive; unless the removal is unverified ([`SelfRemoval::Unverified`]): then the
+    /// group stays active in its epoch and records it ([`Group::pending_unverified_removal`]).
     ///
     /// A StagedCommit of another group, or of another history of this epoch number, is
     /// [`GroupError::StagedCommitOfOtherGroup`]; one of another epoch of this group
     /// [`GroupError::StaleStagedCommit`]. Either leaves the group unchanged.
     pub fn merge_staged_commit(&mut self, staged: StagedCommit) -> Result<(), Error> {
         staged.check_base(self)?;
+        if let Some(SelfRemoval::Unverified(removal)) = staged.self_removal {
+            self.hold_unverified_removal(removal);
+            return Ok(());
+        }
         let StagedCommit {
             tree,
             keys,
@@ -572,6 +589,7 @@ impl Group {
             Some(s) if !self_removed => s,
             _ => {
                 self.active = false;
+                self.epoch.unverified_removal = None;
                 self.proposals.clear();
                 self.pending_commit = None;
                 return Ok(());

@@ -329,6 +329,8 @@ impl Group {
             epoch_authenticator: nh_secret(cs, e.epoch_authenticator)?,
             init_secret: nh_secret(cs, e.init_secret)?,
             secret_tree,
+            // Not saved (see `self_removal`): a restored group has no unverified removal.
+            unverified_removal: None,
         };
 
         if state.past_epochs.len() > config.max_past_epochs {
@@ -466,6 +468,8 @@ fn restore_pending(
         reinit: p.reinit,
         changed_leaves: changed_of(p.changed_leaves),
         self_removed: read_flag(p.self_removed)?,
+        // A pending Commit is this member's own: it never removes this member unverified.
+        self_removal: read_flag(p.self_removed)?.then_some(super::SelfRemoval::Verified),
         custom_proposals: p
             .custom_proposals
             .into_iter()
