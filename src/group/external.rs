@@ -7,6 +7,10 @@
 //! number of PreSharedKey proposals. It always has a path; the joiner takes the leftmost
 //! blank leaf of the tree after the Remove.
 //!
+//! A member removed by a resync cannot check the Commit's confirmation tag, which is all
+//! that authenticates an external Commit: it stages the removal as unverified
+//! ([`SelfRemoval::Unverified`]) and keeps its epoch until the application confirms.
+//!
 //! The joiner's [`Group`] is in the new epoch as soon as
 //! [`Group::join_by_external_commit`] returns (there is no pending state to merge): if the
 //! Delivery Service rejects the Commit, the caller drops that group and joins again from a

@@ -1,43 +1,35 @@
 //! A Commit that removes this member (RFC 9420 §12.4.2): verified when a member sent it,
-//! unverified when it is a resync external Commit (§12.4.3.2).
+//! unverified when it is a resync external Commit (§12.4.3.2), whose confirmation tag the
+//! removed member cannot check. An unverified removal does not end the group until the
+//! application confirms it; [`SelfRemoval`] explains why and how.
 //!
-//! A removed member does not learn the new epoch's secrets, so it cannot check the Commit's
-//! confirmation tag (§12.4.2, "verify that the confirmation_tag ... is valid"). For a
-//! member's Commit little is lost: its membership tag (PublicMessage, §6.2) or the epoch's
-//! sender-data and application keys (PrivateMessage, §6.3) show that a member of the epoch
-//! sent it, and its signature that the committer did. An external Commit has neither: it is
-//! signed with the key of the leaf it brings itself, and only its confirmation tag, derived
-//! from the `init_secret` its ExternalInit's `kem_output` sends to the epoch's external key
-//! (§8.3), shows that the sender holds the GroupInfo's `external_pub` and that the members
-//! agree on the new epoch. A non-member who copies a member's credential can send a resync
-//! that removes that member with a garbage `kem_output`: every other member rejects it (the
-//! confirmation tag fails), but the removed member cannot tell.
-//!
-//! So the removed member stages such a Commit as a [`SelfRemoval::Unverified`] removal
-//! ([`StagedCommit::self_removal`]) with what it could check ([`UnverifiedRemoval`]).
-//! Merging it does not end the group: the group stays active in its current epoch, with
-//! only a marker set ([`Group::pending_unverified_removal`]). Then either
-//! - the next Commit of that epoch from a member arrives and merges as usual (the others
-//!   rejected the resync and are still in the epoch): merging any Commit clears the marker;
-//! - or the removal was genuine (this member's identity rejoined from another client): the
-//!   other members moved on, and this member only sees messages of a later epoch
-//!   ([`GroupError::FutureEpoch`], whose epoch field is not authenticated: a hint only). The
-//!   application decides and calls [`Group::confirm_removal`], which makes the group
-//!   inactive as a verified removal does.
-//!
-//! While a removal is unverified the group works as before (sending, proposing, committing):
-//! nothing shows that it lost anything. The marker is not part of the saved state
-//! ([`Group::to_bytes`], whose group state it does not change): a restored group has
-//! forgotten it.
-//!
-//! [`GroupError::FutureEpoch`]: crate::error::GroupError::FutureEpoch
+//! The record of a merged unverified removal lives in the epoch state (`EpochState`), so
+//! that merging any Commit clears it; it is not saved state.
 
 use crate::error::{Error, GroupError};
 
 use super::Group;
 use super::config::Member;
 
-/// How a Commit that removes this member is authenticated to it (RFC 9420 §12.4.2).
+/// How a Commit that removes this member is authenticated to it (RFC 9420 §12.4.2), as
+/// [`StagedCommit::self_removal`](super::StagedCommit::self_removal) reports it.
+///
+/// A removed member cannot derive the new epoch, so it cannot check the Commit's
+/// confirmation tag. A member's Commit is still authenticated by its membership tag (or
+/// PrivateMessage keys) and the committer's signature. An external Commit is not: it is
+/// signed by the key of the leaf it brings, and only its confirmation tag shows that its
+/// sender used the group's `external_pub` (§8.3). A non-member with a copy of this member's
+/// credential can send a resync (§12.4.3.2) with a garbage `kem_output` that every other
+/// member rejects but this member cannot tell from a genuine one.
+///
+/// So merging an unverified removal does not end the group: it stays active in its epoch
+/// and records the removal ([`Group::pending_unverified_removal`]). If the next Commit of
+/// the epoch comes from a member, it merges as usual and clears the record: the others
+/// rejected the resync. If the removal was genuine (this member's identity rejoined from
+/// another client), the others move on and this member sees only messages of later epochs
+/// ([`GroupError::FutureEpoch`], a hint: the epoch field is not authenticated); the
+/// application then calls [`Group::confirm_removal`]. Meanwhile the group sends, proposes
+/// and commits as before.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SelfRemoval {
     /// A member's Commit: its membership tag (or PrivateMessage keys) and the committer's
@@ -45,9 +37,7 @@ pub enum SelfRemoval {
     /// inactive.
     Verified,
     /// A resync external Commit (§12.4.3.2), whose confirmation tag this member cannot
-    /// check. Merging it keeps the group in its epoch; see the [module documentation].
-    ///
-    /// [module documentation]: self
+    /// check. Merging it keeps the group active in its epoch.
     Unverified(UnverifiedRemoval),
 }
 
@@ -102,8 +92,13 @@ impl UnverifiedRemoval {
 
 impl Group {
     /// The removal of this member by a resync external Commit that was merged but could
-    /// not be verified (RFC 9420 §12.4.3.2), if no Commit was merged since: the group is
-    /// still active in that epoch. See [`Group::confirm_removal`].
+    /// not be verified (RFC 9420 §12.4.3.2, [`SelfRemoval::Unverified`]), if no Commit was
+    /// merged since: the group is still active in that epoch. See
+    /// [`Group::confirm_removal`].
+    ///
+    /// Not saved by [`Group::to_bytes`] (the saved group is that of the epoch, which the
+    /// unverified removal did not change): a restored group has forgotten it, and the
+    /// application that wants to remember it keeps it itself.
     pub fn pending_unverified_removal(&self) -> Option<&UnverifiedRemoval> {
         self.epoch.unverified_removal.as_ref()
     }
