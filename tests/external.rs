@@ -10,7 +10,7 @@ use melos::framing::{FramedContentBody, MlsMessage, MlsMessageBody, Sender};
 use melos::group::{
     CommitOptions, ExternalCommitOptions, ExternalProposer, Group, GroupConfig, GroupInfoOptions,
     HandshakeFormat, PriorLeaf, ProcessedContent, ProposalStatus, PskStore, SigningIdentity,
-    new_member_add_proposal,
+    SuccessorCheck, new_member_add_proposal,
 };
 use melos::messages::{
     Add, Commit, Credential, Extensions, ExternalInit, ExternalSenders, KeyPackageBundle, Lifetime,
@@ -299,7 +299,12 @@ fn resync_removes_the_prior_leaf() {
         assert_eq!(s.removed()[0].index, LeafIndex(3));
         g.merge_staged_commit(*s).unwrap();
     }
-    // The old Dave sees himself removed.
+    // The old Dave sees himself removed, unverified (§12.4.3.2: he cannot check the
+    // confirmation tag), until the application confirms.
+    let removal = groups[3].pending_unverified_removal().unwrap();
+    assert_eq!(removal.credential_check, SuccessorCheck::ValidSuccessor);
+    assert!(groups[3].is_active());
+    groups[3].confirm_removal().unwrap();
     assert!(!groups[3].is_active());
     groups.retain(Group::is_active);
     groups.push(dave2);

@@ -254,6 +254,13 @@ pub enum GroupError {
     /// A storage key is shorter than `MIN_STORAGE_KEY_LEN` (16) bytes.
     StorageKeyTooShort,
     // -- end saved state integrity --
+    /// §12.4.2: the StagedCommit was validated by another group, or by another history of
+    /// this group's current epoch (its group id or base interim transcript hash differs):
+    /// merging it would corrupt this group.
+    StagedCommitOfOtherGroup,
+    /// §12.4.3.2: `confirm_removal` was called, but no unverified removal of this member
+    /// (by a resync external Commit) is pending in the current epoch.
+    NoUnverifiedRemoval,
 }
 
 impl core::fmt::Display for GroupError {
@@ -281,6 +288,10 @@ impl core::fmt::Display for GroupError {
             GroupError::CommitRejectedByPolicy => {
                 "the application's proposal policy refused a proposal of the commit"
             }
+            GroupError::StagedCommitOfOtherGroup => {
+                "the staged commit belongs to another group or another history of this epoch"
+            }
+            GroupError::NoUnverifiedRemoval => "no unverified removal of this member is pending",
             // The other variants print their names (as `Error`'s Display always did).
             other => return core::fmt::Debug::fmt(other, f),
         };

@@ -9,8 +9,13 @@ use crate::key_schedule::EpochSecrets;
 use crate::secret_tree::{SecretTree, SecretTreeConfig};
 use crate::tree_math::{LeafIndex, TreeSize};
 
+use super::self_removal::UnverifiedRemoval;
+
 /// The secrets of the current epoch (RFC 9420 §8) that the group still needs, and its
 /// secret tree (§9). The `encryption_secret` lives only inside the secret tree.
+///
+/// Also what this member learned in the epoch and loses with it: an unverified removal
+/// (see `self_removal`), cleared by the merge of any Commit.
 #[derive(Clone, Debug)]
 pub(crate) struct EpochState {
     pub(crate) sender_data_secret: Secret,
@@ -26,6 +31,9 @@ pub(crate) struct EpochState {
     pub(crate) epoch_authenticator: Secret,
     pub(crate) init_secret: Secret,
     pub(crate) secret_tree: SecretTree,
+    /// A merged resync external Commit that removes this member, which it could not verify
+    /// (RFC 9420 §12.4.3.2). Not saved state.
+    pub(crate) unverified_removal: Option<UnverifiedRemoval>,
 }
 
 impl EpochState {
@@ -53,6 +61,7 @@ impl EpochState {
             epoch_authenticator,
             init_secret,
             secret_tree: SecretTree::with_config(encryption_secret, size, config),
+            unverified_removal: None,
         }
     }
 }

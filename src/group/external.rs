@@ -7,6 +7,10 @@
 //! number of PreSharedKey proposals. It always has a path; the joiner takes the leftmost
 //! blank leaf of the tree after the Remove.
 //!
+//! A member removed by a resync cannot check the Commit's confirmation tag, which is all
+//! that authenticates an external Commit: it stages the removal as unverified
+//! ([`SelfRemoval::Unverified`]) and keeps its epoch until the application confirms.
+//!
 //! The joiner's [`Group`] is in the new epoch as soon as
 //! [`Group::join_by_external_commit`] returns (there is no pending state to merge): if the
 //! Delivery Service rejects the Commit, the caller drops that group and joins again from a
@@ -48,6 +52,7 @@ use super::proposals::{
     Checks, CommittedProposal, apply_proposals, check_path_leaf, member_at, validate_credential,
     validate_external_senders,
 };
+use super::self_removal::{SelfRemoval, UnverifiedRemoval};
 
 /// No leaf has this index (trees have fewer than 2^31 leaves): the "committer" under which
 /// the Remove and PSK proposals of an external Commit are validated, so that the §12.2 rule
@@ -494,6 +499,10 @@ impl Group {
     /// blank leaf, its path merged and decrypted, and the epoch derived from the
     /// ExternalInit's `init_secret`. The signature was already verified with the path's
     /// leaf key, and the absence of a membership tag checked, by `PublicMessage::unprotect`.
+    ///
+    /// If the Commit removes this member, the path is not decrypted nor the confirmation
+    /// tag checked (the new epoch is out of reach): the removal is staged as
+    /// [`SelfRemoval::Unverified`] (see `self_removal`).
     pub(super) fn stage_external_commit(
         &self,
         ac: &AuthenticatedContent,
@@ -578,6 +587,14 @@ impl Group {
         applied.changed_leaves.push((joiner, None));
         let mut staged =
             StagedCommit::new(self, applied, next, keys, secrets, tag, interim, joiner)?;
+        if self_removed {
+            // §12.4.2: this member cannot check the confirmation tag, which is all that
+            // authenticates an external Commit (see `self_removal`).
+            let removed = prior.as_ref().ok_or(GroupError::InvalidState)?;
+            let joined = joined.clone().ok_or(GroupError::InvalidState)?;
+            let removal = UnverifiedRemoval::new(ctx.epoch, removed, joined);
+            staged.self_removal = Some(SelfRemoval::Unverified(removal));
+        }
         staged.added.extend(joined);
         Ok(staged)
     }

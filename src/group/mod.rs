@@ -61,6 +61,7 @@ mod process;
 mod proposals;
 mod psk;
 mod reinit;
+mod self_removal;
 mod state;
 
 pub use commit::{CommitOptions, CommitOutput, PathChoice};
@@ -79,6 +80,7 @@ pub use hooks::{
 pub use join::{JoinOptions, TreeLifetimes};
 pub use pool::{LeftOutProposal, PendingProposal, ProposalStatus};
 pub use process::{ProcessedContent, ProcessedMessage, StagedCommit};
+pub use self_removal::{SelfRemoval, SuccessorCheck, UnverifiedRemoval};
 #[cfg(feature = "getrandom")]
 pub(crate) use state::rewrap_checksummed;
 pub use state::{GROUP_STATE_VERSION, MIN_STORAGE_KEY_LEN, StorageKey};
@@ -366,8 +368,12 @@ impl Group {
     }
 
     /// Merges this member's pending Commit once the Delivery Service accepted it
-    /// (RFC 9420 §12.4): the group moves to the new epoch.
+    /// (RFC 9420 §12.4): the group moves to the new epoch. A refused pending Commit (see
+    /// [`Group::merge_staged_commit`]) stays pending.
     pub fn merge_pending_commit(&mut self) -> Result<(), Error> {
+        if let Some(staged) = &self.pending_commit {
+            staged.check_base(self)?;
+        }
         let staged = self
             .pending_commit
             .take()

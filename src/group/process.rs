@@ -31,12 +31,18 @@ use super::pool::ProposalStatus;
 use super::proposals::{
     AppliedProposals, Checks, CommittedProposal, apply_proposals, check_path_leaf,
 };
+use super::self_removal::SelfRemoval;
 
 /// A fully validated Commit, not yet applied (RFC 9420 §12.4.2): inspect it, then
 /// [`Group::merge_staged_commit`] (or drop it to stay in the current epoch).
 #[derive(Clone, Debug)]
 pub struct StagedCommit {
     pub(super) base_epoch: u64,
+    /// The base epoch's interim transcript hash (RFC 9420 §8.2): with the new GroupContext's
+    /// `group_id`, it binds the staged Commit to the group and epoch history it was
+    /// validated in (the confirmed transcript hash alone is empty in every group's epoch 0;
+    /// the interim one covers it and the epoch's confirmation tag).
+    pub(super) base_interim_transcript_hash: Vec<u8>,
     pub(super) committer: LeafIndex,
     pub(super) tree: StagedTree,
     pub(super) keys: Option<TreePrivateKeys>,
@@ -51,6 +57,8 @@ pub struct StagedCommit {
     pub(super) reinit: Option<ReInit>,
     pub(super) changed_leaves: Vec<(LeafIndex, Option<SignaturePublicKey>)>,
     pub(super) self_removed: bool,
+    /// How the removal of this member is authenticated, if the Commit removes it.
+    pub(super) self_removal: Option<SelfRemoval>,
     pub(super) custom_proposals: Vec<(Proposal, Sender)>,
 }
 
@@ -76,6 +84,7 @@ impl StagedCommit {
         let self_removed = applied.removed.iter().any(|m| m.index == own);
         Ok(StagedCommit {
             base_epoch: group.epoch(),
+            base_interim_transcript_hash: group.interim_transcript_hash.clone(),
             committer,
             tree: applied.diff.into_staged(),
             keys: (!self_removed).then_some(keys),
@@ -90,6 +99,7 @@ impl StagedCommit {
             reinit: applied.reinit,
             changed_leaves: applied.changed_leaves,
             self_removed,
+            self_removal: self_removed.then_some(SelfRemoval::Verified),
             custom_proposals: applied.custom,
         })
     }
@@ -134,9 +144,32 @@ impl StagedCommit {
         self.reinit.as_ref()
     }
 
-    /// Whether the Commit removes this member.
+    /// Whether the Commit removes this member (see [`StagedCommit::self_removal`]).
     pub fn removes_self(&self) -> bool {
         self.self_removed
+    }
+
+    /// If the Commit removes this member, whether that is verified: a member's Commit is
+    /// ([`SelfRemoval::Verified`]), a resync external Commit is not
+    /// ([`SelfRemoval::Unverified`], RFC 9420 §12.4.3.2: its merge keeps the group in its
+    /// epoch until [`Group::confirm_removal`]).
+    pub fn self_removal(&self) -> Option<&SelfRemoval> {
+        self.self_removal.as_ref()
+    }
+
+    /// Whether this Commit was validated by `group` in its current epoch: the same group id,
+    /// epoch and interim transcript hash (RFC 9420 §8.2, §12.4.2).
+    pub(super) fn check_base(&self, group: &Group) -> Result<(), Error> {
+        if self.context.group_id.as_slice() != group.group_id() {
+            return Err(GroupError::StagedCommitOfOtherGroup.into());
+        }
+        if self.base_epoch != group.epoch() {
+            return Err(GroupError::StaleStagedCommit.into());
+        }
+        if self.base_interim_transcript_hash != group.interim_transcript_hash {
+            return Err(GroupError::StagedCommitOfOtherGroup.into());
+        }
+        Ok(())
     }
 
     /// The custom proposals the Commit covers (RFC 9420 §12.1: types outside RFC 9420's
@@ -543,10 +576,17 @@ impl Group {
     /// Applies a [`StagedCommit`] of the current epoch (RFC 9420 §12.4.2): the group moves
     /// to the new epoch; the old epoch's application secrets are kept for
     /// `max_past_epochs` epochs. If the Commit removed this member, the group becomes
-    /// inactive.
+    /// inactive; unless the removal is unverified ([`SelfRemoval::Unverified`]): then the
+    /// group stays active in its epoch and records it ([`Group::pending_unverified_removal`]).
+    ///
+    /// A StagedCommit of another group, or of another history of this epoch number, is
+    /// [`GroupError::StagedCommitOfOtherGroup`]; one of another epoch of this group
+    /// [`GroupError::StaleStagedCommit`]. Either leaves the group unchanged.
     pub fn merge_staged_commit(&mut self, staged: StagedCommit) -> Result<(), Error> {
-        if staged.base_epoch != self.epoch() {
-            return Err(GroupError::StaleStagedCommit.into());
+        staged.check_base(self)?;
+        if let Some(SelfRemoval::Unverified(removal)) = staged.self_removal {
+            self.hold_unverified_removal(removal);
+            return Ok(());
         }
         let StagedCommit {
             tree,
@@ -568,6 +608,7 @@ impl Group {
             Some(s) if !self_removed => s,
             _ => {
                 self.active = false;
+                self.epoch.unverified_removal = None;
                 self.proposals.clear();
                 self.pending_commit = None;
                 return Ok(());

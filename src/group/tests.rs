@@ -531,3 +531,24 @@ fn commit_from_non_member() {
     );
     unchanged_then_accepts(&mut groups[1], &before, &out.commit);
 }
+
+/// Issue #12 item 5, through `merge_pending_commit`: a pending Commit of another group (two
+/// groups with the same id and epoch; put there by hand, which the API never does) is
+/// refused, stays pending, and the group is unchanged.
+#[test]
+fn pending_commit_of_another_group_is_refused() {
+    let (_, mut first) = group_of(1);
+    let (_, mut second) = group_of(1);
+    assert_eq!(first[0].group_id(), second[0].group_id());
+    assert_eq!(first[0].epoch(), second[0].epoch());
+    first[0].commit(CommitOptions::default()).unwrap();
+    let before = second[0].to_bytes().unwrap();
+    second[0].pending_commit = first[0].pending_commit.take();
+    assert_eq!(
+        second[0].merge_pending_commit().unwrap_err(),
+        Error::Group(GroupError::StagedCommitOfOtherGroup)
+    );
+    assert!(second[0].has_pending_commit());
+    second[0].clear_pending_commit();
+    assert_eq!(second[0].to_bytes().unwrap().as_bytes(), before.as_bytes());
+}

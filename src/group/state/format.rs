@@ -213,6 +213,16 @@ pub(super) struct GroupState {
     pub(super) resumption_psks: Vec<ResumptionPskState>,
     pub(super) active: u8,
     pub(super) reinit: Option<ReInit>,
+    /// v4: a resync external Commit of this epoch removed this member, unverified.
+    pub(super) unverified_removal: Option<UnverifiedRemovalState>,
+}
+
+/// An unverified removal of this member (`self_removal`), in the current epoch.
+#[derive(Clone, Debug, PartialEq, Eq, TlsSize, TlsSerializeBytes, TlsDeserializeBytes)]
+pub(super) struct UnverifiedRemovalState {
+    pub(super) joiner: MemberState,
+    /// 0: own signature key, 1: valid successor.
+    pub(super) credential_check: u8,
 }
 
 pub(super) fn invalid() -> Error {
@@ -573,5 +583,10 @@ write_state_struct!(GroupState {
     stored_resumption_psks: vec,
     resumption_psks: vec,
     active: state,
-    reinit: state
+    reinit: state,
+    unverified_removal: state
+});
+write_state_struct!(UnverifiedRemovalState {
+    joiner: state,
+    credential_check: state
 });

@@ -97,6 +97,8 @@
 //!     ResumptionPskState resumption_psks<V>;  // oldest first
 //!     uint8 active;
 //!     optional<ReInit> reinit;                // only if inactive
+//!     optional<UnverifiedRemovalState> unverified_removal; // v4: MemberState joiner,
+//!                                             // uint8 check (0 own key, 1 successor)
 //! } GroupState;
 //! ```
 
@@ -110,6 +112,7 @@ use super::epoch::{EpochState, PastEpoch};
 use super::hooks::GroupHooks;
 use super::pool::{PendingProposal, ProposalStatus};
 use super::process::StagedCommit;
+use super::self_removal::{SuccessorCheck, UnverifiedRemoval};
 use crate::codec;
 use crate::crypto::{
     CipherSuiteProvider, CryptoProvider, Secret, SignatureKeyPair, SignaturePrivateKey,
@@ -131,8 +134,8 @@ pub use envelope::{MIN_STORAGE_KEY_LEN, StorageKey};
 use format::{
     CachedProposalState, ConfigState, CustomProposalState, EpochSecretsState, ExternalPskState,
     GroupState, PastEpochState, PendingCommitState, PendingUpdateState, PrivateKeysState,
-    ResumptionPskState, StoredResumptionPskState, changed_of, changed_state, flag, hpke_key,
-    invalid, member_of, member_state, nh_secret, read_flag,
+    ResumptionPskState, StoredResumptionPskState, UnverifiedRemovalState, changed_of,
+    changed_state, flag, hpke_key, invalid, member_of, member_state, nh_secret, read_flag,
 };
 
 /// The format version of saved group state written by [`Group::to_bytes`] (the leading
@@ -306,6 +309,15 @@ impl Group {
                 .collect(),
             active: flag(self.active),
             reinit: self.reinit.clone(),
+            unverified_removal: self.epoch.unverified_removal.as_ref().map(|u| {
+                UnverifiedRemovalState {
+                    joiner: member_state(&u.joiner),
+                    credential_check: match u.credential_check {
+                        SuccessorCheck::OwnSignatureKey => 0,
+                        SuccessorCheck::ValidSuccessor => 1,
+                    },
+                }
+            }),
         };
         Ok(state)
     }
@@ -462,6 +474,18 @@ impl Group {
             epoch_authenticator: nh_secret(cs, e.epoch_authenticator)?,
             init_secret: nh_secret(cs, e.init_secret)?,
             secret_tree,
+            unverified_removal: match state.unverified_removal {
+                None => None,
+                Some(u) => Some(UnverifiedRemoval {
+                    epoch: epoch_no,
+                    joiner: member_of(u.joiner),
+                    credential_check: match u.credential_check {
+                        0 => SuccessorCheck::OwnSignatureKey,
+                        1 => SuccessorCheck::ValidSuccessor,
+                        _ => return Err(invalid()),
+                    },
+                }),
+            },
         };
 
         if state.past_epochs.len() > config.max_past_epochs {
@@ -508,8 +532,12 @@ impl Group {
             .map(|u| (u.public_key, hpke_key(u.private_key)))
             .collect();
         let pending_commit = match state.pending_commit {
-            Some(p) if p.base_epoch == epoch_no => {
-                Some(alloc::boxed::Box::new(restore_pending(cs, &tree, p)?))
+            Some(p)
+                if p.base_epoch == epoch_no
+                    && p.context.group_id == state.group_context.group_id =>
+            {
+                let base = &state.interim_transcript_hash;
+                Some(alloc::boxed::Box::new(restore_pending(cs, &tree, base, p)?))
             }
             Some(_) => return Err(invalid()),
             None => None,
@@ -563,10 +591,13 @@ impl Group {
     }
 }
 
-/// The pending Commit of a restored group, its change set rebuilt on `tree`.
+/// The pending Commit of a restored group, its change set rebuilt on `tree`. Its binding to
+/// the group is not saved but rebuilt: `base` is the restored group's own interim
+/// transcript hash (the caller checked the pending Commit's epoch and `group_id`).
 fn restore_pending(
     cs: &dyn CipherSuiteProvider,
     tree: &RatchetTree,
+    base: &[u8],
     p: PendingCommitState,
 ) -> Result<StagedCommit, Error> {
     let mut target = RatchetTree::decode_extension(&p.new_tree)?;
@@ -584,6 +615,7 @@ fn restore_pending(
     };
     Ok(StagedCommit {
         base_epoch: p.base_epoch,
+        base_interim_transcript_hash: base.to_vec(),
         committer: p.committer,
         tree: staged_tree,
         keys,
@@ -598,6 +630,8 @@ fn restore_pending(
         reinit: p.reinit,
         changed_leaves: changed_of(p.changed_leaves),
         self_removed: read_flag(p.self_removed)?,
+        // A pending Commit is this member's own: it never removes this member unverified.
+        self_removal: read_flag(p.self_removed)?.then_some(super::SelfRemoval::Verified),
         custom_proposals: p
             .custom_proposals
             .into_iter()
