@@ -94,6 +94,8 @@ struct World<'f> {
     members: Vec<Slot>,
     history: Vec<Sent>,
     joined: Vec<bool>,
+    /// Check the pool invariant ([`CHECK_POOL_NEVER_FREEZES`]).
+    pool_invariant: bool,
 }
 
 /// Runs `data` as a program against the shared fixture. Nothing may panic except the
@@ -109,9 +111,16 @@ pub fn member_ops(data: &[u8]) {
     }
 }
 
-/// Runs `data` as a program against `fx`.
+/// Runs `data` as a program against `fx`, the pool invariant checked as
+/// [`CHECK_POOL_NEVER_FREEZES`] says.
 pub fn run(fx: &Fixture, data: &[u8]) {
+    run_with(fx, data, CHECK_POOL_NEVER_FREEZES);
+}
+
+/// Runs `data` as a program against `fx`, the pool invariant checked if `pool_invariant`.
+pub fn run_with(fx: &Fixture, data: &[u8], pool_invariant: bool) {
     let mut world = World::new(fx);
+    world.pool_invariant = pool_invariant;
     let mut r = Reader::new(data);
     for _ in 0..MAX_OPS {
         if r.is_empty() {
@@ -172,6 +181,7 @@ impl<'f> World<'f> {
                 .collect(),
             history: Vec::new(),
             joined: alloc::vec![false; fx.spares.len()],
+            pool_invariant: CHECK_POOL_NEVER_FREEZES,
         }
     }
 
@@ -220,8 +230,6 @@ impl<'f> World<'f> {
         match slot.group.process(message, None) {
             Ok(p) => Some(p),
             Err(e) => {
-                #[cfg(test)]
-                std::eprintln!("TRACE member {to} refused: {e}");
                 assert!(
                     before == fingerprint(&slot.group, full),
                     "a refused message ({e}) changed the receiver's state"
@@ -393,7 +401,7 @@ impl<'f> World<'f> {
         for _ in 0..(flags >> 2) % 4 {
             proposals.extend(content::proposal(r, self.fx, &slot.group, &mut Vec::new()));
         }
-        let freeze_check = CHECK_POOL_NEVER_FREEZES
+        let freeze_check = self.pool_invariant
             && proposals.is_empty()
             && slot.group.is_active()
             && !slot.own_proposals
@@ -419,8 +427,6 @@ impl<'f> World<'f> {
         match slot.group.commit(options) {
             Ok(out) => self.commit_round(from, out.commit, true, out.welcome),
             Err(e) => {
-                #[cfg(test)]
-                std::eprintln!("TRACE commit() at {from} failed: {e}");
                 assert!(
                     !freeze_check,
                     "commit() failed ({e}) at an active member after received proposals"

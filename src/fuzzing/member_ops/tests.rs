@@ -152,3 +152,14 @@ fn saving_is_deterministic() {
         );
     }
 }
+
+/// The pool invariant fails on the current proposal cache (seed 14: an Add received twice
+/// makes every commit() of the cache fail). When the proposal-pool rewrite lands this test
+/// fails: turn [`CHECK_POOL_NEVER_FREEZES`] on and delete it.
+#[test]
+#[should_panic(expected = "at an active member after received proposals")]
+fn the_pool_invariant_fails_on_the_current_cache() {
+    let fx = fixture::shared().unwrap();
+    let seeds: std::collections::BTreeMap<&str, Vec<u8>> = seeds::seeds().into_iter().collect();
+    run_with(fx, &seeds["seed-14-duplicate-add-freeze"], true);
+}
