@@ -149,6 +149,14 @@ fn fingerprint(group: &Group, full: bool) -> Vec<u8> {
     out
 }
 
+/// The bit of member `index` in a `u8` mask (none past 7).
+fn bit(index: usize) -> u8 {
+    u32::try_from(index)
+        .ok()
+        .and_then(|i| 1u8.checked_shl(i))
+        .unwrap_or(0)
+}
+
 fn wire_format(private: bool) -> WireFormat {
     if private {
         WireFormat::MLS_PRIVATE_MESSAGE
@@ -205,7 +213,7 @@ impl<'f> World<'f> {
     /// The members in `mask` other than `from` (`0`: everyone else).
     fn receivers(&self, from: usize, mask: u8) -> Vec<usize> {
         (0..self.members.len())
-            .filter(|&i| i != from && (mask == 0 || (mask >> i) & 1 == 1))
+            .filter(|&i| i != from && (mask == 0 || mask & bit(i) != 0))
             .collect()
     }
 
@@ -244,7 +252,7 @@ impl<'f> World<'f> {
         let message = self.history.get(index)?.message.clone();
         let processed = self.deliver(to, &message)?;
         let sent = self.history.get_mut(index)?;
-        let bit = 1u8.checked_shl(u32::try_from(to).ok()?).unwrap_or(0);
+        let bit = bit(to);
         if matches!(message.body, MlsMessageBody::PrivateMessage(_)) {
             assert!(
                 sent.accepted & bit == 0,
