@@ -20,11 +20,13 @@
 //! | 6 | a member proposes an Update by [`Group::propose_update`] | member, receivers |
 //! | 7 | a member is saved and restored | member |
 //!
-//! Receivers are a bit mask over the members (`0`: everyone else). A Commit goes to every
+//! Messages travel encoded. Receivers are a bit mask over the members (`0`: everyone else).
+//! A Commit goes to every
 //! other member; it is merged only when every active receiver accepted it (the committer
 //! merges its pending Commit), else dropped, so the active members always share an epoch.
 //!
-//! Checked (a panic is a finding): nothing panics; a refused message leaves the receiver's
+//! Checked (a panic is a finding): nothing panics; a sent message decodes to itself; a
+//! refused message leaves the receiver's
 //! state as it was ([`Group::to_bytes`] for PublicMessages; for PrivateMessages, which may
 //! consume a ratchet key once authenticated, the epoch, the cached proposals and the
 //! pending Commit); no member accepts a Commit whose confirmation tag the committer could
@@ -217,8 +219,14 @@ impl<'f> World<'f> {
             .collect()
     }
 
-    /// Keeps `message` for replay; its index in the history.
+    /// Keeps `message` for replay as it travels, encoded and decoded again (it must come
+    /// back the same); its index in the history.
     fn record(&mut self, message: MlsMessage, plaintext: Option<Vec<u8>>) -> usize {
+        let decoded = message.encode().and_then(|b| MlsMessage::decode(&b));
+        assert!(
+            decoded.as_ref().ok() == Some(&message),
+            "a sent message does not decode to itself"
+        );
         if self.history.len() >= HISTORY {
             self.history.remove(0);
         }
@@ -409,6 +417,10 @@ impl<'f> World<'f> {
         for _ in 0..(flags >> 2) % 4 {
             proposals.extend(content::proposal(r, self.fx, &slot.group, &mut Vec::new()));
         }
+        // The pool invariant ([`CHECK_POOL_NEVER_FREEZES`]): "after any sequence of received
+        // proposals, commit() succeeds at a member that is active". Only for a commit of
+        // the cache alone by a member that proposed nothing itself this epoch (its own
+        // proposals, sent by propose() unchecked, are its business).
         let freeze_check = self.pool_invariant
             && proposals.is_empty()
             && slot.group.is_active()

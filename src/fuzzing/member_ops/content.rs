@@ -91,9 +91,14 @@ pub fn proposal(
                 proposal_type: ProposalType(UNSUPPORTED),
                 data: r.blob().to_vec(),
             },
-            _ => Proposal::Custom {
-                proposal_type: ProposalType(r.u16()),
-                data: r.blob().to_vec(),
+            // A `Custom` of one of the seven RFC 9420 types has no encoding of its own (it
+            // would decode as that type): not a proposal a client can send.
+            _ => match ProposalType(r.u16()) {
+                t if t.is_default() => return None,
+                proposal_type => Proposal::Custom {
+                    proposal_type,
+                    data: r.blob().to_vec(),
+                },
             },
         },
         _ => codec::decode_exact::<Proposal>(r.blob()).ok()?,

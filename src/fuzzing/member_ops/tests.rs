@@ -163,3 +163,24 @@ fn the_pool_invariant_fails_on_the_current_cache() {
     let seeds: std::collections::BTreeMap<&str, Vec<u8>> = seeds::seeds().into_iter().collect();
     run_with(fx, &seeds["seed-14-duplicate-add-freeze"], true);
 }
+
+/// Finding of the fuzz target (not fixed here: outside `src/fuzzing`): `Group::propose`
+/// (and `process` of an in-memory message) accepts a `Proposal::Custom` whose type is one of
+/// the seven RFC 9420 types, caches it, and the saved state then does not restore (the
+/// cached proposal is encoded as a `Remove` without its `u32`). Run with `--ignored`.
+#[test]
+#[ignore = "finding for the lead: a Custom proposal of a default type bricks the saved state"]
+fn custom_proposal_of_a_default_type_keeps_the_state_restorable() {
+    let fx = fixture::shared().unwrap();
+    let mut alice = fx.members[0].clone();
+    let custom = crate::messages::Proposal::Custom {
+        proposal_type: crate::messages::ProposalType::REMOVE,
+        data: Vec::new(),
+    };
+    let proposed = alice.propose(custom);
+    let saved = alice.to_bytes().unwrap();
+    assert!(
+        proposed.is_err() || Group::from_bytes(fx.provider.clone(), saved.as_bytes()).is_ok(),
+        "a Custom proposal of type remove was cached and the state no longer restores"
+    );
+}
