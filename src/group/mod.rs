@@ -54,6 +54,8 @@ mod config;
 mod epoch;
 mod external;
 mod external_sender;
+#[cfg(feature = "getrandom")]
+pub(crate) mod fuzz_support;
 mod hooks;
 mod join;
 mod pool;
