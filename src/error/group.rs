@@ -261,6 +261,9 @@ pub enum GroupError {
     /// §12.4.3.2: `confirm_removal` was called, but no unverified removal of this member
     /// (by a resync external Commit) is pending in the current epoch.
     NoUnverifiedRemoval,
+    /// A `Proposal::Custom` given by the caller has one of RFC 9420's proposal types (those
+    /// have their own variants; it could not be encoded as it decodes).
+    CustomProposalOfDefaultType,
 }
 
 impl core::fmt::Display for GroupError {
@@ -292,6 +295,9 @@ impl core::fmt::Display for GroupError {
                 "the staged commit belongs to another group or another history of this epoch"
             }
             GroupError::NoUnverifiedRemoval => "no unverified removal of this member is pending",
+            GroupError::CustomProposalOfDefaultType => {
+                "a custom proposal has the type of one of RFC 9420's proposals"
+            }
             // The other variants print their names (as `Error`'s Display always did).
             other => return core::fmt::Debug::fmt(other, f),
         };

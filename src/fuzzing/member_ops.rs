@@ -59,12 +59,11 @@ pub use reader::Reader;
 
 /// The pool invariant: "after any sequence of received proposals, `commit()` succeeds at a
 /// member that is active" (checked when a member that sent no proposal of its own this
-/// epoch commits with no proposals by value). Off: the current proposal cache commits
-/// every received proposal by reference, so a set of proposals that are each valid alone
-/// but not together (two GroupContextExtensions, a Remove and an Update of one leaf, ...)
-/// makes every later `commit()` fail. That defect is being fixed with the proposal-pool
-/// rewrite; turn this on there.
-pub const CHECK_POOL_NEVER_FREEZES: bool = false;
+/// epoch commits with no proposals by value). The proposal pool builds a valid list from
+/// proposals that are each valid alone but not together (two GroupContextExtensions, a
+/// Remove and an Update of one leaf, a replayed Add, ...); before it, such a set made every
+/// later `commit()` fail.
+pub const CHECK_POOL_NEVER_FREEZES: bool = true;
 
 /// The most operations a program runs.
 pub const MAX_OPS: usize = 24;
@@ -143,8 +142,9 @@ fn fingerprint(group: &Group, full: bool) -> Vec<u8> {
     }
     let mut out = codec::encode(group.group_context()).unwrap_or_default();
     out.extend_from_slice(group.epoch_authenticator());
-    for (reference, _, _) in group.pending_proposals() {
-        out.extend_from_slice(&reference.0);
+    for p in group.pending_proposals() {
+        out.extend_from_slice(&p.reference.0);
+        out.push(u8::from(p.status == crate::group::ProposalStatus::Held));
     }
     out.push(u8::from(group.has_pending_commit()));
     out.push(u8::from(group.is_active()));
@@ -319,9 +319,9 @@ impl<'f> World<'f> {
     fn cached(&self) -> Vec<(ProposalRef, Proposal, Sender)> {
         let mut out: Vec<(ProposalRef, Proposal, Sender)> = Vec::new();
         for slot in &self.members {
-            for (reference, proposal, sender) in slot.group.pending_proposals() {
-                if !out.iter().any(|(r, _, _)| r == reference) {
-                    out.push((reference.clone(), proposal.clone(), *sender));
+            for p in slot.group.pending_proposals() {
+                if !out.iter().any(|(r, _, _)| *r == p.reference) {
+                    out.push((p.reference.clone(), p.proposal.clone(), p.sender));
                 }
             }
         }

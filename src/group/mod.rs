@@ -408,6 +408,7 @@ impl Group {
     /// [`GroupError::ProposalPoolFull`].
     pub fn propose(&mut self, proposal: Proposal) -> Result<MlsMessage, Error> {
         self.check_active()?;
+        proposals::check_custom_type(&proposal)?;
         let format = self.handshake_wire_format();
         let ac = self.sign_content(FramedContentBody::Proposal(proposal.clone()), &[], format)?;
         let cs = Self::cs_of(&self.provider, self.cipher_suite())?;

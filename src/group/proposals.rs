@@ -172,6 +172,17 @@ pub(crate) fn member_at<T: TreeView + ?Sized>(tree: &T, leaf: LeafIndex) -> Opti
     })
 }
 
+/// A [`Proposal::Custom`] must have a type outside RFC 9420's seven: one of those types
+/// has its own variant, and a `Custom` one could not be encoded as it decodes (§12.1).
+pub(crate) fn check_custom_type(proposal: &Proposal) -> Result<(), Error> {
+    match proposal {
+        Proposal::Custom { proposal_type, .. } if proposal_type.is_default() => {
+            Err(GroupError::CustomProposalOfDefaultType.into())
+        }
+        _ => Ok(()),
+    }
+}
+
 /// §12.2 checks that need only the list itself; returns whether a path is required (§12.4).
 fn check_list(
     cs: &dyn CipherSuiteProvider,
@@ -240,6 +251,7 @@ fn check_list(
             Proposal::ExternalInit(_) => return Err(GroupError::ExternalInitInMemberCommit.into()),
             Proposal::Add(_) => {}
             Proposal::Custom { proposal_type, .. } => {
+                check_custom_type(&p.proposal)?;
                 // §12.1.8: the application says whether its type may come from `external`
                 // senders (checked again here for proposals committed by reference).
                 if matches!(p.sender, Sender::External(_))

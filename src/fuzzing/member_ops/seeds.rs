@@ -116,8 +116,9 @@ pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
         ),
         (
             "seed-14-duplicate-add-freeze",
-            // Alice proposes Add(Eve) and the message is replayed: the cache holds the
-            // Add twice, and Carol's commit() of the cache fails (the pool freeze).
+            // Alice proposes Add(Eve) and the message is replayed: the old cache held the
+            // Add twice and Carol's commit() failed (the pool freeze); the pool refuses the
+            // replay and Carol commits.
             Vec::from([
                 PROPOSE, 0, 0, 0, ADD, 0, //
                 REPLAY, 0, 0, //
