@@ -300,6 +300,8 @@ impl ConfigState {
             max_resumption_psks: usize_of(self.max_resumption_psks)?,
             grease: read_flag(self.grease)?,
             hooks,
+            // Only read when a leaf is made (creation, external join): not saved.
+            grease_extensions: false,
         })
     }
 }
