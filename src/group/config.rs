@@ -60,7 +60,8 @@ impl SigningIdentity {
     /// and then every other type `validator` accepts
     /// ([`CredentialValidator::supported_credential_types`]); no extension or proposal types
     /// (melos implements only the default ones, which are never listed, §7.2). GREASE values
-    /// (§13.5) are not added here. Duplicates and GREASE values in `suites` are skipped.
+    /// (§13.5) are not added here; duplicates and GREASE values in `suites` or among the
+    /// validator's types are skipped.
     pub fn default_capabilities(
         &self,
         suite: CipherSuite,
