@@ -1,18 +1,21 @@
 //! GREASE (RFC 9420 §13.5) in every structure melos produces and GREASE values received from
-//! peers, and lifetime checks against a caller-given time (§7.3, §10.1): KeyPackages at
+//! peers, the default capabilities (§7.2), and lifetime checks against a caller-given time (§7.3, §10.1): KeyPackages at
 //! Add (commit, proposal, commit processing) and the tree's leaves at join.
 
 use std::sync::Arc;
 
+use melos::crypto::SignaturePublicKey;
 use melos::crypto::rust_crypto::RustCrypto;
 use melos::framing::{MlsMessage, MlsMessageBody};
 use melos::group::{
-    CommitOptions, ExternalCommitOptions, Group, GroupConfig, GroupInfoOptions, JoinOptions,
+    BasicCredentialValidator, CommitOptions, CredentialUse, CredentialValidator,
+    ExternalCommitOptions, Group, GroupConfig, GroupHooks, GroupInfoOptions, JoinOptions,
     KeyPackageOptions, ProcessedContent, PskStore, SigningIdentity, TreeLifetimes,
 };
 use melos::messages::{
-    Add, Capabilities, Credential, Extensions, KeyPackage, KeyPackageBundle, LeafNode, Lifetime,
-    Proposal, is_grease,
+    Add, Capabilities, Certificate, Credential, CredentialType, Extensions, KeyPackage,
+    KeyPackageBundle, LeafNode, Lifetime, Proposal, ProtocolVersion, RequiredCapabilities,
+    is_grease,
 };
 use melos::ratchet_tree::TreeView;
 use melos::tree_math::LeafIndex;
@@ -33,6 +36,8 @@ fn identity(p: &Arc<dyn CryptoProvider>, name: &str) -> SigningIdentity {
     SigningIdentity::generate(cs, Credential::Basic(name.as_bytes().to_vec())).unwrap()
 }
 
+/// A KeyPackage with every GREASE (`grease`: values in the capabilities and extensions in
+/// the leaf and the KeyPackage) or none.
 fn key_package(
     p: &Arc<dyn CryptoProvider>,
     id: &SigningIdentity,
@@ -42,6 +47,7 @@ fn key_package(
     let cs = p.suite(SUITE).unwrap();
     let options = KeyPackageOptions {
         grease,
+        grease_extensions: grease,
         ..KeyPackageOptions::new(lifetime)
     };
     id.key_package_with(cs, options).unwrap()
@@ -50,6 +56,14 @@ fn key_package(
 fn no_grease() -> GroupConfig {
     GroupConfig {
         grease: false,
+        ..GroupConfig::default()
+    }
+}
+
+/// GREASE everywhere, leaf extensions included (opt-in).
+fn full_grease() -> GroupConfig {
+    GroupConfig {
+        grease_extensions: true,
         ..GroupConfig::default()
     }
 }
@@ -66,7 +80,13 @@ fn has_grease(ext: &Extensions) -> bool {
     ext.iter().any(|e| is_grease(e.extension_type.0))
 }
 
-/// A produced leaf with GREASE: in each capabilities list and in its extensions, those
+/// A leaf as produced by default: GREASE in each capabilities list, none in its extensions
+/// (OpenMLS 0.9 refuses leaves with a GREASE extension).
+fn leaf_default_greased(leaf: &LeafNode) -> bool {
+    capabilities_greased(&leaf.capabilities) && !has_grease(&leaf.extensions)
+}
+
+/// A produced leaf with every GREASE: in each capabilities list and in its extensions, those
 /// listed in its capabilities (§7.2).
 fn leaf_greased(leaf: &LeafNode) -> bool {
     capabilities_greased(&leaf.capabilities)
@@ -96,7 +116,13 @@ fn key_packages_carry_grease_and_still_validate() {
     let p = provider();
     let cs = p.suite(SUITE).unwrap();
     let id = identity(&p, "alice");
+    // By default: GREASE values in the capabilities, no GREASE extension.
     let kp = id.key_package(cs, FOREVER).unwrap().key_package;
+    assert!(leaf_default_greased(&kp.leaf_node));
+    assert!(kp.extensions.is_empty() && kp.leaf_node.extensions.is_empty());
+    kp.validate(cs, 1).unwrap();
+    // Opted in: a GREASE extension in the leaf and in the KeyPackage.
+    let kp = key_package(&p, &id, FOREVER, true).key_package;
     assert!(leaf_greased(&kp.leaf_node));
     assert!(has_grease(&kp.extensions));
     // §10: KeyPackage extensions are listed in the leaf's capabilities too.
@@ -108,15 +134,158 @@ fn key_packages_carry_grease_and_still_validate() {
     kp.validate(cs, 1).unwrap();
     // Fresh randomness each time: some KeyPackage differs in its GREASE choices.
     let different = (0..16).any(|_| {
-        let other = id.key_package(cs, FOREVER).unwrap().key_package;
+        let other = key_package(&p, &id, FOREVER, true).key_package;
         other.leaf_node.capabilities != kp.leaf_node.capabilities
             || other.extensions.0[0].extension_type != kp.extensions.0[0].extension_type
     });
     assert!(different);
     // Off: no GREASE anywhere.
     let plain = key_package(&p, &id, FOREVER, false).key_package;
-    assert_eq!(plain.leaf_node.capabilities, id.default_capabilities(SUITE));
+    assert_eq!(
+        plain.leaf_node.capabilities,
+        id.default_capabilities(SUITE, &CipherSuite::ALL, &BasicCredentialValidator)
+    );
     assert!(plain.extensions.is_empty() && plain.leaf_node.extensions.is_empty());
+}
+
+/// RFC 9420 §7.2: a client "MUST list all values it supports": every suite of the provider
+/// (the KeyPackage's own first) and every credential type the validator accepts (the
+/// identity's own first).
+#[test]
+fn default_capabilities_list_every_supported_suite_and_credential_type() {
+    let p = provider();
+    let suite = CipherSuite(3);
+    let cs = p.suite(suite).unwrap();
+    let id = SigningIdentity::generate(
+        cs,
+        Credential::X509(vec![Certificate {
+            cert_data: vec![1, 2, 3],
+        }]),
+    )
+    .unwrap();
+    let options = KeyPackageOptions {
+        grease: false,
+        ..KeyPackageOptions::new(FOREVER)
+    };
+    let kp = id.key_package_with(cs, options).unwrap().key_package;
+    let caps = &kp.leaf_node.capabilities;
+    assert_eq!(caps.cipher_suites.len(), 7);
+    assert_eq!(caps.cipher_suites[0], suite);
+    assert!(
+        CipherSuite::ALL
+            .iter()
+            .all(|s| caps.cipher_suites.contains(s))
+    );
+    assert_eq!(
+        caps.credentials,
+        vec![CredentialType::X509, CredentialType::BASIC]
+    );
+    assert_eq!(caps.versions, vec![ProtocolVersion::MLS10]);
+    assert!(caps.extensions.is_empty() && caps.proposals.is_empty());
+    kp.validate(cs, 1).unwrap();
+    // With the default GREASE: the same lists plus one GREASE value each.
+    let kp = id.key_package(cs, FOREVER).unwrap().key_package;
+    assert_eq!(kp.leaf_node.capabilities.without_grease(), *caps);
+    assert_eq!(kp.leaf_node.capabilities.cipher_suites.len(), 8);
+}
+
+/// A custom validator that does not say which types it accepts lists only the member's
+/// own type; one that does lists those.
+#[test]
+fn default_credential_types_follow_the_validator() {
+    struct Opaque;
+    impl CredentialValidator for Opaque {
+        fn validate(&self, c: &Credential, _: &SignaturePublicKey, _: CredentialUse) -> bool {
+            matches!(c, Credential::Basic(_))
+        }
+    }
+    struct Tokens;
+    impl CredentialValidator for Tokens {
+        fn validate(&self, _: &Credential, _: &SignaturePublicKey, _: CredentialUse) -> bool {
+            true
+        }
+        fn supported_credential_types(&self) -> Vec<CredentialType> {
+            vec![CredentialType(0xF0C1), CredentialType::BASIC]
+        }
+    }
+    let p = provider();
+    let id = identity(&p, "alice");
+    let create = |validator: Arc<dyn CredentialValidator>| {
+        let config = GroupConfig {
+            hooks: GroupHooks::new().with_credential_validator(validator),
+            grease: false,
+            ..GroupConfig::default()
+        };
+        let g = Group::create(p.clone(), SUITE, b"g".to_vec(), id.clone(), config).unwrap();
+        let leaf = g.ratchet_tree().leaf(LeafIndex(0)).unwrap().to_leaf_node();
+        leaf.unwrap().capabilities
+    };
+    let caps = create(Arc::new(Opaque));
+    assert_eq!(caps.credentials, vec![CredentialType::BASIC]);
+    assert_eq!(caps.cipher_suites.len(), 7);
+    assert_eq!(caps.cipher_suites[0], SUITE);
+    let caps = create(Arc::new(Tokens));
+    assert_eq!(
+        caps.credentials,
+        vec![CredentialType::BASIC, CredentialType(0xF0C1)]
+    );
+    // KeyPackages: the validator of `KeyPackageOptions::hooks`.
+    let cs = p.suite(SUITE).unwrap();
+    let options = KeyPackageOptions {
+        grease: false,
+        hooks: GroupHooks::new().with_credential_validator(Arc::new(Opaque)),
+        ..KeyPackageOptions::new(FOREVER)
+    };
+    let kp = id.key_package_with(cs, options).unwrap().key_package;
+    assert_eq!(
+        kp.leaf_node.capabilities.credentials,
+        vec![CredentialType::BASIC]
+    );
+}
+
+/// A group requiring x509 support (§11.1 `required_capabilities`) takes a default
+/// basic-credential KeyPackage: x509 is listed, since the default validator accepts it.
+#[test]
+fn a_default_key_package_meets_required_credential_types() {
+    let p = provider();
+    let cs = p.suite(SUITE).unwrap();
+    let required = RequiredCapabilities {
+        extension_types: vec![],
+        proposal_types: vec![],
+        credential_types: vec![CredentialType::BASIC, CredentialType::X509],
+    };
+    let mut extensions = Extensions::default();
+    extensions.write(&required).unwrap();
+    let mut alice = Group::create_with_extensions(
+        p.clone(),
+        SUITE,
+        b"req".to_vec(),
+        identity(&p, "alice"),
+        GroupConfig::default(),
+        extensions,
+    )
+    .unwrap();
+    let bob = identity(&p, "bob");
+    let bob_kp = bob.key_package(cs, FOREVER).unwrap();
+    let out = alice
+        .commit(
+            CommitOptions::default()
+                .with_ratchet_tree()
+                .add_member(bob_kp.key_package.clone()),
+        )
+        .unwrap();
+    alice.merge_pending_commit().unwrap();
+    let bob = Group::join(
+        p.clone(),
+        &out.welcome.unwrap(),
+        &bob_kp,
+        bob,
+        None,
+        GroupConfig::default(),
+        &PskStore::new(),
+    )
+    .unwrap();
+    assert_eq!(bob.epoch_authenticator(), alice.epoch_authenticator());
 }
 
 #[test]
@@ -137,7 +306,7 @@ fn leaves_and_group_infos_carry_grease() {
         .unwrap()
         .to_leaf_node()
         .unwrap();
-    assert!(leaf_greased(&own));
+    assert!(leaf_default_greased(&own));
     let gi = g.group_info(GroupInfoOptions::default()).unwrap();
     assert!(has_grease(&group_info_of(&gi).extensions));
     // The GroupInfo of a Commit, and the committer's refreshed path leaf.
@@ -157,7 +326,7 @@ fn leaves_and_group_infos_carry_grease() {
         .unwrap()
         .to_leaf_node()
         .unwrap();
-    assert!(leaf_greased(&own));
+    assert!(leaf_default_greased(&own));
     // An external joiner's leaf.
     let gi = g.group_info(GroupInfoOptions::default()).unwrap();
     let (joined, out) = Group::join_by_external_commit(
@@ -176,9 +345,40 @@ fn leaves_and_group_infos_carry_grease() {
         .unwrap()
         .to_leaf_node()
         .unwrap();
-    assert!(leaf_greased(&bob));
+    assert!(leaf_default_greased(&bob));
     commit_of(&mut g, &out.commit, None).unwrap();
     assert_eq!(g.epoch_authenticator(), joined.epoch_authenticator());
+    // Opted in: an external joiner's leaf and a creator's leaf with a GREASE extension.
+    let gi = g.group_info(GroupInfoOptions::default()).unwrap();
+    let (joined, out) = Group::join_by_external_commit(
+        p.clone(),
+        &gi,
+        None,
+        identity(&p, "carol"),
+        full_grease(),
+        &PskStore::new(),
+        ExternalCommitOptions::default(),
+    )
+    .unwrap();
+    let carol = joined
+        .ratchet_tree()
+        .leaf(joined.own_leaf())
+        .unwrap()
+        .to_leaf_node()
+        .unwrap();
+    assert!(leaf_greased(&carol));
+    commit_of(&mut g, &out.commit, None).unwrap();
+    assert_eq!(g.epoch_authenticator(), joined.epoch_authenticator());
+    let full = Group::create(
+        p.clone(),
+        SUITE,
+        b"f".to_vec(),
+        identity(&p, "d"),
+        full_grease(),
+    )
+    .unwrap();
+    let own = full.ratchet_tree().leaf(LeafIndex(0)).unwrap();
+    assert!(leaf_greased(&own.to_leaf_node().unwrap()));
     // GREASE off: none.
     let mut plain = Group::create(
         p.clone(),
@@ -209,7 +409,7 @@ fn a_group_mixing_grease_and_plain_members_works() {
         SUITE,
         b"mix".to_vec(),
         identity(&p, "alice"),
-        GroupConfig::default(),
+        full_grease(),
     )
     .unwrap();
     let bob = identity(&p, "bob");

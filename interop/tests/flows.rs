@@ -303,3 +303,75 @@ fn commit_by(
     }
     Ok(out.welcome)
 }
+
+/// The GREASE switches (RFC 9420 §13.5) reach KeyPackages, leaves and GroupInfos: by
+/// default GREASE values in capabilities and none in leaf or KeyPackage extensions; with
+/// `grease_extensions` and without `grease`, the reverse (the extension types listed in the
+/// capabilities, as §7.2 requires, but no GREASE value elsewhere).
+#[test]
+fn grease_switches() -> R {
+    use melos::framing::{MlsMessage, MlsMessageBody};
+    use melos::messages::{KeyPackage, is_grease};
+    use melos_interop::server::Grease;
+
+    fn kp_of(c: &Core) -> Result<KeyPackage, Box<dyn std::error::Error>> {
+        let kp = key_package(c, 1, "bob")?;
+        match MlsMessage::decode(&kp.key_package)?.body {
+            MlsMessageBody::KeyPackage(kp) => Ok(kp),
+            _ => Err("not a KeyPackage".into()),
+        }
+    }
+    let greased_exts = |kp: &KeyPackage| {
+        kp.extensions.iter().any(|e| is_grease(e.extension_type.0))
+            && kp
+                .leaf_node
+                .extensions
+                .iter()
+                .any(|e| is_grease(e.extension_type.0))
+    };
+    let kp = kp_of(&core())?;
+    assert!(
+        kp.leaf_node
+            .capabilities
+            .cipher_suites
+            .iter()
+            .any(|s| s.is_grease())
+    );
+    assert!(kp.extensions.is_empty() && kp.leaf_node.extensions.is_empty());
+
+    let c = Core::with_grease(
+        Arc::new(RustCrypto::new()),
+        Grease {
+            grease: false,
+            grease_extensions: true,
+        },
+    );
+    let kp = kp_of(&c)?;
+    assert!(greased_exts(&kp));
+    assert!(
+        !kp.leaf_node
+            .capabilities
+            .cipher_suites
+            .iter()
+            .any(|s| s.is_grease())
+    );
+    assert!(
+        !kp.leaf_node
+            .capabilities
+            .proposals
+            .iter()
+            .any(|t| is_grease(t.0))
+    );
+    // Groups of that client: a working group, its GroupInfos without GREASE.
+    let ids = group(&c, 1, &["bob"])?;
+    assert_eq!(auth(&c, ids[0])?, auth(&c, ids[1])?);
+    let gi = c.group_info(proto::GroupInfoRequest {
+        state_id: ids[0],
+        ..Default::default()
+    })?;
+    let MlsMessageBody::GroupInfo(gi) = MlsMessage::decode(&gi.group_info)?.body else {
+        return Err("not a GroupInfo".into());
+    };
+    assert!(!gi.extensions.iter().any(|e| is_grease(e.extension_type.0)));
+    Ok(())
+}

@@ -56,11 +56,13 @@ impl fmt::Display for ConformanceFailure {
 
 impl core::error::Error for ConformanceFailure {}
 
-/// Runs [`check_suite`] on every suite the provider reports as supported; returns the total
-/// number of checks that passed.
+/// Runs [`check_suite`] on every suite the provider reports as supported, and checks that
+/// each suite's [`CipherSuiteProvider::backend_cipher_suites`] holds that suite and only
+/// supported ones; returns the total number of checks that passed.
 pub fn check_provider(provider: &dyn CryptoProvider) -> Result<usize, ConformanceFailure> {
     let mut total = 0usize;
-    for suite in provider.supported_cipher_suites() {
+    let supported = provider.supported_cipher_suites();
+    for &suite in &supported {
         let fail = |check| ConformanceFailure {
             suite,
             check,
@@ -72,6 +74,13 @@ pub fn check_provider(provider: &dyn CryptoProvider) -> Result<usize, Conformanc
         if cs.cipher_suite() != suite {
             return Err(fail("cipher_suite"));
         }
+        // The suites listed in the default capabilities (RFC 9420 §7.2): this one, and only
+        // suites the provider implements.
+        let backend = cs.backend_cipher_suites();
+        if !backend.contains(&suite) || backend.iter().any(|s| !supported.contains(s)) {
+            return Err(fail("backend_cipher_suites"));
+        }
+        total = total.saturating_add(1);
         total = total.saturating_add(check_suite(cs)?);
     }
     Ok(total)

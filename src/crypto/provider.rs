@@ -44,6 +44,18 @@ pub trait CipherSuiteProvider: Send + Sync {
     /// The suite implemented.
     fn cipher_suite(&self) -> CipherSuite;
 
+    /// Every suite the backend this suite belongs to implements, this one included: what a
+    /// client using the backend lists in its leaves' `capabilities.cipher_suites` by default
+    /// (RFC 9420 §7.2: a client "MUST list all values it supports", e.g. in a KeyPackage made
+    /// with [`SigningIdentity::key_package`], which sees this suite only). The default is
+    /// this suite alone; a backend of several suites should return the same list as its
+    /// [`CryptoProvider::supported_cipher_suites`].
+    ///
+    /// [`SigningIdentity::key_package`]: crate::group::SigningIdentity::key_package
+    fn backend_cipher_suites(&self) -> Vec<CipherSuite> {
+        alloc::vec![self.cipher_suite()]
+    }
+
     /// `Nh`: hash (and KDF extract) output length.
     fn hash_len(&self) -> usize;
     /// `Nk`: AEAD key length.

@@ -265,7 +265,8 @@ impl Group {
         }
         let mut extensions = Extensions(extensions);
         if self.config.grease {
-            // §12.4.3, §13.5: a random GREASE extension, ignored by correct receivers.
+            // §12.4.3, §13.5: a random GREASE extension, ignored by correct receivers
+            // (OpenMLS 0.9 too, unlike a GREASE extension in a leaf or KeyPackage).
             extensions.add_grease(cs, None)?;
         }
         let mut gi = GroupInfo {

@@ -12,11 +12,12 @@ use crate::error::Error;
 use crate::framing::PaddingPolicy;
 use crate::messages::{
     Capabilities, Credential, Extensions, KeyPackage, KeyPackageBundle, KeyPackageParams, Lifetime,
+    is_grease,
 };
 use crate::secret_tree::SecretTreeConfig;
 use crate::tree_math::LeafIndex;
 
-use super::hooks::GroupHooks;
+use super::hooks::{CredentialValidator, GroupHooks};
 
 /// A client's signing identity (RFC 9420 §5.3): its credential and the signature key pair
 /// bound to it.
@@ -53,15 +54,38 @@ impl SigningIdentity {
         })
     }
 
-    /// Default capabilities for this identity in suite `suite` (RFC 9420 §7.2): MLS 1.0, the
-    /// suite, the credential's type.
-    pub fn default_capabilities(&self, suite: CipherSuite) -> Capabilities {
-        Capabilities::minimal(suite, self.credential.credential_type())
+    /// The capabilities this identity's leaves list by default (RFC 9420 §7.2: a client
+    /// "MUST list all values it supports"): version MLS 1.0; `suite` and then every other
+    /// suite of `suites` (what the crypto provider implements); the credential's own type
+    /// and then every other type `validator` accepts
+    /// ([`CredentialValidator::supported_credential_types`]); no extension or proposal types
+    /// (melos implements only the default ones, which are never listed, §7.2). GREASE values
+    /// (§13.5) are not added here; duplicates and GREASE values in `suites` or among the
+    /// validator's types are skipped.
+    pub fn default_capabilities(
+        &self,
+        suite: CipherSuite,
+        suites: &[CipherSuite],
+        validator: &dyn CredentialValidator,
+    ) -> Capabilities {
+        let mut capabilities = Capabilities::minimal(suite, self.credential.credential_type());
+        for &s in suites {
+            if !s.is_grease() && !capabilities.cipher_suites.contains(&s) {
+                capabilities.cipher_suites.push(s);
+            }
+        }
+        for t in validator.supported_credential_types() {
+            if !is_grease(t.0) && !capabilities.credentials.contains(&t) {
+                capabilities.credentials.push(t);
+            }
+        }
+        capabilities
     }
 
     /// Creates a KeyPackage (RFC 9420 §10) for this identity with default capabilities and
-    /// `lifetime`, with GREASE values (§13.5) in its capabilities, leaf extensions and
-    /// extensions. See [`SigningIdentity::key_package_with`] for the other choices.
+    /// `lifetime`, with GREASE values (§13.5) in its capabilities but no GREASE extension
+    /// (see [`KeyPackageOptions::grease_extensions`]). See
+    /// [`SigningIdentity::key_package_with`] for the other choices.
     pub fn key_package(
         &self,
         cs: &dyn CipherSuiteProvider,
@@ -70,22 +94,32 @@ impl SigningIdentity {
         self.key_package_with(cs, KeyPackageOptions::new(lifetime))
     }
 
-    /// Creates a KeyPackage (RFC 9420 §10) for this identity as `options` say. With
+    /// Creates a KeyPackage (RFC 9420 §10) for this identity as `options` say. Default
+    /// capabilities list every suite of the backend of `cs`
+    /// ([`CipherSuiteProvider::backend_cipher_suites`]) and the credential types of
+    /// `options.hooks` (see [`SigningIdentity::default_capabilities`]). With
     /// `options.grease`, one random GREASE value (§13.5) goes into each list of the leaf's
-    /// capabilities, and one GREASE extension into the leaf's extensions and one into the
-    /// KeyPackage's extensions, their types listed in the capabilities (§7.2, §10).
+    /// capabilities; with `options.grease_extensions`, one GREASE extension goes into the
+    /// leaf's extensions and one into the KeyPackage's extensions, their types listed in the
+    /// capabilities (§7.2, §10).
     pub fn key_package_with(
         &self,
         cs: &dyn CipherSuiteProvider,
         options: KeyPackageOptions,
     ) -> Result<KeyPackageBundle, Error> {
-        let mut capabilities = options
-            .capabilities
-            .unwrap_or_else(|| self.default_capabilities(cs.cipher_suite()));
+        let mut capabilities = options.capabilities.unwrap_or_else(|| {
+            self.default_capabilities(
+                cs.cipher_suite(),
+                &cs.backend_cipher_suites(),
+                options.hooks.credential_validator(),
+            )
+        });
         let mut leaf_extensions = options.leaf_extensions;
         let mut extensions = options.extensions;
         if options.grease {
             capabilities.add_grease(cs)?;
+        }
+        if options.grease_extensions {
             leaf_extensions.add_grease(cs, Some(&mut capabilities))?;
             extensions.add_grease(cs, Some(&mut capabilities))?;
         }
@@ -105,19 +139,33 @@ impl SigningIdentity {
 pub struct KeyPackageOptions {
     /// The leaf's lifetime (§7.2).
     pub lifetime: Lifetime,
-    /// The leaf's capabilities; `None` is [`SigningIdentity::default_capabilities`]. List
-    /// custom proposal and credential types here (§7.2).
+    /// The leaf's capabilities; `None` is [`SigningIdentity::default_capabilities`] with
+    /// every suite of the backend and the credential types of `hooks`. List custom proposal
+    /// and credential types here (§7.2).
     pub capabilities: Option<Capabilities>,
     /// The leaf node's extensions (their types must be in the capabilities).
     pub leaf_extensions: Extensions,
     /// The KeyPackage's extensions (their types must be in the capabilities).
     pub extensions: Extensions,
-    /// Add random GREASE values (RFC 9420 §13.5). Default true.
+    /// Add a random GREASE value (RFC 9420 §13.5) to each list of the leaf's capabilities
+    /// (cipher suites, extensions, proposals, credentials). Default true.
     pub grease: bool,
+    /// Add a GREASE extension (RFC 9420 §13.5) to the leaf's extensions and one to the
+    /// KeyPackage's extensions. Default **false**: OpenMLS 0.9 refuses every KeyPackage that
+    /// carries one (it decodes a received GREASE extension as an unknown type, which never
+    /// equals the GREASE type it decodes from the capabilities, so the extension looks
+    /// unsupported, §7.2, §10). §13.5 requires receivers to accept them; turn this on to
+    /// test peers that do.
+    pub grease_extensions: bool,
+    /// The hooks of the groups the KeyPackage is meant for (normally their
+    /// [`GroupConfig::hooks`]): default capabilities list the credential types their
+    /// validator accepts ([`CredentialValidator::supported_credential_types`]).
+    pub hooks: GroupHooks,
 }
 
 impl KeyPackageOptions {
-    /// Default capabilities, no extensions, GREASE on, and `lifetime`.
+    /// Default capabilities, no extensions, GREASE values in the capabilities but no GREASE
+    /// extensions, the default hooks, and `lifetime`.
     pub fn new(lifetime: Lifetime) -> Self {
         KeyPackageOptions {
             lifetime,
@@ -125,6 +173,8 @@ impl KeyPackageOptions {
             leaf_extensions: Extensions::default(),
             extensions: Extensions::default(),
             grease: true,
+            grease_extensions: false,
+            hooks: GroupHooks::default(),
         }
     }
 }
@@ -168,9 +218,11 @@ pub struct GroupConfig {
     /// current epoch's is always kept, so 0 acts as 1. Default 8.
     pub max_resumption_psks: usize,
     /// Put random GREASE values (RFC 9420 §13.5) into the structures this member creates:
-    /// the capabilities and extensions of its own new leaves (group creation, external
-    /// join) and a GREASE extension in every GroupInfo it signs. Default true. (KeyPackages
-    /// are made outside a group: see [`KeyPackageOptions::grease`].)
+    /// into each list of the capabilities of its own new leaves (group creation, external
+    /// join) and a GREASE extension into every GroupInfo it signs (OpenMLS 0.9 accepts
+    /// both). Default true. GREASE extensions in leaves are
+    /// [`grease_extensions`](GroupConfig::grease_extensions). (KeyPackages are made outside
+    /// a group: see [`KeyPackageOptions::grease`].)
     pub grease: bool,
     /// The most proposals of this epoch the pool keeps accepted (RFC 9420 §12.1; members'
     /// proposals and approved ones): one more is refused
@@ -187,6 +239,15 @@ pub struct GroupConfig {
     /// §12.1). Not saved by [`Group::to_bytes`](super::Group::to_bytes): see
     /// [`Group::from_bytes_with_hooks`](super::Group::from_bytes_with_hooks).
     pub hooks: GroupHooks,
+    /// Put a GREASE extension (RFC 9420 §13.5) into the extensions of this member's own new
+    /// leaves (group creation, external join). Default **false**: OpenMLS 0.9 refuses every
+    /// LeafNode that carries one (it decodes a received GREASE extension as an unknown
+    /// type, which never equals the GREASE type it decodes from the capabilities, so the
+    /// extension looks unsupported, §7.2), so no OpenMLS client could join or add to a
+    /// group with such a leaf. §13.5 requires receivers to accept them; turn this on to test
+    /// peers that do. Only read when a leaf is made, so not saved by
+    /// [`Group::to_bytes`](super::Group::to_bytes) (a restored group has `false`).
+    pub grease_extensions: bool,
 }
 
 impl Default for GroupConfig {
@@ -202,6 +263,7 @@ impl Default for GroupConfig {
             max_pending_proposals: DEFAULT_MAX_PENDING_PROPOSALS,
             max_held_proposals: DEFAULT_MAX_HELD_PROPOSALS,
             hooks: GroupHooks::default(),
+            grease_extensions: false,
         }
     }
 }

@@ -326,15 +326,20 @@ impl Group {
         let suite = ctx.cipher_suite;
         let cs = provider.suite(suite)?;
         let mut tree = validated_tree(cs, gi, ratchet_tree, options.now, &config.hooks)?;
-        let mut capabilities = options
-            .capabilities
-            .clone()
-            .unwrap_or_else(|| identity.default_capabilities(suite));
+        let mut capabilities = options.capabilities.clone().unwrap_or_else(|| {
+            identity.default_capabilities(
+                suite,
+                &provider.supported_cipher_suites(),
+                config.hooks.credential_validator(),
+            )
+        });
         // Checked against the real capabilities, before GREASE (§13.5).
         gi.check_extensions_supported(&capabilities)?;
         let mut leaf_extensions = options.leaf_extensions.clone();
         if config.grease {
             capabilities.add_grease(cs)?;
+        }
+        if config.grease_extensions {
             leaf_extensions.add_grease(cs, Some(&mut capabilities))?;
         }
         let external_pub = gi

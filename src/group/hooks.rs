@@ -10,10 +10,13 @@
 //! restored group never silently falls back to the default policy.
 
 use alloc::sync::Arc;
+use alloc::vec::Vec;
 
 use crate::crypto::SignaturePublicKey;
 use crate::framing::Sender;
-use crate::messages::{Credential, GroupContext, Proposal, ProposalRef, ProposalType};
+use crate::messages::{
+    Credential, CredentialType, GroupContext, Proposal, ProposalRef, ProposalType,
+};
 use crate::tree_math::LeafIndex;
 
 /// Why a leaf's credential is presented to the [`CredentialValidator`] (RFC 9420 §5.3.1:
@@ -71,6 +74,16 @@ pub trait CredentialValidator: Send + Sync {
     fn valid_successor(&self, predecessor: &Credential, successor: &Credential) -> bool {
         predecessor == successor
     }
+
+    /// The credential types this validator accepts, listed in the member's own leaves'
+    /// `capabilities.credentials` by default besides the member's own credential type
+    /// (RFC 9420 §7.2: a client "MUST list all values it supports"). A type listed there lets
+    /// members with credentials of that type be added to the group, so list only types
+    /// [`validate`](CredentialValidator::validate) can accept. The default lists none: a
+    /// custom validator that does not override this advertises only the member's own type.
+    fn supported_credential_types(&self) -> Vec<CredentialType> {
+        Vec::new()
+    }
 }
 
 /// The default [`CredentialValidator`]: accepts `basic` credentials (their identity is the
@@ -101,6 +114,11 @@ impl CredentialValidator for BasicCredentialValidator {
             (Credential::X509(a), Credential::X509(b)) => a.first() == b.first(),
             (a, b) => a == b,
         }
+    }
+
+    /// `basic` and `x509`, the types [`validate`](CredentialValidator::validate) accepts.
+    fn supported_credential_types(&self) -> Vec<CredentialType> {
+        alloc::vec![CredentialType::BASIC, CredentialType::X509]
     }
 }
 

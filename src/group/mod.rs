@@ -95,7 +95,8 @@ pub struct CreateOptions {
     /// The epoch-0 GroupContext extensions (e.g. `required_capabilities`, §11.1).
     pub extensions: Extensions,
     /// The capabilities of the creator's leaf (§7.2); `None` is
-    /// [`SigningIdentity::default_capabilities`].
+    /// [`SigningIdentity::default_capabilities`] with every suite of the provider and the
+    /// credential types of the config's hooks.
     pub capabilities: Option<crate::messages::Capabilities>,
     /// The extensions of the creator's leaf (their types must be in its capabilities).
     pub leaf_extensions: Extensions,
@@ -180,8 +181,11 @@ impl Group {
 
     /// Creates a one-member group (RFC 9420 §11) as `options` say: the epoch-0 GroupContext
     /// extensions, and the capabilities and extensions of the creator's leaf (list custom
-    /// proposal and credential types there, §7.2). With `config.grease` the leaf also gets
-    /// random GREASE values (§13.5). The leaf is checked like any new leaf: its extensions
+    /// proposal and credential types there, §7.2). By default the leaf lists every suite of
+    /// `provider` and the credential types of `config.hooks`
+    /// ([`SigningIdentity::default_capabilities`]). With `config.grease` its capabilities
+    /// also get random GREASE values, with `config.grease_extensions` its extensions a
+    /// GREASE extension (§13.5). The leaf is checked like any new leaf: its extensions
     /// and credential type in its capabilities, the group's `required_capabilities`, and its
     /// credential by `config.hooks` ([`GroupError::CredentialRejected`]); so is every entry
     /// of an `external_senders` extension (§5.3.1, §12.1.8.1,
@@ -201,10 +205,18 @@ impl Group {
             capabilities,
             leaf_extensions,
         } = options;
-        let mut capabilities = capabilities.unwrap_or_else(|| identity.default_capabilities(suite));
+        let mut capabilities = capabilities.unwrap_or_else(|| {
+            identity.default_capabilities(
+                suite,
+                &provider.supported_cipher_suites(),
+                config.hooks.credential_validator(),
+            )
+        });
         let mut leaf_extensions = leaf_extensions;
         if config.grease {
             capabilities.add_grease(cs)?;
+        }
+        if config.grease_extensions {
             leaf_extensions.add_grease(cs, Some(&mut capabilities))?;
         }
         let mut leaf = LeafNode {

@@ -21,9 +21,7 @@ use melos::ratchet_tree::{RatchetTree, TreeView};
 use tonic::Status;
 
 use super::errors::{invalid, melos_status};
-use super::ops::{
-    Core, Target, decode_group_info, describe, fresh_key_package, leaf_by_identity, sent,
-};
+use super::ops::{Core, Target, decode_group_info, describe, leaf_by_identity, sent};
 use super::state::GroupState;
 use crate::proto;
 
@@ -96,7 +94,7 @@ impl Core {
             &group_info,
             tree,
             identity,
-            Self::config(req.encrypt_handshake),
+            self.config(req.encrypt_handshake),
             &psks,
             options,
         )
@@ -123,7 +121,7 @@ impl Core {
             .provider
             .suite(context.cipher_suite)
             .map_err(melos_status)?;
-        let fresh = fresh_key_package(cs, Credential::Basic(req.identity))?;
+        let fresh = self.fresh_key_package(cs, Credential::Basic(req.identity))?;
         let proposal = new_member_add_proposal(
             &self.provider,
             &group_info,

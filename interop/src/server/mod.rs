@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use tonic::{Request, Response, Status};
 
-pub use ops::{Core, SUPPORTED_SUITES};
+pub use ops::{Core, Grease, SUPPORTED_SUITES};
 
 use crate::proto;
 use crate::proto::mls_client_server::MlsClient;
@@ -28,12 +28,17 @@ pub struct Service {
 }
 
 impl Service {
-    /// A service with melos's default crypto provider.
+    /// A service with melos's default crypto provider and GREASE.
     pub fn new() -> Self {
+        Service::with_grease(Grease::default())
+    }
+
+    /// A service with melos's default crypto provider and the GREASE of `grease`.
+    pub fn with_grease(grease: Grease) -> Self {
         let provider: Arc<dyn melos::CryptoProvider> =
             Arc::new(melos::crypto::rust_crypto::RustCrypto::new());
         Service {
-            core: Arc::new(Core::new(provider)),
+            core: Arc::new(Core::with_grease(provider, grease)),
         }
     }
 

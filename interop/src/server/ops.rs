@@ -10,8 +10,8 @@ use std::sync::Arc;
 use melos::crypto::CipherSuiteProvider;
 use melos::framing::{MlsMessage, MlsMessageBody};
 use melos::group::{
-    AcceptAllProposals, CommitOptions, Group, GroupConfig, GroupHooks, HandshakeFormat, PathChoice,
-    ProcessedContent, PskStore, SigningIdentity,
+    AcceptAllProposals, CommitOptions, Group, GroupConfig, GroupHooks, HandshakeFormat,
+    KeyPackageOptions, PathChoice, ProcessedContent, PskStore, SigningIdentity,
 };
 use melos::key_schedule::{PreSharedKeyId, ResumptionPskUsage};
 use melos::messages::{
@@ -33,18 +33,48 @@ pub const SUPPORTED_SUITES: [u32; 7] = [1, 2, 3, 4, 5, 6, 7];
 /// The largest exporter output served (far above any real use; bounds the allocation).
 const MAX_EXPORT_LEN: u32 = 1 << 16;
 
+/// Which GREASE (RFC 9420 §13.5) the client puts into what it creates; the defaults are
+/// melos's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Grease {
+    /// GREASE values in every capability list of its KeyPackages and new leaves, and a
+    /// GREASE extension in every GroupInfo (`GroupConfig::grease`,
+    /// `KeyPackageOptions::grease`). Default on.
+    pub grease: bool,
+    /// GREASE extensions in its KeyPackages and new leaves (`GroupConfig::grease_extensions`,
+    /// `KeyPackageOptions::grease_extensions`). Default off: OpenMLS 0.9 refuses every
+    /// KeyPackage and LeafNode that carries one.
+    pub grease_extensions: bool,
+}
+
+impl Default for Grease {
+    fn default() -> Self {
+        Grease {
+            grease: true,
+            grease_extensions: false,
+        }
+    }
+}
+
 /// The melos side of every RPC.
 pub struct Core {
     pub(super) provider: Arc<dyn CryptoProvider>,
     pub(super) store: Store,
+    pub(super) grease: Grease,
 }
 
 impl Core {
-    /// A client with the default crypto provider and no state.
+    /// A client with the default crypto provider, melos's default GREASE, and no state.
     pub fn new(provider: Arc<dyn CryptoProvider>) -> Self {
+        Core::with_grease(provider, Grease::default())
+    }
+
+    /// A client with the default crypto provider, the GREASE of `grease`, and no state.
+    pub fn with_grease(provider: Arc<dyn CryptoProvider>, grease: Grease) -> Self {
         Core {
             provider,
             store: Store::default(),
+            grease,
         }
     }
 
@@ -59,10 +89,11 @@ impl Core {
         Ok((suite, cs))
     }
 
-    /// The group policy for the harness's encrypt flag. The harness is the application: it
-    /// names the proposals each Commit covers, outsiders' included, so every valid proposal
-    /// is accepted into the pool ([`AcceptAllProposals`]) rather than held.
-    pub(super) fn config(encrypt_handshake: bool) -> GroupConfig {
+    /// The group policy for the harness's encrypt flag and the client's GREASE. The harness
+    /// is the application: it names the proposals each Commit covers, outsiders' included, so
+    /// every valid proposal is accepted into the pool ([`AcceptAllProposals`]) rather than
+    /// held.
+    pub(super) fn config(&self, encrypt_handshake: bool) -> GroupConfig {
         GroupConfig {
             hooks: GroupHooks::new().with_proposal_policy(Arc::new(AcceptAllProposals)),
             handshake_format: if encrypt_handshake {
@@ -70,8 +101,20 @@ impl Core {
             } else {
                 HandshakeFormat::Public
             },
+            grease: self.grease.grease,
+            grease_extensions: self.grease.grease_extensions,
             ..GroupConfig::default()
         }
+    }
+
+    /// A new signing identity with `credential` in the suite of `cs`, and a KeyPackage for
+    /// it valid forever (the harness has no clock), with the client's GREASE.
+    pub(super) fn fresh_key_package(
+        &self,
+        cs: &dyn CipherSuiteProvider,
+        credential: Credential,
+    ) -> Result<FreshKeyPackage, Status> {
+        fresh_key_package(cs, credential, self.grease)
     }
 
     /// `Name`.
@@ -101,7 +144,7 @@ impl Core {
             suite,
             req.group_id,
             identity,
-            Self::config(req.encrypt_handshake),
+            self.config(req.encrypt_handshake),
         )
         .map_err(melos_status)?;
         let state_id = self.store.lock().insert_state(GroupState::new(group))?;
@@ -114,7 +157,7 @@ impl Core {
         req: proto::CreateKeyPackageRequest,
     ) -> Result<proto::CreateKeyPackageResponse, Status> {
         let (_, cs) = self.suite(req.cipher_suite)?;
-        let fresh = fresh_key_package(cs, Credential::Basic(req.identity))?;
+        let fresh = self.fresh_key_package(cs, Credential::Basic(req.identity))?;
         let mut tables = self.store.lock();
         let transaction_id = tables.fresh_id()?;
         tables.joins.insert(transaction_id, fresh.join);
@@ -145,7 +188,7 @@ impl Core {
             &join.bundle,
             join.identity.clone(),
             tree,
-            Self::config(req.encrypt_handshake),
+            self.config(req.encrypt_handshake),
             &join.psks,
         )
         .map_err(melos_status)?;
@@ -424,17 +467,25 @@ pub(super) struct FreshKeyPackage {
 }
 
 /// A new signing identity with `credential` in the suite of `cs`, and a KeyPackage for it
-/// valid forever (the harness has no clock).
-pub(super) fn fresh_key_package(
+/// valid forever (the harness has no clock), GREASEd as `grease` says.
+fn fresh_key_package(
     cs: &dyn CipherSuiteProvider,
     credential: Credential,
+    grease: Grease,
 ) -> Result<FreshKeyPackage, Status> {
     let identity = SigningIdentity::generate(cs, credential).map_err(melos_status)?;
     let lifetime = Lifetime {
         not_before: 0,
         not_after: u64::MAX,
     };
-    let bundle = identity.key_package(cs, lifetime).map_err(melos_status)?;
+    let options = KeyPackageOptions {
+        grease: grease.grease,
+        grease_extensions: grease.grease_extensions,
+        ..KeyPackageOptions::new(lifetime)
+    };
+    let bundle = identity
+        .key_package_with(cs, options)
+        .map_err(melos_status)?;
     let key_package = MlsMessage::new(MlsMessageBody::KeyPackage(bundle.key_package.clone()))
         .encode()
         .map_err(melos_status)?;

@@ -14,9 +14,7 @@ use melos::ratchet_tree::TreeView;
 use tonic::Status;
 
 use super::errors::melos_status;
-use super::ops::{
-    Core, decode, decode_key_package, extensions, fresh_key_package, handle_commit_in,
-};
+use super::ops::{Core, decode, decode_key_package, extensions, handle_commit_in};
 use super::state::{GroupState, PendingReInit, Tables};
 use crate::proto;
 
@@ -141,7 +139,7 @@ impl Core {
             .suite(reinit.cipher_suite)
             .map_err(melos_status)?;
         let credential: Credential = state.group.identity().credential.clone();
-        let fresh = fresh_key_package(cs, credential)?;
+        let fresh = self.fresh_key_package(cs, credential)?;
         let epoch_authenticator = state.group.epoch_authenticator().to_vec();
         let group = state.group.clone();
         let reinit_id = tables.fresh_id()?;

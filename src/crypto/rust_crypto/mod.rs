@@ -153,6 +153,11 @@ impl CipherSuiteProvider for RustCryptoSuite {
         self.suite
     }
 
+    fn backend_cipher_suites(&self) -> Vec<CipherSuite> {
+        // Every RustCrypto provider implements all seven (`RustCrypto::with_random_source`).
+        CipherSuite::ALL.to_vec()
+    }
+
     fn hash_len(&self) -> usize {
         self.hash.output_len().unwrap_or(0)
     }

@@ -33,6 +33,7 @@ pub(super) struct ConfigState {
     pub(super) padding: u8,
     pub(super) padding_multiple: u32,
     pub(super) max_resumption_psks: u32,
+    /// Bit 0: `grease`; bit 1 (v4): `grease_extensions`.
     pub(super) grease: u8,
     /// Bit 0: a custom credential validator was set; bit 1: a custom proposal validator;
     /// bit 2 (v4): a custom proposal policy.
@@ -272,7 +273,7 @@ impl ConfigState {
             padding,
             padding_multiple,
             max_resumption_psks: to_u32(c.max_resumption_psks)?,
-            grease: flag(c.grease),
+            grease: flag(c.grease) | (flag(c.grease_extensions) << 1),
             custom_hooks: (if c.hooks.has_custom_credential_validator() {
                 HOOK_CREDENTIAL_VALIDATOR
             } else {
@@ -294,6 +295,9 @@ impl ConfigState {
     /// The saved policy with `hooks`, which must provide every custom hook the saved group
     /// had ([`GroupError::MissingHooks`]).
     pub(super) fn into_config(self, hooks: GroupHooks) -> Result<GroupConfig, Error> {
+        if self.grease > 3 {
+            return Err(invalid());
+        }
         let known = HOOK_CREDENTIAL_VALIDATOR | HOOK_PROPOSAL_VALIDATOR | HOOK_PROPOSAL_POLICY;
         if self.custom_hooks & !known != 0 {
             return Err(invalid());
@@ -328,8 +332,9 @@ impl ConfigState {
             max_resumption_psks: usize_of(self.max_resumption_psks)?,
             max_pending_proposals: usize_of(self.max_pending_proposals)?,
             max_held_proposals: usize_of(self.max_held_proposals)?,
-            grease: read_flag(self.grease)?,
+            grease: self.grease & 1 != 0,
             hooks,
+            grease_extensions: self.grease & 2 != 0,
         })
     }
 }

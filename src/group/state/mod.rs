@@ -69,7 +69,8 @@
 //! and `reinit`; version 3 added `ConfigState.grease` and `ConfigState.custom_hooks` (bit
 //! 0: a custom credential validator, bit 1: a custom proposal validator; the hooks
 //! themselves are code and are given back to [`Group::from_bytes_with_hooks`]); version 4
-//! added `ConfigState.max_pending_proposals` and `max_held_proposals`, bit 2 of
+//! added `ConfigState.max_pending_proposals` and `max_held_proposals`, bit 1 of
+//! `ConfigState.grease` (`grease_extensions`), bit 2 of
 //! `custom_hooks` (a custom proposal policy) and `CachedProposalState.status` (0 accepted,
 //! 1 held). Older versions are refused
 //! ([`GroupError::UnsupportedStateVersion`]).
