@@ -1,0 +1,148 @@
+//! Memory held by decoded trees of every shape (melos issue #12, item 4): the decoded tree,
+//! with its tree hashes computed as a joiner does, holds less than twice its encoding.
+
+use alloc::vec::Vec;
+
+use super::*;
+use crate::codec::write_varint;
+use crate::crypto::rust_crypto::RustCrypto;
+use crate::crypto::{CipherSuite, CryptoProvider};
+use crate::fuzzing::tree::generate_tree;
+use crate::tree_math::LeafIndex;
+
+const GROUP: &[u8] = b"group";
+
+fn with_cs<R>(f: impl FnOnce(&dyn CipherSuiteProvider) -> R) -> R {
+    let p = RustCrypto::new();
+    f(p.cipher_suite_provider(CipherSuite(1)).unwrap())
+}
+
+/// A `ratchet_tree` encoding of `nodes` nodes: `leaf` at leaf 0 and at the last node (an
+/// even index), every node in between blank (the single byte 0).
+pub(super) fn blank_heavy_encoding(leaf: &[u8], nodes: usize) -> Vec<u8> {
+    assert!(nodes % 2 == 1 && nodes >= 3);
+    let mut body = Vec::with_capacity(nodes + 2 * leaf.len() + 4);
+    body.extend([1, NODE_TYPE_LEAF]);
+    body.extend_from_slice(leaf);
+    body.resize(body.len() + nodes - 2, 0);
+    body.extend([1, NODE_TYPE_LEAF]);
+    body.extend_from_slice(leaf);
+    let mut out = Vec::new();
+    write_varint(body.len(), &mut out).unwrap();
+    out.extend_from_slice(&body);
+    out
+}
+
+/// Decodes `encoded` (no caps: the memory cost is measured), hashes the tree as a joiner
+/// does, and returns (heap after decode, heap after hashing) relative to the encoded length.
+fn ratios(cs: &dyn CipherSuiteProvider, encoded: &[u8]) -> (f64, f64) {
+    let mut tree =
+        RatchetTree::decode_extension_with_limits(encoded, &TreeLimits::UNLIMITED).unwrap();
+    let decoded = tree.heap_size() as f64 / encoded.len() as f64;
+    tree.tree_hash(cs).unwrap();
+    let hashed = tree.heap_size() as f64 / encoded.len() as f64;
+    (decoded, hashed)
+}
+
+fn one_leaf(cs: &dyn CipherSuiteProvider) -> Vec<u8> {
+    let tree = generate_tree(cs, 1, GROUP).unwrap();
+    tree.leaf(LeafIndex(0)).unwrap().encoded().to_vec()
+}
+
+/// Reproduction of the issue: two real leaves and about two million blank nodes in
+/// between (about 2 MB encoded), one node past a power of two, so the tree's width is
+/// twice the encoded node count. Before the fix the decoded tree held 40x its encoding
+/// (a 16-byte slot and a 4-byte count per position), about 100x once hashed.
+#[test]
+fn blank_heavy_tree_holds_less_than_twice_its_encoding() {
+    with_cs(|cs| {
+        let leaf = one_leaf(cs);
+        let encoded = blank_heavy_encoding(&leaf, (1 << 21) + 1);
+        let (decoded, hashed) = ratios(cs, &encoded);
+        std::println!("{} B encoded: {decoded:.2}x decoded, {hashed:.2}x hashed", encoded.len());
+        assert!(decoded < 2.0, "decoded: {decoded:.2}x");
+        assert!(hashed < 2.0, "hashed: {hashed:.2}x");
+    });
+}
+
+/// The encoding of a tree of `n` leaves whose nodes are `node(x)` (trailing blanks dropped).
+fn shape(n: u32, node: impl Fn(u32) -> Option<Node>) -> Vec<u8> {
+    let mut nodes: Vec<Option<Node>> = (0..2 * n - 1).map(node).collect();
+    while matches!(nodes.last(), Some(None)) {
+        nodes.pop();
+    }
+    RatchetTree::from_nodes(&nodes)
+        .unwrap()
+        .encode_extension()
+        .unwrap()
+}
+
+fn parent(key_len: usize, parent_hash_len: usize) -> ParentNode {
+    ParentNode {
+        encryption_key: crate::crypto::HpkePublicKey(alloc::vec![7; key_len]),
+        parent_hash: alloc::vec![1; parent_hash_len],
+        unmerged_leaves: Vec::new(),
+    }
+}
+
+/// Full, half-blank, sparse, parent-only and blank-heavy trees all hold less than twice
+/// their encoding, decoded and once hashed; the full tree of real members caches every
+/// level but the leaves at most.
+#[test]
+fn every_shape_holds_less_than_twice_its_encoding() {
+    with_cs(|cs| {
+        let full = generate_tree(cs, 64, GROUP).unwrap().encode_extension().unwrap();
+        let leaf = LeafNode::clone(
+            &RatchetTree::decode_extension(&full)
+                .unwrap()
+                .leaf(LeafIndex(0))
+                .unwrap()
+                .to_leaf_node()
+                .unwrap(),
+        );
+        let real_leaf = |_| Some(Node::Leaf(leaf.clone()));
+        let shapes: Vec<(&str, Vec<u8>)> = alloc::vec![
+            ("full, 64 members", full),
+            (
+                // Every parent set, the odd leaves blank.
+                "half blank",
+                shape(1024, |x| match x % 4 {
+                    0 => real_leaf(x),
+                    2 => None,
+                    _ => Some(Node::Parent(parent(32, 32))),
+                }),
+            ),
+            (
+                // A member every 37 leaves, no parent.
+                "sparse",
+                shape(4096, |x| (x % 74 == 0).then(|| Node::Leaf(leaf.clone()))),
+            ),
+            (
+                // Every parent set with an X25519-sized key and no parent hash (the
+                // smallest real parent node), every leaf blank but the first.
+                "parents only",
+                shape(4096, |x| match x {
+                    0 => real_leaf(x),
+                    x if x % 2 == 1 => Some(Node::Parent(parent(32, 0))),
+                    _ => None,
+                }),
+            ),
+            (
+                // Two members in a tree 65 leaves wide: nearly half the width blank past
+                // the last node.
+                "blank heavy, small",
+                shape(128, |x| (x == 0 || x == 128).then(|| Node::Leaf(leaf.clone()))),
+            ),
+        ];
+        for (name, encoded) in &shapes {
+            let (decoded, hashed) = ratios(cs, encoded);
+            std::println!("{name}: {} B encoded, {decoded:.2}x decoded, {hashed:.2}x hashed", encoded.len());
+            assert!(decoded < 2.0, "{name}: decoded {decoded:.2}x");
+            assert!(hashed < 2.0, "{name}: hashed {hashed:.2}x");
+        }
+        // A tree of real members keeps (nearly) every hash cached: no recomputation cost.
+        let mut tree = RatchetTree::decode_extension(&shapes[0].1).unwrap();
+        tree.tree_hash(cs).unwrap();
+        assert!(tree.cache().min_level() <= 1, "{}", tree.cache().min_level());
+    });
+}
