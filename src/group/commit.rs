@@ -113,6 +113,7 @@ impl Group {
         let checks = Checks {
             now: options.now,
             hooks: &self.config.hooks,
+            tree_limits: self.config.tree_limits,
         };
         let mut applied = apply_proposals(cs, &self.tree, &ctx, me, &committed, &checks)?;
         let with_path = applied.path_required || options.path == PathChoice::Always;

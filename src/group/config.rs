@@ -13,6 +13,7 @@ use crate::framing::PaddingPolicy;
 use crate::messages::{
     Capabilities, Credential, Extensions, KeyPackage, KeyPackageBundle, KeyPackageParams, Lifetime,
 };
+use crate::ratchet_tree::TreeLimits;
 use crate::secret_tree::SecretTreeConfig;
 use crate::tree_math::LeafIndex;
 
@@ -170,6 +171,15 @@ pub struct GroupConfig {
     /// §12.1). Not saved by [`Group::to_bytes`](super::Group::to_bytes): see
     /// [`Group::from_bytes_with_hooks`](super::Group::from_bytes_with_hooks).
     pub hooks: GroupHooks,
+    /// Caps on the ratchet tree: on every tree this member receives when it joins (by
+    /// Welcome, unless [`JoinOptions::tree_limits`](super::JoinOptions::tree_limits) says
+    /// otherwise, or by external Commit), checked before the tree is decoded; and on the
+    /// group's tree as Adds grow it (a Commit adding a member at leaf index
+    /// `max_leaves` or above is refused, by its committer and by every receiver:
+    /// [`TreeError::LeafLimitReached`](crate::error::TreeError::LeafLimitReached)). The
+    /// defaults admit a 100,000-member group: see [`TreeLimits`]. Not saved by
+    /// [`Group::to_bytes`](super::Group::to_bytes): a restored group has the defaults.
+    pub tree_limits: TreeLimits,
 }
 
 impl Default for GroupConfig {
@@ -183,6 +193,7 @@ impl Default for GroupConfig {
             max_resumption_psks: DEFAULT_MAX_RESUMPTION_PSKS,
             grease: true,
             hooks: GroupHooks::default(),
+            tree_limits: TreeLimits::default(),
         }
     }
 }

@@ -153,6 +153,12 @@ fn resync_leaf_must_match_the_removed_credential() {
     let bob = groups[0].member(LeafIndex(1)).unwrap();
     let mut leaf = tree.leaf(LeafIndex(2)).unwrap().to_leaf_node().unwrap();
     let mut diff = tree.diff();
+    let hooks = GroupHooks::default();
+    let checks = Checks {
+        now: None,
+        hooks: &hooks,
+        tree_limits: TreeLimits::default(),
+    };
     assert_eq!(
         place_joiner(
             &mut diff,
@@ -160,7 +166,7 @@ fn resync_leaf_must_match_the_removed_credential() {
             &ctx.extensions,
             &leaf,
             Some(&bob),
-            &Default::default(),
+            &checks,
         )
         .unwrap_err(),
         Error::Group(GroupError::ExternalCommitRemoveIdentityMismatch)
@@ -174,7 +180,7 @@ fn resync_leaf_must_match_the_removed_credential() {
             &ctx.extensions,
             &leaf,
             Some(&bob),
-            &Default::default(),
+            &checks,
         )
         .unwrap_err(),
         Error::Group(GroupError::SignatureKeyInUse)

@@ -384,6 +384,7 @@ impl Group {
             &Checks {
                 now,
                 hooks: &self.config.hooks,
+                tree_limits: self.config.tree_limits,
             },
         )?;
         let reference = ProposalRef(labels::make_proposal_ref(cs, &crate::codec::encode(ac)?)?);
@@ -435,6 +436,7 @@ impl Group {
         let checks = Checks {
             now,
             hooks: &self.config.hooks,
+            tree_limits: self.config.tree_limits,
         };
         let mut applied = apply_proposals(cs, &self.tree, ctx, committer, &committed, &checks)?;
         let own = self.own_leaf();

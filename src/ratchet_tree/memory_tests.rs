@@ -1,10 +1,12 @@
 //! Memory held by decoded trees of every shape (melos issue #12, item 4): the decoded tree,
-//! with its tree hashes computed as a joiner does, holds less than twice its encoding.
+//! with its tree hashes computed as a joiner does, holds less than twice its encoding; and
+//! the [`TreeLimits`] caps on decoding, each with its own error.
 
 use alloc::vec::Vec;
 
 use super::*;
-use crate::codec::write_varint;
+use crate::codec::{self, write_varint};
+use crate::error::TreeError;
 use crate::crypto::rust_crypto::RustCrypto;
 use crate::crypto::{CipherSuite, CryptoProvider};
 use crate::fuzzing::tree::generate_tree;
@@ -145,4 +147,75 @@ fn every_shape_holds_less_than_twice_its_encoding() {
         tree.tree_hash(cs).unwrap();
         assert!(tree.cache().min_level() <= 1, "{}", tree.cache().min_level());
     });
+}
+
+/// An encoding longer than `max_encoded_len` is [`TreeError::RatchetTreeTooLarge`] before
+/// anything is read (garbage content gives the same error); one of exactly that length
+/// decodes.
+#[test]
+fn decode_refuses_an_encoding_past_max_encoded_len() {
+    with_cs(|cs| {
+        let encoded = blank_heavy_encoding(&one_leaf(cs), 101);
+        let len = encoded.len();
+        let at = |max_encoded_len| TreeLimits {
+            max_encoded_len,
+            ..TreeLimits::default()
+        };
+        let err = RatchetTree::decode_extension_with_limits(&encoded, &at(len - 1)).unwrap_err();
+        assert_eq!(err, Error::Tree(TreeError::RatchetTreeTooLarge));
+        let garbage = alloc::vec![0xff; len];
+        let err = RatchetTree::decode_extension_with_limits(&garbage, &at(len - 1)).unwrap_err();
+        assert_eq!(err, Error::Tree(TreeError::RatchetTreeTooLarge));
+        assert!(RatchetTree::decode_extension_with_limits(&encoded, &at(len)).is_ok());
+    });
+}
+
+/// At the default cap of 2^18 leaves: a tree spanning them all (its last node leaf
+/// 2^18 - 1) decodes, hashes, and holds less than twice its encoding; one more node
+/// ([`TreeError::TooManyLeaves`]) is refused, whether it is a leaf past the cap or the
+/// parent that would double the tree's width, and so is any longer input, before the
+/// decoder reads past the cap (the invalid byte after it is never seen).
+#[test]
+fn decode_refuses_nodes_past_max_leaves() {
+    with_cs(|cs| {
+        let leaf = one_leaf(cs);
+        let max_nodes = 2 * DEFAULT_MAX_LEAVES as usize - 1;
+        let at_cap = blank_heavy_encoding(&leaf, max_nodes);
+        let mut tree = RatchetTree::decode_extension(&at_cap).unwrap();
+        assert_eq!(tree.size().leaf_count(), DEFAULT_MAX_LEAVES);
+        tree.tree_hash(cs).unwrap();
+        assert!(tree.heap_size() < 2 * at_cap.len());
+
+        let too_many = Error::Tree(TreeError::TooManyLeaves);
+        let past = blank_heavy_encoding(&leaf, max_nodes + 2);
+        assert_eq!(RatchetTree::decode_extension(&past).unwrap_err(), too_many);
+        // The last node the root of a tree twice as wide: parent node 2^19 - 1.
+        let mut body = at_cap[4..].to_vec();
+        body.extend([1, NODE_TYPE_PARENT]);
+        body.extend(codec::encode(&ParentNode {
+            encryption_key: crate::crypto::HpkePublicKey(alloc::vec![3; 32]),
+            parent_hash: Vec::new(),
+            unmerged_leaves: Vec::new(),
+        })
+        .unwrap());
+        let wider = with_prefix(&body);
+        assert_eq!(RatchetTree::decode_extension(&wider).unwrap_err(), too_many);
+        // Refused at the first node past the cap: what follows is never read.
+        let mut body = at_cap[4..].to_vec();
+        body.extend([0, 0, 7, 7]);
+        let refused = with_prefix(&body);
+        assert_eq!(RatchetTree::decode_extension(&refused).unwrap_err(), too_many);
+        // Without the caps it is the invalid optional that fails.
+        let err = RatchetTree::decode_extension_with_limits(&refused, &TreeLimits::UNLIMITED)
+            .unwrap_err();
+        assert_eq!(err, Error::Decode(crate::error::DecodeError::InvalidOptional));
+    });
+}
+
+/// `body` with its `<V>` length prefix.
+fn with_prefix(body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    write_varint(body.len(), &mut out).unwrap();
+    out.extend_from_slice(body);
+    out
 }

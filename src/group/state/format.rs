@@ -300,6 +300,8 @@ impl ConfigState {
             max_resumption_psks: usize_of(self.max_resumption_psks)?,
             grease: read_flag(self.grease)?,
             hooks,
+            // Not in the saved state: a restored group has the default caps.
+            tree_limits: crate::ratchet_tree::TreeLimits::default(),
         })
     }
 }

@@ -72,7 +72,7 @@ use crate::crypto::{
 use crate::error::{Error, GroupError};
 use crate::framing::FramingContext;
 use crate::messages::LeafNode;
-use crate::ratchet_tree::{ParentNode, RatchetTree, StagedTree, TreeView};
+use crate::ratchet_tree::{ParentNode, RatchetTree, StagedTree, TreeLimits, TreeView};
 use crate::secret_tree::{SecretTree, StateSecret, encode_state};
 use crate::tree_math::NodeIndex;
 
@@ -290,7 +290,9 @@ impl Group {
         let epoch_no = state.group_context.epoch;
         let active = read_flag(state.active)?;
 
-        let mut tree = RatchetTree::decode_extension(&state.ratchet_tree)?;
+        // The group's own tree, checked when it was received or grown: no caps.
+        let mut tree =
+            RatchetTree::decode_extension_with_limits(&state.ratchet_tree, &TreeLimits::UNLIMITED)?;
         let secret_tree = SecretTree::from_state(state.secret_tree)?;
         // A removed member keeps the tree after its removal (unrelated to anything else) but
         // the context, secrets and keys of its last epoch, whose size the secret tree has.
@@ -429,7 +431,7 @@ fn restore_pending(
     tree: &RatchetTree,
     p: PendingCommitState,
 ) -> Result<StagedCommit, Error> {
-    let mut target = RatchetTree::decode_extension(&p.new_tree)?;
+    let mut target = RatchetTree::decode_extension_with_limits(&p.new_tree, &TreeLimits::UNLIMITED)?;
     if target.tree_hash(cs)? != p.context.tree_hash {
         return Err(invalid());
     }
