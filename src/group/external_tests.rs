@@ -160,29 +160,13 @@ fn resync_leaf_must_match_the_removed_credential() {
         tree_limits: TreeLimits::default(),
     };
     assert_eq!(
-        place_joiner(
-            &mut diff,
-            ctx,
-            &ctx.extensions,
-            &leaf,
-            Some(&bob),
-            &checks,
-        )
-        .unwrap_err(),
+        place_joiner(&mut diff, ctx, &ctx.extensions, &leaf, Some(&bob), &checks,).unwrap_err(),
         Error::Group(GroupError::ExternalCommitRemoveIdentityMismatch)
     );
     leaf.credential = bob.credential.clone();
     // Same credential, but Carol's signature key is still in the tree.
     assert_eq!(
-        place_joiner(
-            &mut diff,
-            ctx,
-            &ctx.extensions,
-            &leaf,
-            Some(&bob),
-            &checks,
-        )
-        .unwrap_err(),
+        place_joiner(&mut diff, ctx, &ctx.extensions, &leaf, Some(&bob), &checks,).unwrap_err(),
         Error::Group(GroupError::SignatureKeyInUse)
     );
 }

@@ -104,8 +104,14 @@ fn welcome_joiner_refuses_trees_past_the_caps() {
         };
         let leaves = Error::Tree(TreeError::TooManyLeaves);
         let bytes = Error::Tree(TreeError::RatchetTreeTooLarge);
-        assert_eq!(join(GroupConfig::default(), Some(limits(4, len))).unwrap_err(), leaves);
-        assert_eq!(join(GroupConfig::default(), Some(limits(5, len - 1))).unwrap_err(), bytes);
+        assert_eq!(
+            join(GroupConfig::default(), Some(limits(4, len))).unwrap_err(),
+            leaves
+        );
+        assert_eq!(
+            join(GroupConfig::default(), Some(limits(5, len - 1))).unwrap_err(),
+            bytes
+        );
         let capped = GroupConfig {
             tree_limits: limits(4, len),
             ..GroupConfig::default()

@@ -89,14 +89,14 @@ impl HashCache {
             return;
         }
         let mut level = self.min_level;
-        while level < 32 && self.cost(size, level) > budget {
+        while level < 31 && self.cost(size, level) > budget {
             level = level.saturating_add(1);
         }
         while level > 0 && self.cost(size, level.saturating_sub(1)) <= budget / 2 {
             level = level.saturating_sub(1);
         }
         if level != self.min_level {
-            self.relayout(level);
+            self.relayout(size, level);
         }
         let slots = (size.node_width() >> self.min_level) as usize;
         self.hashes.resize(slots.saturating_mul(self.hash_len), 0);
@@ -112,25 +112,23 @@ impl HashCache {
         self.valid.shrink_to_fit();
     }
 
-    /// Moves the entries to a cache from `level` up, keeping those at both layouts' levels.
-    fn relayout(&mut self, level: u32) {
+    /// Moves the entries to a cache from `level` up on a tree of `size`, keeping those at
+    /// the levels both layouts hold.
+    fn relayout(&mut self, size: TreeSize, level: u32) {
         let old = core::mem::take(self);
-        let old_slots = old.valid.len().saturating_mul(64);
-        let new_slots = if level >= old.min_level {
-            old_slots >> (level - old.min_level)
-        } else {
-            old_slots << (old.min_level - level).min(31)
-        };
+        let level = level.min(31);
+        let slots = (size.node_width() >> level) as usize;
         *self = HashCache {
             suite: old.suite,
             hash_len: old.hash_len,
             min_level: level,
-            hashes: alloc::vec![0; new_slots.saturating_mul(old.hash_len)],
-            valid: alloc::vec![0; new_slots.div_ceil(64)],
+            hashes: alloc::vec![0; slots.saturating_mul(old.hash_len)],
+            valid: alloc::vec![0; slots.div_ceil(64)],
         };
-        let low = (1u32 << old.min_level.min(31)).wrapping_sub(1);
-        for i in 0..u32::try_from(old_slots).unwrap_or(u32::MAX) {
-            let x = NodeIndex((i << old.min_level.min(31)) | low);
+        // Node `x` at level `level` or above: `x = (i << level) | (2^level - 1)`.
+        let low = (1u32 << level).wrapping_sub(1);
+        for i in 0..u32::try_from(slots).unwrap_or(u32::MAX) {
+            let x = NodeIndex((i << level) | low);
             if let Some(h) = old.get(x) {
                 self.set(x, h);
             }

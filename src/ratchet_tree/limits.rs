@@ -35,7 +35,7 @@ pub struct TreeLimits {
     /// ([`TreeError::TooManyLeaves`]) if its last node lies past the parent node right of
     /// leaf `max_leaves - 1`, or if its width would exceed `max_leaves` rounded up to a power
     /// of two; an Add (or an external joiner's leaf) at leaf index `max_leaves` or above is
-    /// refused ([`GroupError::TooManyMembers`](crate::error::GroupError::TooManyMembers)).
+    /// refused ([`TreeError::LeafLimitReached`]) by its committer and by every receiver.
     pub max_leaves: u32,
     /// The longest encoded `ratchet_tree` accepted (`optional<Node> ratchet_tree<V>`, its
     /// length prefix included), in bytes ([`TreeError::RatchetTreeTooLarge`]).

@@ -6,9 +6,9 @@ use alloc::vec::Vec;
 
 use super::*;
 use crate::codec::{self, write_varint};
-use crate::error::TreeError;
 use crate::crypto::rust_crypto::RustCrypto;
 use crate::crypto::{CipherSuite, CryptoProvider};
+use crate::error::TreeError;
 use crate::fuzzing::tree::generate_tree;
 use crate::tree_math::LeafIndex;
 
@@ -61,7 +61,10 @@ fn blank_heavy_tree_holds_less_than_twice_its_encoding() {
         let leaf = one_leaf(cs);
         let encoded = blank_heavy_encoding(&leaf, (1 << 21) + 1);
         let (decoded, hashed) = ratios(cs, &encoded);
-        std::println!("{} B encoded: {decoded:.2}x decoded, {hashed:.2}x hashed", encoded.len());
+        std::println!(
+            "{} B encoded: {decoded:.2}x decoded, {hashed:.2}x hashed",
+            encoded.len()
+        );
         assert!(decoded < 2.0, "decoded: {decoded:.2}x");
         assert!(hashed < 2.0, "hashed: {hashed:.2}x");
     });
@@ -93,7 +96,10 @@ fn parent(key_len: usize, parent_hash_len: usize) -> ParentNode {
 #[test]
 fn every_shape_holds_less_than_twice_its_encoding() {
     with_cs(|cs| {
-        let full = generate_tree(cs, 64, GROUP).unwrap().encode_extension().unwrap();
+        let full = generate_tree(cs, 64, GROUP)
+            .unwrap()
+            .encode_extension()
+            .unwrap();
         let leaf = LeafNode::clone(
             &RatchetTree::decode_extension(&full)
                 .unwrap()
@@ -133,19 +139,27 @@ fn every_shape_holds_less_than_twice_its_encoding() {
                 // Two members in a tree 65 leaves wide: nearly half the width blank past
                 // the last node.
                 "blank heavy, small",
-                shape(128, |x| (x == 0 || x == 128).then(|| Node::Leaf(leaf.clone()))),
+                shape(128, |x| (x == 0 || x == 128)
+                    .then(|| Node::Leaf(leaf.clone()))),
             ),
         ];
         for (name, encoded) in &shapes {
             let (decoded, hashed) = ratios(cs, encoded);
-            std::println!("{name}: {} B encoded, {decoded:.2}x decoded, {hashed:.2}x hashed", encoded.len());
+            std::println!(
+                "{name}: {} B encoded, {decoded:.2}x decoded, {hashed:.2}x hashed",
+                encoded.len()
+            );
             assert!(decoded < 2.0, "{name}: decoded {decoded:.2}x");
             assert!(hashed < 2.0, "{name}: hashed {hashed:.2}x");
         }
         // A tree of real members keeps (nearly) every hash cached: no recomputation cost.
         let mut tree = RatchetTree::decode_extension(&shapes[0].1).unwrap();
         tree.tree_hash(cs).unwrap();
-        assert!(tree.cache().min_level() <= 1, "{}", tree.cache().min_level());
+        assert!(
+            tree.cache().min_level() <= 1,
+            "{}",
+            tree.cache().min_level()
+        );
     });
 }
 
@@ -192,23 +206,31 @@ fn decode_refuses_nodes_past_max_leaves() {
         // The last node the root of a tree twice as wide: parent node 2^19 - 1.
         let mut body = at_cap[4..].to_vec();
         body.extend([1, NODE_TYPE_PARENT]);
-        body.extend(codec::encode(&ParentNode {
-            encryption_key: crate::crypto::HpkePublicKey(alloc::vec![3; 32]),
-            parent_hash: Vec::new(),
-            unmerged_leaves: Vec::new(),
-        })
-        .unwrap());
+        body.extend(
+            codec::encode(&ParentNode {
+                encryption_key: crate::crypto::HpkePublicKey(alloc::vec![3; 32]),
+                parent_hash: Vec::new(),
+                unmerged_leaves: Vec::new(),
+            })
+            .unwrap(),
+        );
         let wider = with_prefix(&body);
         assert_eq!(RatchetTree::decode_extension(&wider).unwrap_err(), too_many);
         // Refused at the first node past the cap: what follows is never read.
         let mut body = at_cap[4..].to_vec();
         body.extend([0, 0, 7, 7]);
         let refused = with_prefix(&body);
-        assert_eq!(RatchetTree::decode_extension(&refused).unwrap_err(), too_many);
+        assert_eq!(
+            RatchetTree::decode_extension(&refused).unwrap_err(),
+            too_many
+        );
         // Without the caps it is the invalid optional that fails.
         let err = RatchetTree::decode_extension_with_limits(&refused, &TreeLimits::UNLIMITED)
             .unwrap_err();
-        assert_eq!(err, Error::Decode(crate::error::DecodeError::InvalidOptional));
+        assert_eq!(
+            err,
+            Error::Decode(crate::error::DecodeError::InvalidOptional)
+        );
     });
 }
 

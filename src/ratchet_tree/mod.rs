@@ -6,9 +6,10 @@
 //! - **Compact**: every non-blank node is stored as its canonical encoding in one boxed byte
 //!   slice; [`LeafNodeRef`] and [`ParentNodeRef`] are allocation-free views over it. A blank
 //!   node costs one presence bit, so a decoded tree holds less than twice its encoding
-//!   whatever its shape, all-blank stretches included. Tree hashes of the upper levels live
-//!   in one flat buffer (at most half a byte per node) with a validity bitset; lower ones
-//!   are recomputed from their small subtrees.
+//!   whatever its shape, all-blank stretches included. Tree hashes live in one flat buffer
+//!   with a validity bitset, for the levels a budget of a quarter of the nodes' size allows
+//!   (every level but perhaps the leaves for a tree of real members, the upper levels of a
+//!   blank-heavy one); lower ones are recomputed from their small subtrees.
 //! - **Staged**: every change is made on a [`TreeDiff`], which overlays the base tree with
 //!   the changed nodes only (a commit touching O(log n) nodes copies O(log n) nodes), offers
 //!   the same read API ([`TreeView`]) and tree hashing, and is either merged in one step

@@ -18,6 +18,8 @@ use alloc::vec::Vec;
 
 /// Positions per block (bits of a presence word).
 const BLOCK: u32 = 64;
+/// [`BLOCK`] for 64-bit positions.
+const BLOCK_U64: u64 = 64;
 
 /// The nodes of a tree: see the module documentation.
 #[derive(Clone, Debug, Default)]
@@ -88,9 +90,7 @@ impl NodeStore {
     pub(crate) fn replace(&mut self, x: u32, node: Option<Box<[u8]>>) -> Option<Box<[u8]>> {
         let (w, b) = ((x / BLOCK) as usize, x % BLOCK);
         if w >= self.present.len() {
-            if node.is_none() {
-                return None;
-            }
+            node.as_ref()?;
             let len = self.present.len();
             let total = self.count_before_word(len);
             self.stale_from = self.stale_from.min(len);
@@ -143,19 +143,21 @@ impl NodeStore {
                 break;
             };
             let base = u32::try_from(w).unwrap_or(u32::MAX).saturating_mul(BLOCK);
-            let keep = if w == first {
-                below(width % BLOCK)
-            } else {
-                0
-            };
+            let keep = if w == first { below(width % BLOCK) } else { 0 };
             let kept = (*word & keep).count_ones() as usize;
             let mut v = core::mem::take(nodes).into_vec();
             let removed = v.split_off(kept.min(v.len()));
-            cut.extend(Bits(*word & !keep).map(|b| base.saturating_add(b)).zip(removed));
+            cut.extend(
+                Bits(*word & !keep)
+                    .map(|b| base.saturating_add(b))
+                    .zip(removed),
+            );
             *word &= keep;
             *nodes = v.into_boxed_slice();
         }
-        let removed = cut.iter().fold(0usize, |a, (_, n)| a.saturating_add(n.len()));
+        let removed = cut
+            .iter()
+            .fold(0usize, |a, (_, n)| a.saturating_add(n.len()));
         self.body_bytes = self.body_bytes.saturating_sub(removed);
         if !cut.is_empty() {
             self.stale_from = self.stale_from.min(first.saturating_add(1));
@@ -178,12 +180,7 @@ impl NodeStore {
             } else {
                 self.count_before_word(start)
             };
-            for (rank, word) in self
-                .ranks
-                .iter_mut()
-                .zip(&self.present)
-                .skip(start)
-            {
+            for (rank, word) in self.ranks.iter_mut().zip(&self.present).skip(start) {
                 *rank = total;
                 total = total.saturating_add(word.count_ones());
             }
@@ -208,10 +205,10 @@ impl NodeStore {
 
     /// The number of non-blank nodes at positions below `x` (ranks must be current).
     fn count_below(&self, x: u64) -> u64 {
-        let w = usize::try_from(x / u64::from(BLOCK)).unwrap_or(usize::MAX);
+        let w = usize::try_from(x / BLOCK_U64).unwrap_or(usize::MAX);
         match (self.ranks.get(w), self.present.get(w)) {
             (Some(&r), Some(&word)) => {
-                let b = (x % u64::from(BLOCK)) as u32;
+                let b = u32::try_from(x % BLOCK_U64).unwrap_or(0);
                 u64::from(r).saturating_add(u64::from((word & below(b)).count_ones()))
             }
             _ => u64::from(self.count_before_word(self.present.len())),
@@ -302,7 +299,7 @@ impl StoreBuilder {
 
     /// Appends the next node (`None`: blank).
     pub(crate) fn push(&mut self, node: Option<Box<[u8]>>) {
-        let b = (self.len % u64::from(BLOCK)) as u32;
+        let b = u32::try_from(self.len % BLOCK_U64).unwrap_or(0);
         if let Some(n) = node {
             self.word |= 1u64 << b;
             self.store.body_bytes = self.store.body_bytes.saturating_add(n.len());
@@ -316,14 +313,16 @@ impl StoreBuilder {
 
     fn flush(&mut self) {
         self.store.present.push(core::mem::take(&mut self.word));
-        let nodes = core::mem::take(&mut self.nodes);
+        // One exact allocation per block (none for an all-blank one); `nodes` keeps its
+        // capacity for the next block.
+        let nodes: Vec<Box<[u8]>> = self.nodes.drain(..).collect();
         self.store.bodies.push(nodes.into_boxed_slice());
         self.store.ranks.push(0);
     }
 
     /// The store holding the pushed nodes.
     pub(crate) fn finish(mut self) -> NodeStore {
-        if !self.len.is_multiple_of(u64::from(BLOCK)) {
+        if !self.len.is_multiple_of(BLOCK_U64) {
             self.flush();
         }
         let mut store = self.store;
@@ -361,7 +360,9 @@ mod tests {
             if round % 97 == 96 {
                 let to = next() % width;
                 let cut: Vec<u32> = store.truncate(to).into_iter().map(|(x, _)| x).collect();
-                let want: Vec<u32> = (to..width).filter(|&x| model[x as usize].is_some()).collect();
+                let want: Vec<u32> = (to..width)
+                    .filter(|&x| model[x as usize].is_some())
+                    .collect();
                 assert_eq!(cut, want);
                 model.truncate(to as usize);
                 model.resize(width as usize, None);
@@ -378,14 +379,19 @@ mod tests {
             for x in 0..width + 70 {
                 let want = model.get(x as usize).cloned().flatten();
                 assert_eq!(store.get(x).map(<[u8]>::to_vec), want, "node {x}");
-                assert_eq!(store.is_set(x), model.get(x as usize).is_some_and(Option::is_some));
+                assert_eq!(
+                    store.is_set(x),
+                    model.get(x as usize).is_some_and(Option::is_some)
+                );
             }
             let lo = next() % width;
             let hi = lo + next() % (width - lo);
             let blank = (lo..=hi).all(|x| model[x as usize].is_none());
             assert_eq!(store.range_is_blank(lo, hi), blank, "{lo}..={hi}");
             let listed: Vec<u32> = store.iter().map(|(x, _)| x).collect();
-            let want: Vec<u32> = (0..width).filter(|&x| model[x as usize].is_some()).collect();
+            let want: Vec<u32> = (0..width)
+                .filter(|&x| model[x as usize].is_some())
+                .collect();
             assert_eq!(listed, want);
         }
     }

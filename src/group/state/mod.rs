@@ -431,7 +431,8 @@ fn restore_pending(
     tree: &RatchetTree,
     p: PendingCommitState,
 ) -> Result<StagedCommit, Error> {
-    let mut target = RatchetTree::decode_extension_with_limits(&p.new_tree, &TreeLimits::UNLIMITED)?;
+    let mut target =
+        RatchetTree::decode_extension_with_limits(&p.new_tree, &TreeLimits::UNLIMITED)?;
     if target.tree_hash(cs)? != p.context.tree_hash {
         return Err(invalid());
     }
