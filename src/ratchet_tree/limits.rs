@@ -26,9 +26,12 @@ pub const DEFAULT_MAX_ENCODED_LEN: usize = 64 << 20;
 /// - `max_encoded_len` = 64 MiB. A 100,000-member tree with Ed25519 keys, `basic`
 ///   credentials and every parent node set encodes to about 24.7 MB (247 bytes per member,
 ///   leaf and parent together); 64 MiB leaves 2.7x for larger keys, credentials and
-///   extensions (about 670 bytes per member at 100,000 members). A decoded tree holds less
-///   than twice its encoding, so this also caps the memory a received tree takes. Raise it
-///   for members with large credentials (X.509 chains).
+///   extensions (about 670 bytes per member at 100,000 members). A decoded tree whose
+///   nodes carry keys of a real KEM's size (32 bytes and more) holds less than twice its
+///   encoding, so this also caps the memory a received tree takes; a tree of degenerate
+///   nodes (near-empty keys, usable by no cipher suite) holds at most about 30 bytes per
+///   node, which `max_leaves` caps (2^19 nodes, some 15 MB). Raise it for members with
+///   large credentials (X.509 chains).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TreeLimits {
     /// The most leaves a tree may span. A received tree is refused

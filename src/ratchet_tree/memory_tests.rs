@@ -10,7 +10,7 @@ use crate::crypto::rust_crypto::RustCrypto;
 use crate::crypto::{CipherSuite, CryptoProvider};
 use crate::error::TreeError;
 use crate::fuzzing::tree::generate_tree;
-use crate::tree_math::LeafIndex;
+use crate::tree_math::{LeafIndex, NodeIndex};
 
 const GROUP: &[u8] = b"group";
 
@@ -240,4 +240,50 @@ fn with_prefix(body: &[u8]) -> Vec<u8> {
     write_varint(body.len(), &mut out).unwrap();
     out.extend_from_slice(body);
     out
+}
+
+/// The hash cache follows the tree's density across merges: members removed one by one
+/// (the tree stays 64 leaves wide, its nodes blank out) raise the cached levels, members
+/// added back lower them; after every merge each node's tree hash equals a freshly
+/// decoded tree's.
+#[test]
+fn hash_cache_levels_follow_merges() {
+    with_cs(|cs| {
+        let mut tree = generate_tree(cs, 64, GROUP).unwrap();
+        tree.tree_hash(cs).unwrap();
+        let start = tree.cache().min_level();
+        let check = |tree: &mut RatchetTree| {
+            let mut fresh =
+                RatchetTree::decode_extension(&tree.encode_extension().unwrap()).unwrap();
+            for x in (0..tree.size().node_width()).map(NodeIndex) {
+                let want = fresh.node_tree_hash(cs, x).unwrap();
+                assert_eq!(tree.node_tree_hash(cs, x).unwrap(), want, "node {}", x.0);
+            }
+        };
+        let leaves: Vec<LeafNode> = (1..63)
+            .map(|i| tree.leaf(LeafIndex(i)).unwrap().to_leaf_node().unwrap())
+            .collect();
+        for i in 1..63 {
+            let mut diff = tree.diff();
+            diff.remove_leaf(LeafIndex(i)).unwrap();
+            diff.tree_hash(cs).unwrap();
+            let staged = diff.into_staged();
+            tree.merge(staged).unwrap();
+            check(&mut tree);
+        }
+        let sparse = tree.cache().min_level();
+        assert!(sparse > start.max(1), "{start} -> {sparse}");
+        for leaf in &leaves {
+            let mut diff = tree.diff();
+            diff.add_leaf(leaf).unwrap();
+            diff.tree_hash(cs).unwrap();
+            let staged = diff.into_staged();
+            tree.merge(staged).unwrap();
+            check(&mut tree);
+        }
+        // Lower again; not all the way back, the parents being blank now (and the
+        // hysteresis lowers a level only when the cache then fills half its budget).
+        let refilled = tree.cache().min_level();
+        assert!(refilled < sparse, "{sparse} -> {refilled}");
+    });
 }

@@ -6,7 +6,8 @@
 //! - **Compact**: every non-blank node is stored as its canonical encoding in one boxed byte
 //!   slice; [`LeafNodeRef`] and [`ParentNodeRef`] are allocation-free views over it. A blank
 //!   node costs one presence bit, so a decoded tree holds less than twice its encoding
-//!   whatever its shape, all-blank stretches included. Tree hashes live in one flat buffer
+//!   whatever its shape, all-blank stretches included (for nodes with keys of a real KEM's
+//!   size; see `store.rs`). Tree hashes live in one flat buffer
 //!   with a validity bitset, for the levels a budget of a quarter of the nodes' size allows
 //!   (every level but perhaps the leaves for a tree of real members, the upper levels of a
 //!   blank-heavy one); lower ones are recomputed from their small subtrees.
