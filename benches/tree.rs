@@ -6,6 +6,12 @@
 //! `diff_add_leaves/refill/<n>`: n / 2 - 1 members added into the blank leaves of an n-leaf tree
 //! whose parents are all set, so every add lengthens the `unmerged_leaves` of its
 //! ancestors). Benchmark ids are `<operation>/<members>`.
+//!
+//! `blank_heavy/<leaves>`: the cheapest tree to send for its width, two members (the first
+//! and the last leaf) and every other node blank, 131,072 leaves wide (as the 100,000-member
+//! tree) and 262,144 (the default `TreeLimits::max_leaves`, the widest a joiner accepts):
+//! its decode, and its decode and full validation (tree hash, parent hashes, leaves), what
+//! a joiner does before trusting it. The held memory of each is printed first.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -15,7 +21,9 @@ use melos::crypto::rust_crypto::RustCrypto;
 use melos::crypto::{CipherSuite, CipherSuiteProvider, CryptoProvider, HpkePublicKey};
 use melos::fuzzing::tree::generate_tree;
 use melos::messages::{LeafNode, LeafNodeSource};
-use melos::ratchet_tree::{Node, ParentNode, RatchetTree, TreeValidation, TreeView};
+use melos::ratchet_tree::{
+    NODE_TYPE_LEAF, Node, ParentNode, RatchetTree, TreeLimits, TreeValidation, TreeView,
+};
 use melos::tree_math::{LeafIndex, NodeIndex};
 
 const GROUP: &[u8] = b"bench group";
@@ -252,6 +260,64 @@ fn add_leaves(c: &mut Criterion) {
     g.finish();
 }
 
+/// The encoding of a tree `leaves` wide holding `first` at leaf 0 and `last` at its last
+/// leaf, every node between them blank (one byte each).
+fn blank_heavy_encoding(first: &[u8], last: &[u8], leaves: u32) -> Vec<u8> {
+    let nodes = 2 * leaves as usize - 1;
+    let mut body = vec![1, NODE_TYPE_LEAF];
+    body.extend_from_slice(first);
+    body.resize(body.len() + nodes - 2, 0);
+    body.extend([1, NODE_TYPE_LEAF]);
+    body.extend_from_slice(last);
+    let len = body.len();
+    // `<V>` length prefix: 4 bytes (0b10 and 30 bits) for these sizes.
+    let mut out = (0x8000_0000u32 | len as u32).to_be_bytes().to_vec();
+    out.extend(body);
+    out
+}
+
+fn blank_heavy(c: &mut Criterion) {
+    let provider = RustCrypto::new();
+    let cs = provider
+        .cipher_suite_provider(CipherSuite(1))
+        .expect("suite 1");
+    // Leaves 1 and 3 keep their KeyPackage signatures, which do not depend on the leaf
+    // index, so the trees below validate.
+    let members = generate_tree(cs, 4, GROUP).expect("generate");
+    let leaf = |i| members.leaf(LeafIndex(i)).expect("leaf").encoded().to_vec();
+    let (first, last) = (leaf(1), leaf(3));
+    let mut g = c.benchmark_group("blank_heavy");
+    for leaves in [1u32 << 17, TreeLimits::default().max_leaves] {
+        let encoded = blank_heavy_encoding(&first, &last, leaves);
+        let start = Instant::now();
+        let mut tree = RatchetTree::decode_extension(&encoded).expect("decode");
+        let decoded = tree.heap_size();
+        let root_hash = tree.tree_hash(cs).expect("hash");
+        eprintln!(
+            "blank_heavy/{leaves}: encoded {} B; held {decoded} B decoded ({:.2}x), {} B \
+             hashed ({:.2}x); decode + hash once {:.1?}",
+            encoded.len(),
+            decoded as f64 / encoded.len() as f64,
+            tree.heap_size(),
+            tree.heap_size() as f64 / encoded.len() as f64,
+            start.elapsed(),
+        );
+        g.bench_function(format!("decode/{leaves}"), |b| {
+            b.iter(|| RatchetTree::decode_extension(black_box(&encoded)).expect("decode"))
+        });
+        g.bench_function(format!("decode_validate/{leaves}"), |b| {
+            b.iter(|| {
+                let mut t = RatchetTree::decode_extension(&encoded).expect("decode");
+                let mut params = TreeValidation::new(GROUP);
+                params.tree_hash = Some(&root_hash);
+                t.validate(cs, &params).expect("valid");
+                t
+            })
+        });
+    }
+    g.finish();
+}
+
 fn config() -> Criterion {
     Criterion::default()
         .sample_size(10)
@@ -262,6 +328,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = tree;
     config = config();
-    targets = benches, add_leaves
+    targets = benches, add_leaves, blank_heavy
 }
 criterion_main!(tree);

@@ -128,7 +128,7 @@ impl fmt::Display for Error {
             Error::KeySchedule(e) => write!(f, "key schedule error: {e:?}"),
             Error::SecretTree(e) => write!(f, "secret tree error: {e:?}"),
             Error::Encode => f.write_str("encoding failed"),
-            Error::Tree(e) => write!(f, "ratchet tree error: {e:?}"),
+            Error::Tree(e) => write!(f, "ratchet tree error: {e}"),
             Error::TreeKem(e) => write!(f, "TreeKEM error: {e:?}"),
             Error::Message(e) => write!(f, "message validation error: {e:?}"),
             Error::Framing(e) => write!(f, "framing error: {e:?}"),

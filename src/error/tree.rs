@@ -58,4 +58,70 @@ pub enum TreeError {
     /// The number of public keys given for a path differs from the length of the filtered
     /// direct path (§7.9).
     PathLengthMismatch,
+    /// A received `ratchet_tree` encoding is longer than the configured
+    /// [`TreeLimits::max_encoded_len`](crate::ratchet_tree::TreeLimits::max_encoded_len);
+    /// refused before it is decoded.
+    RatchetTreeTooLarge,
+    /// A received `ratchet_tree` spans more leaves than the configured
+    /// [`TreeLimits::max_leaves`](crate::ratchet_tree::TreeLimits::max_leaves); refused
+    /// while decoding, before the node past the cap is stored.
+    TooManyLeaves,
+    /// An Add (or an external joiner's leaf) would go to a leaf index at or past the
+    /// configured [`TreeLimits::max_leaves`](crate::ratchet_tree::TreeLimits::max_leaves).
+    LeafLimitReached,
+}
+
+impl core::fmt::Display for TreeError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            TreeError::LeafOutOfRange => "a leaf index is outside the tree",
+            TreeError::NodeOutOfRange => "a node index is outside the tree",
+            TreeError::TreeHashMismatch => "the tree hash does not match the expected one",
+            TreeError::ParentHashMismatch => "a parent node is not parent-hash valid",
+            TreeError::LeafSignatureInvalid => "a leaf node's signature does not verify",
+            TreeError::EmptyTree => "the ratchet tree holds no node",
+            TreeError::TrailingBlankNode => "the last node of the ratchet tree is blank",
+            TreeError::NodeTypeMismatch => "a leaf or parent node is at the wrong position",
+            TreeError::TreeTooLarge => "the tree has more nodes than 2^31 leaves hold",
+            TreeError::TreeFull => "the tree is at its maximum size and cannot grow",
+            TreeError::LeafIsBlank => "the named leaf is blank",
+            TreeError::StaleDiff => "the staged change set belongs to an older state of the tree",
+            TreeError::UnmergedLeavesNotSorted => "a parent's unmerged leaves are not sorted",
+            TreeError::UnmergedLeafNotDescendant => {
+                "an unmerged leaf is not below the parent that lists it"
+            }
+            TreeError::UnmergedLeafBlank => "an unmerged leaf is blank",
+            TreeError::UnmergedLeafMissingBelow => {
+                "a node between an unmerged leaf and the parent listing it does not list it"
+            }
+            TreeError::DuplicateEncryptionKey => "two nodes carry the same encryption key",
+            TreeError::DuplicateSignatureKey => "two leaves carry the same signature key",
+            TreeError::LeafVersionUnsupported => {
+                "a leaf does not support the group's protocol version"
+            }
+            TreeError::LeafCipherSuiteUnsupported => {
+                "a leaf does not support the group's cipher suite"
+            }
+            TreeError::LeafCredentialUnsupported => {
+                "a leaf does not support a credential type used in the group"
+            }
+            TreeError::LeafExtensionUnsupported => {
+                "a leaf carries an extension its capabilities do not list"
+            }
+            TreeError::LeafDuplicateExtension => "a leaf carries the same extension twice",
+            TreeError::LeafLifetimeInvalid => "a leaf's lifetime does not contain the current time",
+            TreeError::PathLengthMismatch => {
+                "the number of path keys differs from the filtered direct path's length"
+            }
+            TreeError::RatchetTreeTooLarge => {
+                "the received ratchet tree's encoding is longer than the configured maximum"
+            }
+            TreeError::TooManyLeaves => {
+                "the received ratchet tree spans more leaves than the configured maximum"
+            }
+            TreeError::LeafLimitReached => {
+                "adding a member would place it past the configured maximum number of leaves"
+            }
+        })
+    }
 }

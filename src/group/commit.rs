@@ -121,6 +121,7 @@ impl Group {
         let checks = Checks {
             now: options.now,
             hooks: &self.config.hooks,
+            tree_limits: self.config.tree_limits,
         };
         let selection = self.select_proposals(cs, &options.proposals, &checks)?;
         let (list, mut applied, left_out) = (selection.list, selection.applied, selection.left_out);

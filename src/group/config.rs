@@ -14,6 +14,7 @@ use crate::messages::{
     Capabilities, Credential, Extensions, KeyPackage, KeyPackageBundle, KeyPackageParams, Lifetime,
     is_grease,
 };
+use crate::ratchet_tree::TreeLimits;
 use crate::secret_tree::SecretTreeConfig;
 use crate::tree_math::LeafIndex;
 
@@ -245,9 +246,16 @@ pub struct GroupConfig {
     /// type, which never equals the GREASE type it decodes from the capabilities, so the
     /// extension looks unsupported, §7.2), so no OpenMLS client could join or add to a
     /// group with such a leaf. §13.5 requires receivers to accept them; turn this on to test
-    /// peers that do. Only read when a leaf is made, so not saved by
-    /// [`Group::to_bytes`](super::Group::to_bytes) (a restored group has `false`).
+    /// peers that do.
     pub grease_extensions: bool,
+    /// Caps on the ratchet tree: on every tree this member receives when it joins (by
+    /// Welcome, unless [`JoinOptions::tree_limits`](super::JoinOptions::tree_limits) says
+    /// otherwise, or by external Commit), checked before the tree is decoded; and on the
+    /// group's tree as Adds grow it (a Commit adding a member at leaf index
+    /// `max_leaves` or above is refused, by its committer and by every receiver:
+    /// [`TreeError::LeafLimitReached`](crate::error::TreeError::LeafLimitReached)). The
+    /// defaults admit a 100,000-member group: see [`TreeLimits`].
+    pub tree_limits: TreeLimits,
 }
 
 impl Default for GroupConfig {
@@ -264,6 +272,7 @@ impl Default for GroupConfig {
             max_held_proposals: DEFAULT_MAX_HELD_PROPOSALS,
             hooks: GroupHooks::default(),
             grease_extensions: false,
+            tree_limits: TreeLimits::default(),
         }
     }
 }

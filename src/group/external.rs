@@ -21,7 +21,7 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use crate::crypto::{CipherSuiteProvider, CryptoProvider, HpkePublicKey, Secret};
-use crate::error::{Error, GroupError};
+use crate::error::{Error, GroupError, TreeError};
 use crate::framing::{
     AuthenticatedContent, FramedContent, FramedContentBody, FramingContext, MlsMessage,
     MlsMessageBody, PublicMessage, Sender, WireFormat,
@@ -35,7 +35,7 @@ use crate::messages::{
     GroupContext, GroupInfo, LeafNode, LeafNodeSource, PreSharedKey, Proposal, ProposalOrRef,
     Remove, UpdatePath,
 };
-use crate::ratchet_tree::{RatchetTree, TreeDiff, TreeValidation, TreeView};
+use crate::ratchet_tree::{RatchetTree, TreeDiff, TreeLimits, TreeValidation, TreeView};
 use crate::transcript::{
     confirmation_tag, confirmed_transcript_hash, interim_transcript_hash, verify_confirmation_tag,
 };
@@ -184,8 +184,9 @@ fn place_joiner(
     extensions: &Extensions,
     leaf: &LeafNode,
     prior: Option<&Member>,
-    hooks: &GroupHooks,
+    checks: &Checks<'_>,
 ) -> Result<LeafIndex, Error> {
+    let hooks = checks.hooks;
     if let Some(prior) = prior
         && !hooks
             .credential_validator()
@@ -200,6 +201,9 @@ fn place_joiner(
     placeholder.signature_key.0.clear();
     placeholder.encryption_key.0.clear();
     let joiner = diff.add_leaf(&placeholder)?;
+    if !checks.tree_limits.admits_leaf(joiner) {
+        return Err(TreeError::LeafLimitReached.into());
+    }
     check_path_leaf(
         diff,
         context,
@@ -224,7 +228,8 @@ pub(super) fn group_info_of(message: &MlsMessage) -> Result<&GroupInfo, Error> {
 }
 
 /// The ratchet tree of a received GroupInfo (its `ratchet_tree` extension, else the encoded
-/// `ratchet_tree` given out of band), after the checks a joiner runs (RFC 9420 §12.4.3.1,
+/// `ratchet_tree` given out of band), decoded within `limits` (refused before decoding if
+/// its encoding is too long), after the checks a joiner runs (RFC 9420 §12.4.3.1,
 /// §12.4.3.2): the GroupInfo signature by the `signer` leaf, then the whole tree against the
 /// GroupContext (tree hash, parent hashes, leaves, unmerged leaves, key uniqueness), and
 /// every leaf's credential and every `external_senders` entry of the GroupContext by the
@@ -235,11 +240,13 @@ pub(super) fn validated_tree(
     ratchet_tree: Option<&[u8]>,
     now: Option<u64>,
     hooks: &GroupHooks,
+    limits: &TreeLimits,
 ) -> Result<RatchetTree, Error> {
-    let mut tree = match gi.extensions.get(ExtensionType::RATCHET_TREE) {
-        Some(e) => RatchetTree::decode_extension(&e.extension_data)?,
-        None => RatchetTree::decode_extension(ratchet_tree.ok_or(GroupError::MissingRatchetTree)?)?,
+    let encoded = match gi.extensions.get(ExtensionType::RATCHET_TREE) {
+        Some(e) => e.extension_data.as_slice(),
+        None => ratchet_tree.ok_or(GroupError::MissingRatchetTree)?,
     };
+    let mut tree = RatchetTree::decode_extension_with_limits(encoded, limits)?;
     let signer = tree
         .leaf(gi.signer)
         .map(|l| crate::crypto::SignaturePublicKey(l.signature_key().to_vec()))
@@ -325,7 +332,14 @@ impl Group {
         let ctx = &gi.group_context;
         let suite = ctx.cipher_suite;
         let cs = provider.suite(suite)?;
-        let mut tree = validated_tree(cs, gi, ratchet_tree, options.now, &config.hooks)?;
+        let mut tree = validated_tree(
+            cs,
+            gi,
+            ratchet_tree,
+            options.now,
+            &config.hooks,
+            &config.tree_limits,
+        )?;
         let mut capabilities = options.capabilities.clone().unwrap_or_else(|| {
             identity.default_capabilities(
                 suite,
@@ -398,6 +412,7 @@ impl Group {
         let checks = Checks {
             now: options.now,
             hooks: &config.hooks,
+            tree_limits: config.tree_limits,
         };
         let mut applied = apply_proposals(cs, &tree, ctx, NO_COMMITTER, &committed, &checks)?;
         let prior = applied.removed.first().cloned();
@@ -407,7 +422,7 @@ impl Group {
             &applied.extensions,
             &leaf,
             prior.as_ref(),
-            &config.hooks,
+            &checks,
         )?;
         let new_leaf = NewLeaf {
             leaf_node: leaf,
@@ -523,6 +538,7 @@ impl Group {
         let checks = Checks {
             now,
             hooks: &self.config.hooks,
+            tree_limits: self.config.tree_limits,
         };
         let mut applied = apply_proposals(
             cs,
@@ -540,7 +556,7 @@ impl Group {
             &applied.extensions,
             &path.leaf_node,
             prior.as_ref(),
-            &self.config.hooks,
+            &checks,
         )?;
         let own = self.own_leaf();
         let self_removed = applied.removed.iter().any(|m| m.index == own);

@@ -153,30 +153,20 @@ fn resync_leaf_must_match_the_removed_credential() {
     let bob = groups[0].member(LeafIndex(1)).unwrap();
     let mut leaf = tree.leaf(LeafIndex(2)).unwrap().to_leaf_node().unwrap();
     let mut diff = tree.diff();
+    let hooks = GroupHooks::default();
+    let checks = Checks {
+        now: None,
+        hooks: &hooks,
+        tree_limits: TreeLimits::default(),
+    };
     assert_eq!(
-        place_joiner(
-            &mut diff,
-            ctx,
-            &ctx.extensions,
-            &leaf,
-            Some(&bob),
-            &Default::default(),
-        )
-        .unwrap_err(),
+        place_joiner(&mut diff, ctx, &ctx.extensions, &leaf, Some(&bob), &checks,).unwrap_err(),
         Error::Group(GroupError::ExternalCommitRemoveIdentityMismatch)
     );
     leaf.credential = bob.credential.clone();
     // Same credential, but Carol's signature key is still in the tree.
     assert_eq!(
-        place_joiner(
-            &mut diff,
-            ctx,
-            &ctx.extensions,
-            &leaf,
-            Some(&bob),
-            &Default::default(),
-        )
-        .unwrap_err(),
+        place_joiner(&mut diff, ctx, &ctx.extensions, &leaf, Some(&bob), &checks,).unwrap_err(),
         Error::Group(GroupError::SignatureKeyInUse)
     );
 }

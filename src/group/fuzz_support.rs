@@ -104,6 +104,7 @@ impl Group {
         let checks = Checks {
             now: None,
             hooks: &self.config.hooks,
+            tree_limits: self.config.tree_limits,
         };
         let applied =
             committed.and_then(|c| apply_proposals(cs, &self.tree, &ctx, me, &c, &checks).ok());

@@ -13,7 +13,7 @@ use crate::key_schedule::{
     PreSharedKeyId, Psk, ResumptionPsk, ResumptionPskUsage, psk::psk_secret,
 };
 use crate::messages::{ExtensionType, GroupContext, GroupInfo, KeyPackageBundle};
-use crate::ratchet_tree::{RatchetTree, TreeValidation, TreeView};
+use crate::ratchet_tree::{RatchetTree, TreeLimits, TreeValidation, TreeView};
 use crate::transcript::interim_transcript_hash;
 use crate::treekem::{PathSecret, TreePrivateKeys};
 
@@ -56,6 +56,14 @@ pub struct JoinOptions<'a> {
     pub now: Option<u64>,
     /// How strict the lifetime check of the tree's leaves is.
     pub tree_lifetimes: TreeLifetimes,
+    /// Caps on the received ratchet tree (in the GroupInfo or `ratchet_tree`), checked
+    /// before it is decoded: its encoded length
+    /// ([`TreeError::RatchetTreeTooLarge`](crate::error::TreeError::RatchetTreeTooLarge))
+    /// and the leaves it spans
+    /// ([`TreeError::TooManyLeaves`](crate::error::TreeError::TooManyLeaves)). `None` (the
+    /// default) uses the config's [`GroupConfig::tree_limits`], which also caps the group's
+    /// growth afterwards.
+    pub tree_limits: Option<TreeLimits>,
 }
 
 /// §7.3: the lifetimes of the `key_package` leaves of a received tree at `now`, per
@@ -181,18 +189,18 @@ impl Group {
         check_link_suite(link, welcome.cipher_suite)?;
         let cs = provider.suite(welcome.cipher_suite)?;
         let kp = &key_package.key_package;
+        let limits = options.tree_limits.unwrap_or(config.tree_limits);
         let mut tree: Option<RatchetTree> = None;
         let processed = welcome.process(
             cs,
             &[(kp, &key_package.init_private_key)],
             &mut |ids| linked_psk_secret(cs, psks, ids, link),
             &mut |gi: &GroupInfo| {
-                let t = match gi.extensions.get(ExtensionType::RATCHET_TREE) {
-                    Some(e) => RatchetTree::decode_extension(&e.extension_data)?,
-                    None => RatchetTree::decode_extension(
-                        options.ratchet_tree.ok_or(GroupError::MissingRatchetTree)?,
-                    )?,
+                let encoded = match gi.extensions.get(ExtensionType::RATCHET_TREE) {
+                    Some(e) => e.extension_data.as_slice(),
+                    None => options.ratchet_tree.ok_or(GroupError::MissingRatchetTree)?,
                 };
+                let t = RatchetTree::decode_extension_with_limits(encoded, &limits)?;
                 let key = t
                     .leaf(gi.signer)
                     .map(|l| SignaturePublicKey(l.signature_key().to_vec()))

@@ -528,3 +528,5 @@ impl Group {
 
 #[cfg(all(test, feature = "rust-crypto"))]
 mod tests;
+#[cfg(all(test, feature = "rust-crypto"))]
+mod tree_caps_tests;

@@ -426,6 +426,7 @@ impl Group {
             &Checks {
                 now,
                 hooks: &self.config.hooks,
+                tree_limits: self.config.tree_limits,
             },
         )?;
         let status = self.pool_insert(reference.clone(), proposal, sender, false)?;
@@ -487,6 +488,7 @@ impl Group {
         let checks = Checks {
             now,
             hooks: &self.config.hooks,
+            tree_limits: self.config.tree_limits,
         };
         let mut applied = apply_proposals(cs, &self.tree, ctx, committer, &committed, &checks)?;
         let own = self.own_leaf();

@@ -5,14 +5,14 @@ use alloc::collections::BTreeSet;
 use alloc::vec::Vec;
 
 use crate::crypto::{CipherSuiteProvider, SignaturePublicKey};
-use crate::error::{Error, GroupError};
+use crate::error::{Error, GroupError, TreeError};
 use crate::framing::Sender;
 use crate::key_schedule::{PreSharedKeyId, Psk, ResumptionPskUsage};
 use crate::messages::{
     ExtensionType, Extensions, ExternalSenders, GroupContext, KeyPackage, LeafNode, LeafNodeSource,
     Proposal, ProposalType, ReInit, RequiredCapabilities,
 };
-use crate::ratchet_tree::{RatchetTree, TreeDiff, TreeView};
+use crate::ratchet_tree::{RatchetTree, TreeDiff, TreeLimits, TreeView};
 use crate::tree_math::LeafIndex;
 
 use super::config::Member;
@@ -27,6 +27,8 @@ pub(crate) struct Checks<'a> {
     pub(crate) now: Option<u64>,
     /// The credential validator and custom proposal rules.
     pub(crate) hooks: &'a GroupHooks,
+    /// The caps on the group's tree: an Add past `max_leaves` is refused.
+    pub(crate) tree_limits: TreeLimits,
 }
 
 /// §5.3.1: the application's validator accepts `leaf`'s credential for `usage`.
@@ -388,6 +390,9 @@ pub(crate) fn apply_proposals<'t>(
             check_credentials(tree, &kp.leaf_node)?;
             validate_credential(checks.hooks, &kp.leaf_node, CredentialUse::Add)?;
             let leaf = out.diff.add_leaf(&kp.leaf_node)?;
+            if !checks.tree_limits.admits_leaf(leaf) {
+                return Err(TreeError::LeafLimitReached.into());
+            }
             out.changed_leaves.push((leaf, None));
             out.added.push((leaf, kp.clone()));
         }

@@ -7,14 +7,17 @@
 use alloc::vec::Vec;
 
 use super::node::{LeafNodeRef, NODE_TYPE_LEAF, NODE_TYPE_PARENT, ParentNodeRef};
-use super::{NodeSlot, RatchetTree, TreeView};
+use super::store::StoreBuilder;
+use super::{RatchetTree, TreeLimits, TreeView};
 use crate::codec::{read_varint, write_varint};
 use crate::error::{DecodeError, Error, TreeError};
 use crate::tree_math::NodeIndex;
 
-/// Decodes `optional<Node> ratchet_tree<V>`: one slot per entry, each node's canonical
-/// encoding kept as is. Memory is proportional to the input.
-pub(super) fn decode(bytes: &[u8]) -> Result<RatchetTree, Error> {
+/// Decodes `optional<Node> ratchet_tree<V>` within `limits`: the encoded length is checked
+/// before anything is read, the number of leaves the nodes span before each node is
+/// stored. Each node's canonical encoding is kept as is; a blank node costs one bit.
+pub(super) fn decode(bytes: &[u8], limits: &TreeLimits) -> Result<RatchetTree, Error> {
+    limits.check_encoded_len(bytes.len())?;
     let (len, rest) = read_varint(bytes)?;
     let len = len as usize;
     if rest.len() < len {
@@ -24,9 +27,11 @@ pub(super) fn decode(bytes: &[u8]) -> Result<RatchetTree, Error> {
         return Err(DecodeError::TrailingBytes.into());
     }
     let mut content = rest;
-    let mut slots: Vec<NodeSlot> = Vec::new();
+    let mut slots = StoreBuilder::new();
     while let Some((&present, after)) = content.split_first() {
         let index = slots.len();
+        // The tree would span one more node: refused before it is stored.
+        limits.check_node_count(index.saturating_add(1))?;
         match present {
             0 => {
                 slots.push(None);
@@ -58,11 +63,7 @@ pub(super) fn decode(bytes: &[u8]) -> Result<RatchetTree, Error> {
             }
             _ => return Err(DecodeError::InvalidOptional.into()),
         }
-        if slots.len() > u32::MAX as usize {
-            return Err(TreeError::TreeTooLarge.into());
-        }
     }
-    slots.shrink_to_fit();
     RatchetTree::from_slots(slots)
 }
 

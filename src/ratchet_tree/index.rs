@@ -7,17 +7,15 @@
 //! - [`CredentialCounts`]: the number of non-blank leaves, and for every credential type the
 //!   number of leaves whose credential has it and the number whose capabilities list it, so
 //!   "supported by all members" and "in use" (§7.3) are map lookups;
-//! - [`Occupancy`]: for every node, how many non-blank nodes its subtree holds, so an
-//!   all-blank subtree is skipped in one lookup.
+//!
+//! (All-blank subtrees are found from the node store's per-block counts.)
 
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::vec::Vec;
 
-use super::NodeSlot;
 use super::node::LeafNodeRef;
 use crate::codec;
 use crate::messages::CredentialType;
-use crate::tree_math::{NodeIndex, TreeSize};
 
 /// The `encryption_key` of a stored node: the first field of both `LeafNode` and
 /// `ParentNode` (`HPKEPublicKey encryption_key`, a `<V>` vector, RFC 9420 §7.1, §7.2).
@@ -65,28 +63,28 @@ pub(crate) struct KeyIndex {
 const SET_ENTRY_BYTES: usize = 24;
 
 impl KeyIndex {
-    /// Indexes the encryption keys of the non-blank nodes of `slots` (index = node index).
-    pub(crate) fn build(slots: &[NodeSlot]) -> Self {
-        Self::build_with(slots, |_, bytes| stored_key(bytes))
+    /// Indexes the encryption keys of the non-blank `nodes` (node index, encoding).
+    pub(crate) fn build<'a>(nodes: impl Iterator<Item = (u32, &'a [u8])>) -> Self {
+        Self::build_with(nodes, |_, bytes| stored_key(bytes))
     }
 
-    /// Indexes the signature keys of the non-blank leaves of `slots` (index = node index).
-    pub(crate) fn build_signature_keys(slots: &[NodeSlot]) -> Self {
-        Self::build_with(slots, |x, bytes| {
+    /// Indexes the signature keys of the non-blank leaves of `nodes` (node index,
+    /// encoding).
+    pub(crate) fn build_signature_keys<'a>(nodes: impl Iterator<Item = (u32, &'a [u8])>) -> Self {
+        Self::build_with(nodes, |x, bytes| {
             x.is_multiple_of(2)
                 .then(|| stored_signature_key(bytes))
                 .flatten()
         })
     }
 
-    /// Indexes `key(x, bytes)` of every non-blank slot `x` that has one.
-    fn build_with(slots: &[NodeSlot], key: impl Fn(u32, &[u8]) -> Option<&[u8]>) -> Self {
-        let mut sorted: Vec<(u32, u32)> = (0u32..)
-            .zip(slots)
-            .filter_map(|(x, slot)| {
-                let k = key(x, slot.as_deref()?)?;
-                Some((key_digest(k), x))
-            })
+    /// Indexes `key(x, bytes)` of every node `x` that has one.
+    fn build_with<'a>(
+        nodes: impl Iterator<Item = (u32, &'a [u8])>,
+        key: impl Fn(u32, &[u8]) -> Option<&[u8]>,
+    ) -> Self {
+        let mut sorted: Vec<(u32, u32)> = nodes
+            .filter_map(|(x, bytes)| Some((key_digest(key(x, bytes)?), x)))
             .collect();
         sorted.sort_unstable();
         sorted.shrink_to_fit();
@@ -224,10 +222,11 @@ pub(crate) struct CredentialCounts {
 }
 
 impl CredentialCounts {
-    /// Counts the non-blank leaves of `slots` (index = node index: leaves at even indices).
-    pub(crate) fn build(slots: &[NodeSlot]) -> Self {
+    /// Counts the non-blank leaves of `nodes` (node index, encoding: leaves at even
+    /// indices).
+    pub(crate) fn build<'a>(nodes: impl Iterator<Item = (u32, &'a [u8])>) -> Self {
         let mut counts = CredentialCounts::default();
-        for leaf in slots.iter().step_by(2).flatten() {
+        for (_, leaf) in nodes.filter(|(x, _)| x.is_multiple_of(2)) {
             counts.insert(leaf);
         }
         counts
@@ -328,99 +327,4 @@ pub(crate) fn combined(base: u32, added: u32, removed: u32) -> u32 {
         .saturating_add(u64::from(added))
         .saturating_sub(u64::from(removed));
     u32::try_from(n).unwrap_or(u32::MAX)
-}
-
-/// For every node of the tree, the number of non-blank nodes in its subtree (itself
-/// included): a subtree with a count of zero is entirely blank, so its resolution is empty
-/// (RFC 9420 §4.1.2).
-#[derive(Clone, Debug, Default)]
-pub(crate) struct Occupancy {
-    counts: Vec<u32>,
-}
-
-impl Occupancy {
-    /// Counts the non-blank nodes below every node of `slots` (a full tree of `size`).
-    pub(crate) fn build(slots: &[NodeSlot], size: TreeSize) -> Self {
-        let width = size.node_width() as usize;
-        let mut counts: Vec<u32> = slots
-            .iter()
-            .take(width)
-            .map(|s| u32::from(s.is_some()))
-            .collect();
-        counts.resize(width, 0);
-        // Level by level, bottom up: a parent adds its two children's counts.
-        for level in 1..=size.depth() {
-            let first = (1u32 << level).saturating_sub(1);
-            let step = 1u32 << level.saturating_add(1);
-            let half = 1u32 << level.saturating_sub(1);
-            let mut x = first;
-            while (x as usize) < width {
-                let l = x.saturating_sub(half) as usize;
-                let r = x.saturating_add(half) as usize;
-                let sum = counts
-                    .get(l)
-                    .copied()
-                    .unwrap_or(0)
-                    .saturating_add(counts.get(r).copied().unwrap_or(0));
-                if let Some(c) = counts.get_mut(x as usize) {
-                    *c = c.saturating_add(sum);
-                }
-                x = x.saturating_add(step);
-            }
-        }
-        Occupancy { counts }
-    }
-
-    /// The counts, by node index.
-    #[cfg(test)]
-    pub(crate) fn counts(&self) -> &[u32] {
-        &self.counts
-    }
-
-    /// Whether every node of the subtree rooted at `x` is blank (`false` outside the tree).
-    pub(crate) fn subtree_is_blank(&self, x: NodeIndex) -> bool {
-        self.counts.get(x.0 as usize) == Some(&0)
-    }
-
-    /// Node `x` of a tree of `size` became non-blank (`added`) or blank: adjusts `x` and its
-    /// ancestors.
-    pub(crate) fn adjust(&mut self, size: TreeSize, x: NodeIndex, added: bool) {
-        let path = size.direct_path(x).into_iter().flatten();
-        for n in core::iter::once(x).chain(path) {
-            if let Some(c) = self.counts.get_mut(n.0 as usize) {
-                *c = if added {
-                    c.saturating_add(1)
-                } else {
-                    c.saturating_sub(1)
-                };
-            }
-        }
-    }
-
-    /// Reshapes the counts of a tree of `from` to a tree of `to` (RFC 9420 §7.7, §7.8),
-    /// before the changed nodes are adjusted: node indices do not move, a doubling adds a
-    /// blank right half under a new root, a truncation drops the right half.
-    pub(crate) fn resize(&mut self, from: TreeSize, to: TreeSize) {
-        let mut size = from;
-        while size.depth() < to.depth() {
-            let Some(bigger) = size.doubled() else {
-                break;
-            };
-            let old_root = self.counts.get(size.root().0 as usize).copied();
-            self.counts.resize(bigger.node_width() as usize, 0);
-            if let Some(c) = self.counts.get_mut(bigger.root().0 as usize) {
-                *c = old_root.unwrap_or(0);
-            }
-            size = bigger;
-        }
-        self.counts.truncate(to.node_width() as usize);
-        self.counts.shrink_to_fit();
-    }
-
-    /// Heap bytes held.
-    pub(crate) fn heap_size(&self) -> usize {
-        self.counts
-            .capacity()
-            .saturating_mul(core::mem::size_of::<u32>())
-    }
 }

@@ -4,8 +4,13 @@
 //! groups:
 //!
 //! - **Compact**: every non-blank node is stored as its canonical encoding in one boxed byte
-//!   slice; [`LeafNodeRef`] and [`ParentNodeRef`] are allocation-free views over it. Tree
-//!   hashes live in one flat buffer (`node_width × Nh` bytes) with a validity bitset.
+//!   slice; [`LeafNodeRef`] and [`ParentNodeRef`] are allocation-free views over it. A blank
+//!   node costs one presence bit, so a decoded tree holds less than twice its encoding
+//!   whatever its shape, all-blank stretches included (for nodes with keys of a real KEM's
+//!   size; see `store.rs`). Tree hashes live in one flat buffer
+//!   with a validity bitset, for the levels a budget of a quarter of the nodes' size allows
+//!   (every level but perhaps the leaves for a tree of real members, the upper levels of a
+//!   blank-heavy one); lower ones are recomputed from their small subtrees.
 //! - **Staged**: every change is made on a [`TreeDiff`], which overlays the base tree with
 //!   the changed nodes only (a commit touching O(log n) nodes copies O(log n) nodes), offers
 //!   the same read API ([`TreeView`]) and tree hashing, and is either merged in one step
@@ -14,8 +19,8 @@
 //!   recomputed (O(log n) per changed leaf).
 //! - **Indexed**: the `encryption_key` of every non-blank node is kept in a compact index
 //!   (8 bytes per node), so the §12.4.2 / §16.8 uniqueness check of an UpdatePath is
-//!   O(log n) ([`TreeView::contains_encryption_key`], also on a diff); per-node counts of
-//!   non-blank nodes let resolutions skip all-blank subtrees. The `signature_key` of every
+//!   O(log n) ([`TreeView::contains_encryption_key`], also on a diff); counts of non-blank
+//!   nodes per block of positions let resolutions skip all-blank subtrees in O(1). The `signature_key` of every
 //!   leaf is indexed the same way, and per credential type the leaves using it and the
 //!   leaves supporting it are counted, so the §7.3 checks of a new leaf are O(log n)
 //!   ([`TreeView::contains_signature_key`], [`TreeView::credential_type_supported_by_all`],
@@ -32,7 +37,6 @@
 //! tree.merge(staged);
 //! ```
 
-use alloc::boxed::Box;
 use alloc::vec::Vec;
 
 use crate::codec;
@@ -45,23 +49,23 @@ mod diff;
 mod extension;
 mod hash;
 mod index;
+mod limits;
 mod node;
 mod parent_hash;
+mod store;
 mod validate;
 mod view;
 
 pub use diff::{StagedTree, TreeDiff};
+pub use limits::{DEFAULT_MAX_ENCODED_LEN, DEFAULT_MAX_LEAVES, TreeLimits};
 pub use node::{LeafNodeRef, NODE_TYPE_LEAF, NODE_TYPE_PARENT, Node, ParentNode, ParentNodeRef};
 pub use parent_hash::{PathParentHashes, parent_hash};
 pub use validate::TreeValidation;
 pub use view::TreeView;
 
-use hash::HashCache;
-use index::{CredentialCounts, KeyIndex, Occupancy};
-
-/// The stored form of a node: its canonical encoding (`LeafNode` at even indices,
-/// `ParentNode` at odd ones), or `None` for a blank node.
-pub(crate) type NodeSlot = Option<Box<[u8]>>;
+use hash::{HashCache, ReadOnly};
+use index::{CredentialCounts, KeyIndex};
+use store::{NodeStore, StoreBuilder};
 
 /// The public ratchet tree of a group (RFC 9420 §4.1, §7).
 ///
@@ -71,9 +75,9 @@ pub(crate) type NodeSlot = Option<Box<[u8]>>;
 pub struct RatchetTree {
     /// The size of the full tree (RFC 9420 §7.8).
     size: TreeSize,
-    /// `size.node_width()` slots.
-    nodes: Vec<NodeSlot>,
-    /// Cached tree hashes, one per node.
+    /// The non-blank nodes (every position past the store's last node is blank).
+    nodes: NodeStore,
+    /// Cached tree hashes of the upper levels.
     cache: HashCache,
     /// Incremented by every merge, so a diff of an older state cannot be merged.
     generation: u64,
@@ -81,8 +85,6 @@ pub struct RatchetTree {
     first_blank: u32,
     /// The `encryption_key` of every non-blank node (§12.4.2, §16.8 uniqueness checks).
     enc_keys: KeyIndex,
-    /// The number of non-blank nodes below every node (skips blank subtrees, §4.1.2).
-    occupancy: Occupancy,
     /// The `signature_key` of every non-blank leaf, by node index (§7.3 uniqueness).
     sig_keys: KeyIndex,
     /// Leaf count and per-credential-type counts (§7.3 credential checks).
@@ -93,24 +95,17 @@ impl RatchetTree {
     /// A one-member tree holding `leaf` at leaf 0 (RFC 9420 §11: creating a group).
     pub fn new(leaf: &LeafNode) -> Result<Self, Error> {
         let bytes = codec::encode(leaf)?.into_boxed_slice();
-        let nodes = alloc::vec![Some(bytes)];
-        Ok(RatchetTree {
-            size: TreeSize::ONE,
-            enc_keys: KeyIndex::build(&nodes),
-            occupancy: Occupancy::build(&nodes, TreeSize::ONE),
-            sig_keys: KeyIndex::build_signature_keys(&nodes),
-            credentials: CredentialCounts::build(&nodes),
-            nodes,
-            cache: HashCache::default(),
-            generation: 0,
-            first_blank: 1,
-        })
+        let mut builder = StoreBuilder::new();
+        builder.push(Some(bytes));
+        let mut tree = Self::from_store(builder.finish(), TreeSize::ONE);
+        tree.first_blank = 1;
+        Ok(tree)
     }
 
     /// Builds a tree from its nodes in array order (RFC 9420 §12.4.3.3 semantics: trailing
     /// blanks may be omitted; the last node must not be blank).
     pub fn from_nodes(nodes: &[Option<Node>]) -> Result<Self, Error> {
-        let mut slots = Vec::with_capacity(nodes.len());
+        let mut slots = StoreBuilder::new();
         for (i, n) in nodes.iter().enumerate() {
             let leaf_position = i.is_multiple_of(2);
             slots.push(match n {
@@ -125,30 +120,37 @@ impl RatchetTree {
         Self::from_slots(slots)
     }
 
-    /// Builds the tree from decoded slots: checks the last node is non-blank and extends
-    /// the array to a full tree.
-    pub(crate) fn from_slots(mut slots: Vec<NodeSlot>) -> Result<Self, Error> {
-        match slots.last() {
-            None => return Err(TreeError::EmptyTree.into()),
-            Some(None) => return Err(TreeError::TrailingBlankNode.into()),
-            Some(Some(_)) => {}
+    /// Builds the tree from decoded nodes: checks the last node is non-blank; the full
+    /// tree's positions past it are blank (RFC 9420 §12.4.3.3).
+    pub(crate) fn from_slots(slots: StoreBuilder) -> Result<Self, Error> {
+        let count = slots.len();
+        let store = slots.finish();
+        if count == 0 {
+            return Err(TreeError::EmptyTree.into());
         }
-        let count = u32::try_from(slots.len()).map_err(|_| TreeError::TreeTooLarge)?;
+        let last = u32::try_from(count.saturating_sub(1)).map_err(|_| TreeError::TreeTooLarge)?;
+        if !store.is_set(last) {
+            return Err(TreeError::TrailingBlankNode.into());
+        }
+        let count = u32::try_from(count).map_err(|_| TreeError::TreeTooLarge)?;
         let size = TreeSize::from_node_count(count).ok_or(TreeError::TreeTooLarge)?;
-        slots.resize(size.node_width() as usize, None);
-        let mut tree = RatchetTree {
+        let mut tree = Self::from_store(store, size);
+        tree.first_blank = tree.scan_blank_leaf(0);
+        Ok(tree)
+    }
+
+    /// A tree of `size` holding `nodes`, with its indexes built (`first_blank` to be set).
+    fn from_store(nodes: NodeStore, size: TreeSize) -> Self {
+        RatchetTree {
             size,
-            enc_keys: KeyIndex::build(&slots),
-            occupancy: Occupancy::build(&slots, size),
-            sig_keys: KeyIndex::build_signature_keys(&slots),
-            credentials: CredentialCounts::build(&slots),
-            nodes: slots,
+            enc_keys: KeyIndex::build(nodes.iter()),
+            sig_keys: KeyIndex::build_signature_keys(nodes.iter()),
+            credentials: CredentialCounts::build(nodes.iter()),
+            nodes,
             cache: HashCache::default(),
             generation: 0,
             first_blank: 0,
-        };
-        tree.first_blank = tree.scan_blank_leaf(0);
-        Ok(tree)
+        }
     }
 
     /// The first blank leaf at or after `from` (`leaf_count` if none). A scan of the slot
@@ -156,10 +158,7 @@ impl RatchetTree {
     pub(crate) fn scan_blank_leaf(&self, from: u32) -> u32 {
         let count = self.size.leaf_count();
         (from..count)
-            .find(|&l| {
-                let i = (l as usize).saturating_mul(2);
-                self.nodes.get(i).is_none_or(Option::is_none)
-            })
+            .find(|&l| !self.nodes.is_set(l.saturating_mul(2)))
             .unwrap_or(count)
     }
 
@@ -169,11 +168,19 @@ impl RatchetTree {
     }
 
     /// Decodes the `ratchet_tree` extension data (`optional<Node> ratchet_tree<V>`,
-    /// RFC 9420 §12.4.3.3). Checks the structure only (node types at the right positions,
-    /// last node non-blank, every node well-formed); run [`RatchetTree::validate`] before
-    /// trusting it.
+    /// RFC 9420 §12.4.3.3) within the default [`TreeLimits`]. Checks the structure only
+    /// (node types at the right positions, last node non-blank, every node well-formed); run
+    /// [`RatchetTree::validate`] before trusting it.
     pub fn decode_extension(bytes: &[u8]) -> Result<Self, Error> {
-        extension::decode(bytes)
+        extension::decode(bytes, &TreeLimits::default())
+    }
+
+    /// [`RatchetTree::decode_extension`] within `limits`: an encoding longer than
+    /// `limits.max_encoded_len` is [`TreeError::RatchetTreeTooLarge`] before anything is
+    /// read; nodes spanning more than `limits.max_leaves` leaves are
+    /// [`TreeError::TooManyLeaves`], refused before the node past the cap is stored.
+    pub fn decode_extension_with_limits(bytes: &[u8], limits: &TreeLimits) -> Result<Self, Error> {
+        extension::decode(bytes, limits)
     }
 
     /// Starts a staged change set on top of this tree.
@@ -204,12 +211,21 @@ impl RatchetTree {
         if !self.size.is_in_tree(x) {
             return Err(TreeError::NodeOutOfRange.into());
         }
-        self.cache.prepare(cs, self.size);
-        hash::fill(&self.nodes, &mut self.cache, cs, x)?;
-        self.cache
-            .get(x)
-            .map(<[u8]>::to_vec)
-            .ok_or(Error::Tree(TreeError::NodeOutOfRange))
+        self.cache.prepare(cs, self.size, self.nodes.hash_budget());
+        hash::subtree_hash(&self.nodes, &mut self.cache, cs, x)
+    }
+
+    /// The tree hash of node `x` from the cache where it holds it, computed otherwise
+    /// without caching (the cache must have been prepared for `cs`).
+    pub(crate) fn cached_tree_hash(
+        &self,
+        cs: &dyn CipherSuiteProvider,
+        x: NodeIndex,
+    ) -> Result<Vec<u8>, Error> {
+        if self.cache.suite() != Some(cs.cipher_suite()) {
+            return Err(malformed());
+        }
+        hash::subtree_hash(&self.nodes, &mut ReadOnly(&self.cache), cs, x)
     }
 
     /// Whether some non-blank node of this tree has `encryption_key` `key` (RFC 9420
@@ -223,10 +239,7 @@ impl RatchetTree {
 
     /// Node `x`'s encryption key, whoever asks (index candidates are node numbers).
     pub(crate) fn node_key(&self, x: u32) -> Option<&[u8]> {
-        self.nodes
-            .get(x as usize)?
-            .as_deref()
-            .and_then(index::stored_key)
+        self.nodes.get(x).and_then(index::stored_key)
     }
 
     pub(crate) fn key_index(&self) -> &KeyIndex {
@@ -248,10 +261,7 @@ impl RatchetTree {
         if !x.is_multiple_of(2) {
             return None;
         }
-        self.nodes
-            .get(x as usize)?
-            .as_deref()
-            .and_then(index::stored_signature_key)
+        self.nodes.get(x).and_then(index::stored_signature_key)
     }
 
     /// Whether a non-blank leaf other than node `except` has `signature_key` `key`
@@ -262,29 +272,26 @@ impl RatchetTree {
             .any(|x| Some(x) != except && self.leaf_signature_key(x) == Some(key))
     }
 
-    /// Whether every node below `x` (inclusive) is blank, from the occupancy counts.
+    /// Whether every node below `x` (inclusive) is blank (`false` outside the tree): its
+    /// positions are one contiguous range (RFC 9420 Appendix C), counted in O(1).
     pub(crate) fn subtree_blank(&self, x: NodeIndex) -> bool {
-        self.occupancy.subtree_is_blank(x)
+        if !self.size.is_in_tree(x) {
+            return false;
+        }
+        let span = (1u32 << x.level()).saturating_sub(1);
+        self.nodes
+            .range_is_blank(x.0.saturating_sub(span), x.0.saturating_add(span))
     }
 
-    /// Heap bytes held by this tree (node encodings, the slot array, the hash cache and the
-    /// indexes), as requested from the allocator (allocator overhead not included; the key
-    /// index's B-tree is estimated at half-full nodes, its worst case).
+    /// Heap bytes held by this tree (node encodings, the node store's per-block arrays,
+    /// the hash cache and the indexes), as requested from the allocator (allocator overhead
+    /// not included; the key index's B-tree is estimated at half-full nodes, its worst
+    /// case).
     pub fn heap_size(&self) -> usize {
-        let slots = self
-            .nodes
-            .capacity()
-            .saturating_mul(core::mem::size_of::<NodeSlot>());
-        let bodies = self
-            .nodes
-            .iter()
-            .flatten()
-            .fold(0usize, |a, b| a.saturating_add(b.len()));
-        slots
-            .saturating_add(bodies)
+        self.nodes
+            .heap_size()
             .saturating_add(self.cache.heap_size())
             .saturating_add(self.enc_keys.heap_size())
-            .saturating_add(self.occupancy.heap_size())
             .saturating_add(self.sig_keys.heap_size())
             .saturating_add(self.credentials.heap_size())
     }
@@ -300,7 +307,10 @@ impl TreeView for RatchetTree {
     }
 
     fn node_bytes(&self, x: NodeIndex) -> Option<&[u8]> {
-        self.nodes.get(x.0 as usize)?.as_deref()
+        if !self.size.is_in_tree(x) {
+            return None;
+        }
+        self.nodes.get(x.0)
     }
 
     fn leftmost_blank_leaf(&self) -> Option<LeafIndex> {
@@ -363,5 +373,7 @@ pub(crate) fn malformed() -> Error {
 mod index_tests;
 #[cfg(all(test, feature = "rust-crypto"))]
 mod leaf_index_tests;
+#[cfg(all(test, feature = "rust-crypto"))]
+mod memory_tests;
 #[cfg(all(test, feature = "rust-crypto"))]
 mod tests;

@@ -102,13 +102,14 @@ impl RatchetTree {
     pub fn verify_parent_hashes(&mut self, cs: &dyn CipherSuiteProvider) -> Result<(), Error> {
         self.tree_hash(cs)?; // fills the cache
         let size = self.size;
-        let width = size.node_width();
-        let mut matches = alloc::vec![0u8; width as usize];
-        // (P, S) -> parent hash of P with copath child S; (P, C) -> resolution(C).
-        // The sibling S determines P, so the memo is indexed by S.
-        let mut ph_memo: Vec<Option<Vec<u8>>> = alloc::vec![None; width as usize];
+        // Kept per non-blank node only, so a blank-heavy tree costs nothing here: P -> the
+        // number of nodes linking to P; (P, S) -> parent hash of P with copath child S (the
+        // sibling S determines P, so the memo is keyed by S); (P, C) -> resolution(C).
+        let mut matches: BTreeMap<u32, u8> = BTreeMap::new();
+        let mut ph_memo: BTreeMap<u32, Vec<u8>> = BTreeMap::new();
         let mut res_memo: BTreeMap<(u32, u32), Vec<NodeIndex>> = BTreeMap::new();
-        for d in (0..width).map(NodeIndex) {
+        let present: Vec<NodeIndex> = self.nodes.iter().map(|(x, _)| NodeIndex(x)).collect();
+        for &d in &present {
             let Some(bytes) = self.node_bytes(d) else {
                 continue;
             };
@@ -138,13 +139,19 @@ impl RatchetTree {
             };
             let s = size.sibling(c).ok_or_else(malformed)?;
             let pnode = self.parent_node(p).ok_or_else(malformed)?;
-            let slot = ph_memo.get_mut(s.0 as usize).ok_or_else(malformed)?;
-            if slot.is_none() {
-                let osth = self.original_sibling_tree_hash(cs, pnode, s)?;
-                let h = parent_hash(cs, pnode.encryption_key(), pnode.parent_hash(), &osth)?;
-                *slot = Some(h);
-            }
-            if slot.as_deref() != Some(d_ph) {
+            let expected = match ph_memo.entry(s.0) {
+                alloc::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+                alloc::collections::btree_map::Entry::Vacant(e) => {
+                    let osth = self.original_sibling_tree_hash(cs, pnode, s)?;
+                    e.insert(parent_hash(
+                        cs,
+                        pnode.encryption_key(),
+                        pnode.parent_hash(),
+                        &osth,
+                    )?)
+                }
+            };
+            if expected.as_slice() != d_ph {
                 continue;
             }
             if c == d {
@@ -156,7 +163,8 @@ impl RatchetTree {
                     Some(dn) => below.eq(dn.unmerged_leaves()),
                     None => below.count() == 0,
                 };
-                if same && let Some(m) = matches.get_mut(p.0 as usize) {
+                if same {
+                    let m = matches.entry(p.0).or_insert(0);
                     *m = m.saturating_add(1);
                 }
                 continue;
@@ -176,21 +184,17 @@ impl RatchetTree {
                 .filter_map(LeafIndex::node)
                 .collect();
             unmerged.sort_unstable();
-            if rest == unmerged
-                && let Some(m) = matches.get_mut(p.0 as usize)
-            {
+            if rest == unmerged {
+                let m = matches.entry(p.0).or_insert(0);
                 *m = m.saturating_add(1);
             }
         }
-        for p in (0..width).map(NodeIndex).filter(|p| !p.is_leaf()) {
-            if self.is_blank(p) {
-                continue;
-            }
+        for p in present.into_iter().filter(|p| !p.is_leaf()) {
             // Exactly one D must link to P (§7.9.2). Two links are impossible without a hash
             // collision: links from both sides would each hash the other's subtree (a cycle),
             // and two links from one side C would each require the other to be in
             // P.unmerged_leaves while excluding itself. So "not one" is "none" in practice.
-            if matches.get(p.0 as usize).copied() != Some(1) {
+            if matches.get(&p.0).copied() != Some(1) {
                 return Err(TreeError::ParentHashMismatch.into());
             }
         }
@@ -224,7 +228,7 @@ impl RatchetTree {
         let first = excluded.partition_point(|l| u64::from(l.0) < lo);
         let touches = excluded.get(first).is_some_and(|l| u64::from(l.0) < hi);
         if !touches {
-            return self.cache.get(x).map(<[u8]>::to_vec).ok_or_else(malformed);
+            return self.cached_tree_hash(cs, x);
         }
         match children(x) {
             // An excluded leaf: hashed as blank.

@@ -180,6 +180,7 @@ fn apply(
     let checks = Checks {
         now: None,
         hooks: &hooks,
+        tree_limits: crate::ratchet_tree::TreeLimits::default(),
     };
     apply_proposals(cs, &f.tree, &f.ctx, LeafIndex(0), list, &checks).map(|_| ())
 }

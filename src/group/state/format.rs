@@ -42,6 +42,10 @@ pub(super) struct ConfigState {
     pub(super) max_pending_proposals: u32,
     /// v4.
     pub(super) max_held_proposals: u32,
+    /// v4: `tree_limits.max_leaves`.
+    pub(super) max_leaves: u32,
+    /// v4: `tree_limits.max_encoded_len`.
+    pub(super) max_tree_encoded_len: u64,
 }
 
 /// `ConfigState.custom_hooks` bit of a custom credential validator.
@@ -289,6 +293,9 @@ impl ConfigState {
             }),
             max_pending_proposals: to_u32(c.max_pending_proposals)?,
             max_held_proposals: to_u32(c.max_held_proposals)?,
+            max_leaves: c.tree_limits.max_leaves,
+            max_tree_encoded_len: u64::try_from(c.tree_limits.max_encoded_len)
+                .map_err(|_| Error::Encode)?,
         })
     }
 
@@ -335,6 +342,11 @@ impl ConfigState {
             grease: self.grease & 1 != 0,
             hooks,
             grease_extensions: self.grease & 2 != 0,
+            tree_limits: crate::ratchet_tree::TreeLimits {
+                max_leaves: self.max_leaves,
+                max_encoded_len: usize::try_from(self.max_tree_encoded_len)
+                    .map_err(|_| invalid())?,
+            },
         })
     }
 }
@@ -482,7 +494,9 @@ write_state_struct!(ConfigState {
     grease: state,
     custom_hooks: state,
     max_pending_proposals: state,
-    max_held_proposals: state
+    max_held_proposals: state,
+    max_leaves: state,
+    max_tree_encoded_len: state
 });
 write_state_struct!(PathKeyState {
     node: state,

@@ -70,7 +70,8 @@
 //! 0: a custom credential validator, bit 1: a custom proposal validator; the hooks
 //! themselves are code and are given back to [`Group::from_bytes_with_hooks`]); version 4
 //! added `ConfigState.max_pending_proposals` and `max_held_proposals`, bit 1 of
-//! `ConfigState.grease` (`grease_extensions`), bit 2 of
+//! `ConfigState.grease` (`grease_extensions`), `ConfigState.max_leaves` and
+//! `max_tree_encoded_len` (`tree_limits`), bit 2 of
 //! `custom_hooks` (a custom proposal policy) and `CachedProposalState.status` (0 accepted,
 //! 1 held). Older versions are refused
 //! ([`GroupError::UnsupportedStateVersion`]).
@@ -121,7 +122,7 @@ use crate::crypto::{
 use crate::error::{Error, GroupError};
 use crate::framing::FramingContext;
 use crate::messages::LeafNode;
-use crate::ratchet_tree::{ParentNode, RatchetTree, StagedTree, TreeView};
+use crate::ratchet_tree::{ParentNode, RatchetTree, StagedTree, TreeLimits, TreeView};
 use crate::secret_tree::{SecretTree, StateSecret};
 use crate::tree_math::NodeIndex;
 
@@ -436,7 +437,9 @@ impl Group {
         let epoch_no = state.group_context.epoch;
         let active = read_flag(state.active)?;
 
-        let mut tree = RatchetTree::decode_extension(&state.ratchet_tree)?;
+        // The group's own tree, checked when it was received or grown: no caps.
+        let mut tree =
+            RatchetTree::decode_extension_with_limits(&state.ratchet_tree, &TreeLimits::UNLIMITED)?;
         let secret_tree = SecretTree::from_state(state.secret_tree)?;
         // A removed member keeps the tree after its removal (unrelated to anything else) but
         // the context, secrets and keys of its last epoch, whose size the secret tree has.
@@ -601,7 +604,8 @@ fn restore_pending(
     base: &[u8],
     p: PendingCommitState,
 ) -> Result<StagedCommit, Error> {
-    let mut target = RatchetTree::decode_extension(&p.new_tree)?;
+    let mut target =
+        RatchetTree::decode_extension_with_limits(&p.new_tree, &TreeLimits::UNLIMITED)?;
     if target.tree_hash(cs)? != p.context.tree_hash {
         return Err(invalid());
     }

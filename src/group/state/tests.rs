@@ -81,7 +81,7 @@ fn each_inconsistency_is_invalid_state() {
     check(&b, "active flag", &|s| s.active = 2);
     check(&b, "config flag", &|s| s.config.handshake_format = 2);
     check(&b, "padding", &|s| s.config.padding = 2);
-    check(&b, "grease flag", &|s| s.config.grease = 2);
+    check(&b, "grease bits", &|s| s.config.grease = 4);
     check(&b, "unknown hook bit", &|s| s.config.custom_hooks = 8);
     check(&b, "signature key", &|s| s.signature_public_key.0[0] ^= 1);
     check(&b, "leaf not in tree", &|s| s.keys.own_leaf = LeafIndex(7));

@@ -17,23 +17,16 @@ pub(in crate::ratchet_tree) fn merge(
     if staged.generation != tree.generation {
         return Err(TreeError::StaleDiff.into());
     }
-    let width = staged.size.node_width() as usize;
-    // Nodes cut off by truncation leave the key index.
-    let cut = tree.nodes.get(width..).unwrap_or_default();
-    for (x, slot) in (staged.size.node_width()..).zip(cut) {
-        if let Some(old) = slot.as_deref() {
-            forget(
-                &mut tree.enc_keys,
-                &mut tree.sig_keys,
-                &mut tree.credentials,
-                x,
-                old,
-            );
-        }
+    // Nodes cut off by truncation leave the indexes.
+    for (x, old) in tree.nodes.truncate(staged.size.node_width()) {
+        forget(
+            &mut tree.enc_keys,
+            &mut tree.sig_keys,
+            &mut tree.credentials,
+            x,
+            &old,
+        );
     }
-    tree.nodes.resize(width, None);
-    tree.nodes.shrink_to_fit();
-    tree.occupancy.resize(tree.size, staged.size);
     tree.size = staged.size;
     let blanked = staged
         .changes
@@ -43,36 +36,32 @@ pub(in crate::ratchet_tree) fn merge(
         .min();
     let start = blanked.map_or(tree.first_blank, |b| b.min(tree.first_blank));
     for (x, slot) in staged.changes {
-        if let Some(dst) = tree.nodes.get_mut(x as usize) {
-            let was_set = dst.is_some();
-            if let Some(old) = dst.as_deref() {
-                forget(
-                    &mut tree.enc_keys,
-                    &mut tree.sig_keys,
-                    &mut tree.credentials,
-                    x,
-                    old,
-                );
-            }
-            let slot = slot.map(Vec::into_boxed_slice);
-            if let Some(new) = slot.as_deref() {
-                tree.enc_keys.insert(x, new);
-                if x.is_multiple_of(2) {
-                    if let Some(k) = stored_signature_key(new) {
-                        tree.sig_keys.insert_key(x, k);
-                    }
-                    tree.credentials.insert(new);
+        if !tree.size.is_in_tree(NodeIndex(x)) {
+            continue;
+        }
+        // The old node leaves the indexes before the new one enters (they may share a key).
+        if let Some(old) = tree.nodes.replace(x, slot.map(Vec::into_boxed_slice)) {
+            forget(
+                &mut tree.enc_keys,
+                &mut tree.sig_keys,
+                &mut tree.credentials,
+                x,
+                &old,
+            );
+        }
+        if let Some(new) = tree.nodes.get(x) {
+            tree.enc_keys.insert(x, new);
+            if x.is_multiple_of(2) {
+                if let Some(k) = stored_signature_key(new) {
+                    tree.sig_keys.insert_key(x, k);
                 }
+                tree.credentials.insert(new);
             }
-            if was_set != slot.is_some() {
-                tree.occupancy
-                    .adjust(tree.size, NodeIndex(x), slot.is_some());
-            }
-            *dst = slot;
         }
     }
+    tree.nodes.refresh();
     tree.first_blank = tree.scan_blank_leaf(start);
-    tree.cache.resize(staged.size);
+    tree.cache.resize(staged.size, tree.nodes.hash_budget());
     for &x in &staged.dirty {
         tree.cache.invalidate(NodeIndex(x));
     }
