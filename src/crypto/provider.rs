@@ -160,6 +160,17 @@ pub trait CipherSuiteProvider: Send + Sync {
     /// The public key of a KEM private key (to check that a key pair matches).
     fn kem_public_key(&self, private_key: &HpkePrivateKey) -> Result<Vec<u8>, CryptoError>;
 
+    /// Whether `public_key` is a KEM public key that can be encapsulated to (RFC 9180
+    /// §7.1.4: its length, on the curve, not of low order): [`CryptoError::InvalidKey`]
+    /// otherwise. A group checks every public key that enters its tree or will be sealed to
+    /// (KeyPackage `init_key`, leaf and UpdatePath keys), so that no member or outsider can
+    /// plant a key that makes every later Commit fail. The default accepts every key: a
+    /// provider should override it.
+    fn kem_validate_public_key(&self, public_key: &[u8]) -> Result<(), CryptoError> {
+        let _ = public_key;
+        Ok(())
+    }
+
     /// A fresh random signature key pair.
     fn signature_generate_key_pair(&self) -> Result<SignatureKeyPair, CryptoError>;
     /// The public key of a signature private key.

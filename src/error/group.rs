@@ -264,6 +264,10 @@ pub enum GroupError {
     /// A `Proposal::Custom` given by the caller has one of RFC 9420's proposal types (those
     /// have their own variants; it could not be encoded as it decodes).
     CustomProposalOfDefaultType,
+    /// RFC 9180 §7.1.4: a KEM public key (a KeyPackage's `init_key`, a leaf's or an
+    /// UpdatePath node's `encryption_key`) cannot be encapsulated to (wrong length, not on
+    /// the curve, or of low order): every later Commit sealing to it would fail.
+    InvalidKemPublicKey,
 }
 
 impl core::fmt::Display for GroupError {
@@ -297,6 +301,9 @@ impl core::fmt::Display for GroupError {
             GroupError::NoUnverifiedRemoval => "no unverified removal of this member is pending",
             GroupError::CustomProposalOfDefaultType => {
                 "a custom proposal has the type of one of RFC 9420's proposals"
+            }
+            GroupError::InvalidKemPublicKey => {
+                "a KEM public key is malformed or of low order (nothing can be sealed to it)"
             }
             // The other variants print their names (as `Error`'s Display always did).
             other => return core::fmt::Debug::fmt(other, f),

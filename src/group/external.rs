@@ -563,6 +563,7 @@ impl Group {
         let mut next = ctx.clone();
         next.epoch = ctx.epoch.checked_add(1).ok_or(GroupError::InvalidState)?;
         let mut keys = retained_keys(&self.keys, &applied.diff);
+        super::proposals::check_path_keys(cs, path)?;
         let merged = merge_update_path(cs, &mut applied.diff, joiner, &ctx.group_id, path, &[])?;
         next.tree_hash = applied.diff.tree_hash(cs)?;
         let commit_secret = if self_removed {

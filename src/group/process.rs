@@ -526,6 +526,7 @@ impl Group {
                     &self.config.hooks,
                     CredentialUse::CommitPath,
                 )?;
+                super::proposals::check_path_keys(cs, path)?;
                 let merged = merge_update_path(
                     cs,
                     &mut applied.diff,

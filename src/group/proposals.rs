@@ -433,6 +433,7 @@ fn apply_update(
     }
     node.verify_signature(cs, &context.group_id, leaf)
         .map_err(|_| Error::Group(GroupError::LeafSignatureInvalid))?;
+    check_kem_key(cs, node.encryption_key.as_bytes())?;
     check_leaf_capabilities(node, context, &out.extensions)?;
     check_credentials(base, node)?;
     validate_credential(hooks, node, CredentialUse::Update)?;
@@ -447,6 +448,27 @@ fn apply_update(
     out.diff.update_leaf(leaf, node)?;
     out.changed_leaves.push((leaf, Some(old.signature_key)));
     out.updated.push(leaf);
+    Ok(())
+}
+
+/// RFC 9180 §7.1.4: `key` can be encapsulated to (see
+/// [`CipherSuiteProvider::kem_validate_public_key`]); a key that cannot would make every
+/// later Commit that seals to it fail ([`GroupError::InvalidKemPublicKey`]).
+pub(crate) fn check_kem_key(cs: &dyn CipherSuiteProvider, key: &[u8]) -> Result<(), Error> {
+    cs.kem_validate_public_key(key)
+        .map_err(|_| Error::Group(GroupError::InvalidKemPublicKey))
+}
+
+/// The public keys of an UpdatePath (its leaf's and every node's), checked as
+/// [`check_kem_key`]: members seal to them in later epochs.
+pub(crate) fn check_path_keys(
+    cs: &dyn CipherSuiteProvider,
+    path: &crate::messages::UpdatePath,
+) -> Result<(), Error> {
+    check_kem_key(cs, path.leaf_node.encryption_key.as_bytes())?;
+    for n in &path.nodes {
+        check_kem_key(cs, n.encryption_key.as_bytes())?;
+    }
     Ok(())
 }
 
@@ -466,10 +488,13 @@ fn validate_key_package(
     };
     match kp.validate(cs, at) {
         Err(Error::Message(crate::error::MessageError::LifetimeNotValid)) => {
-            Err(GroupError::KeyPackageLifetimeInvalid.into())
+            return Err(GroupError::KeyPackageLifetimeInvalid.into());
         }
-        r => r,
+        r => r?,
     }
+    // The Welcome seals to `init_key`; the leaf's key enters the tree.
+    check_kem_key(cs, kp.init_key.as_bytes())?;
+    check_kem_key(cs, kp.leaf_node.encryption_key.as_bytes())
 }
 
 /// §12.1.7: every member supports every extension of the new GroupContext and its

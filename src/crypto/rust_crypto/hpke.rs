@@ -69,7 +69,7 @@ macro_rules! dispatch {
 }
 
 /// The KEM and AEAD of `suite`, for the X448 branch.
-fn kem_and_aead(suite: CipherSuite) -> Result<(KemId, AeadId), CryptoError> {
+pub(crate) fn kem_and_aead(suite: CipherSuite) -> Result<(KemId, AeadId), CryptoError> {
     suite
         .components()
         .map(|(kem, aead, _, _)| (kem, aead))

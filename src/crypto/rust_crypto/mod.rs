@@ -281,6 +281,11 @@ impl CipherSuiteProvider for RustCryptoSuite {
         hpke::public_key(self.suite, private_key)
     }
 
+    fn kem_validate_public_key(&self, public_key: &[u8]) -> Result<(), CryptoError> {
+        let (kem, _) = hpke::kem_and_aead(self.suite)?;
+        generic_hpke::validate_public_key(kem.0, public_key)
+    }
+
     fn signature_generate_key_pair(&self) -> Result<SignatureKeyPair, CryptoError> {
         let (private_key, public_key) = signature::generate(self.signature, &*self.random)?;
         Ok(SignatureKeyPair {

@@ -248,3 +248,47 @@ fn ecdsa_rejects_out_of_range_scalars() {
         }
     }
 }
+
+/// RFC 9180 §7.1.4: keys that cannot be encapsulated to are refused, generated keys pass.
+#[test]
+fn kem_public_keys_are_validated() {
+    let p = default_provider();
+    for suite in 1..=7u16 {
+        let cs = crate::crypto::CryptoProvider::suite(&p, crate::CipherSuite(suite)).unwrap();
+        let good = cs.kem_generate_key_pair().unwrap().public_key;
+        assert_eq!(
+            cs.kem_validate_public_key(good.as_bytes()),
+            Ok(()),
+            "suite {suite}"
+        );
+        let n = good.as_bytes().len();
+        let bad: [Vec<u8>; 4] = [
+            Vec::new(),
+            alloc::vec![0u8; n],
+            good.as_bytes()[..n - 1].to_vec(),
+            [good.as_bytes(), &[0u8][..]].concat(),
+        ];
+        for (i, b) in bad.iter().enumerate() {
+            assert_eq!(
+                cs.kem_validate_public_key(b),
+                Err(CryptoError::InvalidKey),
+                "suite {suite}, bad key {i}"
+            );
+        }
+    }
+    // Low-order X25519 u-coordinates (1, and the order-8 point) and X448's u = 1.
+    let x25519 = crate::crypto::CryptoProvider::suite(&p, crate::CipherSuite(1)).unwrap();
+    let mut one = [0u8; 32];
+    one[0] = 1;
+    assert!(x25519.kem_validate_public_key(&one).is_err());
+    let order8 = [
+        0xe0, 0xeb, 0x7a, 0x7c, 0x3b, 0x41, 0xb8, 0xae, 0x16, 0x56, 0xe3, 0xfa, 0xf1, 0x9f, 0xc4,
+        0x6a, 0xda, 0x09, 0x8d, 0xeb, 0x9c, 0x32, 0xb1, 0xfd, 0x86, 0x62, 0x05, 0x16, 0x5f, 0x49,
+        0xb8, 0x00,
+    ];
+    assert!(x25519.kem_validate_public_key(&order8).is_err());
+    let x448 = crate::crypto::CryptoProvider::suite(&p, crate::CipherSuite(4)).unwrap();
+    let mut one = [0u8; 56];
+    one[0] = 1;
+    assert!(x448.kem_validate_public_key(&one).is_err());
+}

@@ -163,6 +163,20 @@ fn the_pool_invariant_holds_where_the_old_cache_froze() {
     run_with(fx, &seeds["seed-14-duplicate-add-freeze"], true);
 }
 
+/// Finding of the 30-minute campaign: a member's Add of a KeyPackage whose `init_key` is
+/// not a valid KEM public key was stored, and every later `commit()` failed sealing the
+/// Welcome to it (`InvalidKey`): the pool froze. Such keys are now refused on receipt
+/// (`GroupError::InvalidKemPublicKey`).
+#[test]
+fn an_add_with_an_unusable_init_key_does_not_freeze_the_pool() {
+    let fx = fixture::shared().unwrap();
+    let input = [
+        0x00, 0x07, 0xfb, 0x07, 0x01, 0x00, 0x07, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00,
+        0x00, 0x01, 0x00, 0x07, 0x03, 0x02, 0x00,
+    ];
+    run_with(fx, &input, true);
+}
+
 /// Finding of the fuzz target: `Group::propose` accepted a `Proposal::Custom` whose type is
 /// one of the seven RFC 9420 types, cached it, and the saved state then did not restore
 /// (the cached proposal was encoded as a `Remove` without its `u32`).

@@ -28,7 +28,7 @@ mod tests_kems;
 use alloc::vec::Vec;
 
 pub(crate) use self::batch::seal_batch;
-use self::kems::{DhKemX448, HkdfSha512};
+use self::kems::{DhKemP256, DhKemP384, DhKemP521, DhKemX448, DhKemX25519, HkdfSha512};
 use crate::crypto::{AeadId, HpkeCiphertext, HpkePrivateKey, HpkePublicKey, Secret};
 use crate::error::CryptoError;
 
@@ -41,6 +41,30 @@ pub(crate) fn derive_key_pair(ikm: &[u8]) -> Result<(HpkePrivateKey, HpkePublicK
 /// The X448 public key of a 56-byte private key (`pk(skX)`, RFC 9180 §4.1 / RFC 7748 §6.2).
 pub(crate) fn public_key(sk: &HpkePrivateKey) -> Result<HpkePublicKey, CryptoError> {
     hpke::public_key::<DhKemX448>(sk.as_bytes()).map(HpkePublicKey)
+}
+
+/// Whether `pk` is a public key of DHKEM `kem_id` that a sender can encapsulate to
+/// (RFC 9180 §7.1.4): the right length, on the curve (NIST curves), and not of low order
+/// (X25519, X448: the all-zero DH output). Checked by one DH with a fixed private key, so
+/// that a key refused here is exactly a key `SealBase` would refuse.
+pub(crate) fn validate_public_key(kem_id: u16, pk: &[u8]) -> Result<(), CryptoError> {
+    // Any valid private key: DH is then defined for every valid `pk`. For the NIST curves
+    // the scalar 1 (big-endian), for X25519/X448 any string (the function clamps it).
+    fn check<K: hpke::Kem>(pk: &[u8]) -> Result<(), CryptoError> {
+        let mut sk = alloc::vec![0u8; K::N_SK];
+        if let Some(last) = sk.last_mut() {
+            *last = 1;
+        }
+        hpke::dh::<K>(&sk, pk).map(|_| ())
+    }
+    match kem_id {
+        0x0020 => check::<DhKemX25519>(pk),
+        0x0021 => check::<DhKemX448>(pk),
+        0x0010 => check::<DhKemP256>(pk),
+        0x0011 => check::<DhKemP384>(pk),
+        0x0012 => check::<DhKemP521>(pk),
+        _ => Err(CryptoError::Unsupported),
+    }
 }
 
 /// Single-shot `SealBase(pkR, info, aad, pt)` (RFC 9180 §6.1): `SetupBaseS` (§5.1.1) with the
