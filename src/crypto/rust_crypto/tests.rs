@@ -292,3 +292,46 @@ fn kem_public_keys_are_validated() {
     one[0] = 1;
     assert!(x448.kem_validate_public_key(&one).is_err());
 }
+
+/// The X25519 low-order list agrees with the DH check: every entry (and its bit-255
+/// variant) gives an all-zero DH output, and random keys pass both.
+#[test]
+fn x25519_low_order_list_matches_the_dh_check() {
+    use super::generic_hpke::{validate_public_key, x25519_dh_check};
+    let p = default_provider();
+    let cs = crate::crypto::CryptoProvider::suite(&p, crate::CipherSuite(1)).unwrap();
+    let low: [&str; 7] = [
+        "0000000000000000000000000000000000000000000000000000000000000000",
+        "0100000000000000000000000000000000000000000000000000000000000000",
+        "e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800",
+        "5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157",
+        "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+        "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+        "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+    ];
+    for h in low {
+        let mut k: Vec<u8> = (0..32)
+            .map(|i| u8::from_str_radix(&h[2 * i..2 * i + 2], 16).unwrap())
+            .collect();
+        for high in [false, true] {
+            if let Some(last) = k.last_mut() {
+                *last = if high { *last | 0x80 } else { *last & 0x7f };
+            }
+            assert_eq!(
+                x25519_dh_check(&k),
+                Err(CryptoError::InvalidKey),
+                "{h} {high}"
+            );
+            assert_eq!(
+                validate_public_key(0x0020, &k),
+                Err(CryptoError::InvalidKey)
+            );
+        }
+    }
+    let mut buf = [0u8; 32];
+    for _ in 0..200 {
+        cs.random_bytes(&mut buf).unwrap();
+        assert_eq!(x25519_dh_check(&buf), Ok(()));
+        assert_eq!(validate_public_key(0x0020, &buf), Ok(()));
+    }
+}

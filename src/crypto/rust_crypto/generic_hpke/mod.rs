@@ -58,13 +58,68 @@ pub(crate) fn validate_public_key(kem_id: u16, pk: &[u8]) -> Result<(), CryptoEr
         hpke::dh::<K>(&sk, pk).map(|_| ())
     }
     match kem_id {
-        0x0020 => check::<DhKemX25519>(pk),
+        0x0020 => x25519_check(pk),
         0x0021 => check::<DhKemX448>(pk),
         0x0010 => check::<DhKemP256>(pk),
         0x0011 => check::<DhKemP384>(pk),
         0x0012 => check::<DhKemP521>(pk),
         _ => Err(CryptoError::Unsupported),
     }
+}
+
+/// The X25519 u-coordinates whose DH output is all zero whatever the scalar (RFC 7748 §6.1,
+/// RFC 9180 §7.1.4), bit 255 cleared: 0, 1, the two points of order 8, p - 1, and the
+/// non-canonical p and p + 1 (the list libsodium's `has_small_order` uses). Cross-checked
+/// against the DH check by the tests.
+const X25519_LOW_ORDER: [[u8; 32]; 7] = {
+    let mut p_minus_1 = [0xff; 32];
+    p_minus_1[0] = 0xec;
+    p_minus_1[31] = 0x7f;
+    let mut p = p_minus_1;
+    p[0] = 0xed;
+    let mut p_plus_1 = p_minus_1;
+    p_plus_1[0] = 0xee;
+    let mut one = [0u8; 32];
+    one[0] = 1;
+    [
+        [0u8; 32],
+        one,
+        [
+            0xe0, 0xeb, 0x7a, 0x7c, 0x3b, 0x41, 0xb8, 0xae, 0x16, 0x56, 0xe3, 0xfa, 0xf1, 0x9f,
+            0xc4, 0x6a, 0xda, 0x09, 0x8d, 0xeb, 0x9c, 0x32, 0xb1, 0xfd, 0x86, 0x62, 0x05, 0x16,
+            0x5f, 0x49, 0xb8, 0x00,
+        ],
+        [
+            0x5f, 0x9c, 0x95, 0xbc, 0xa3, 0x50, 0x8c, 0x24, 0xb1, 0xd0, 0xb1, 0x55, 0x9c, 0x83,
+            0xef, 0x5b, 0x04, 0x44, 0x5c, 0xc4, 0x58, 0x1c, 0x8e, 0x86, 0xd8, 0x22, 0x4e, 0xdd,
+            0xd0, 0x9f, 0x11, 0x57,
+        ],
+        p_minus_1,
+        p,
+        p_plus_1,
+    ]
+};
+
+/// The X25519 public key check without a scalar multiplication: 32 bytes, not one of
+/// [`X25519_LOW_ORDER`] (bit 255 is ignored, as X25519 does).
+fn x25519_check(pk: &[u8]) -> Result<(), CryptoError> {
+    let pk: &[u8; 32] = pk.try_into().map_err(|_| CryptoError::InvalidKey)?;
+    let mut u = *pk;
+    u[31] &= 0x7f;
+    if X25519_LOW_ORDER.contains(&u) {
+        Err(CryptoError::InvalidKey)
+    } else {
+        Ok(())
+    }
+}
+
+/// The DH-based check of X25519 keys (one scalar multiplication), for the tests.
+#[cfg(test)]
+pub(crate) fn x25519_dh_check(pk: &[u8]) -> Result<(), CryptoError> {
+    let mut sk = [0u8; 32];
+    sk[0] = 0x48;
+    sk[31] = 0x41;
+    hpke::dh::<DhKemX25519>(&sk, pk).map(|_| ())
 }
 
 /// Single-shot `SealBase(pkR, info, aad, pt)` (RFC 9180 §6.1): `SetupBaseS` (§5.1.1) with the
