@@ -28,7 +28,7 @@ mod tests_kems;
 use alloc::vec::Vec;
 
 pub(crate) use self::batch::seal_batch;
-use self::kems::{DhKemP256, DhKemP384, DhKemP521, DhKemX448, DhKemX25519, HkdfSha512};
+use self::kems::{DhKemP256, DhKemP384, DhKemP521, DhKemX448, HkdfSha512};
 use crate::crypto::{AeadId, HpkeCiphertext, HpkePrivateKey, HpkePublicKey, Secret};
 use crate::error::CryptoError;
 
@@ -119,7 +119,7 @@ pub(crate) fn x25519_dh_check(pk: &[u8]) -> Result<(), CryptoError> {
     let mut sk = [0u8; 32];
     sk[0] = 0x48;
     sk[31] = 0x41;
-    hpke::dh::<DhKemX25519>(&sk, pk).map(|_| ())
+    hpke::dh::<self::kems::DhKemX25519>(&sk, pk).map(|_| ())
 }
 
 /// Single-shot `SealBase(pkR, info, aad, pt)` (RFC 9180 §6.1): `SetupBaseS` (§5.1.1) with the
