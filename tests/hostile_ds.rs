@@ -5,63 +5,24 @@
 use std::sync::Arc;
 
 use melos::crypto::Secret;
-use melos::crypto::rust_crypto::RustCrypto;
 use melos::framing::{MlsMessage, Sender};
 use melos::group::{
     CommitOptions, Group, GroupConfig, GroupHooks, GroupInfoOptions, ProcessedContent,
-    ProposalDecision, ProposalInfo, ProposalPolicy, ProposalStatus, PskStore, SigningIdentity,
+    ProposalDecision, ProposalInfo, ProposalPolicy, ProposalStatus, SigningIdentity,
     default_decision, new_member_add_proposal,
 };
 use melos::messages::{
-    Add, ApplicationId, Credential, Extensions, GroupContextExtensions, KeyPackageBundle, Lifetime,
-    Proposal, Remove,
+    Add, ApplicationId, Credential, Extensions, GroupContextExtensions, Lifetime, Proposal, Remove,
 };
 use melos::tree_math::LeafIndex;
-use melos::{CipherSuite, CryptoProvider, Error, GroupError};
+use melos::{CryptoProvider, Error, GroupError};
 
-const SUITE: CipherSuite = CipherSuite(1);
-
-fn provider() -> Arc<dyn CryptoProvider> {
-    Arc::new(RustCrypto::new())
-}
-
-fn new_client(p: &Arc<dyn CryptoProvider>, name: &str) -> (SigningIdentity, KeyPackageBundle) {
-    let cs = p.suite(SUITE).unwrap();
-    let id = SigningIdentity::generate(cs, Credential::Basic(name.as_bytes().to_vec())).unwrap();
-    let life = Lifetime {
-        not_before: 0,
-        not_after: u64::MAX,
-    };
-    let kp = id.key_package(cs, life).unwrap();
-    (id, kp)
-}
+mod common;
+use common::{SUITE, new_client, provider};
 
 /// Alice, Bob and Carol, joined by Welcome, with `config`.
 fn three_members(p: &Arc<dyn CryptoProvider>, config: GroupConfig) -> Vec<Group> {
-    let (alice, _) = new_client(p, "alice");
-    let mut alice = Group::create(p.clone(), SUITE, b"ds".to_vec(), alice, config.clone()).unwrap();
-    let clients: Vec<_> = ["bob", "carol"].iter().map(|n| new_client(p, n)).collect();
-    let mut opts = CommitOptions::default().with_ratchet_tree();
-    for (_, kp) in &clients {
-        opts = opts.add_member(kp.key_package.clone());
-    }
-    let out = alice.commit(opts).unwrap();
-    alice.merge_pending_commit().unwrap();
-    let w = out.welcome.unwrap();
-    let mut groups = vec![alice];
-    for (id, kp) in clients {
-        let g = Group::join(
-            p.clone(),
-            &w,
-            &kp,
-            id,
-            None,
-            config.clone(),
-            &PskStore::new(),
-        );
-        groups.push(g.unwrap());
-    }
-    groups
+    common::group_with(p, b"ds", &["bob", "carol"], &config)
 }
 
 /// Every member but `from` processes `msg` (a proposal).

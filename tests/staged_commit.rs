@@ -5,7 +5,6 @@
 use std::sync::Arc;
 
 use melos::crypto::Secret;
-use melos::crypto::rust_crypto::RustCrypto;
 use melos::framing::{
     AuthenticatedContent, FramedContentBody, FramingContext, MlsMessage, MlsMessageBody,
     PublicMessage, WireFormat,
@@ -14,55 +13,16 @@ use melos::group::{
     CommitOptions, ExternalCommitOptions, Group, GroupConfig, GroupInfoOptions, Member, PriorLeaf,
     ProcessedContent, PskStore, SelfRemoval, SigningIdentity, StagedCommit, SuccessorCheck,
 };
-use melos::messages::{Credential, KeyPackageBundle, Lifetime, Proposal, ProposalOrRef};
+use melos::messages::{Proposal, ProposalOrRef};
 use melos::tree_math::LeafIndex;
-use melos::{CipherSuite, CryptoProvider, Error, FramingError, GroupError};
+use melos::{CryptoProvider, Error, FramingError, GroupError};
 
-const SUITE: CipherSuite = CipherSuite(1);
-
-fn provider() -> Arc<dyn CryptoProvider> {
-    Arc::new(RustCrypto::new())
-}
-
-fn new_client(p: &Arc<dyn CryptoProvider>, name: &str) -> (SigningIdentity, KeyPackageBundle) {
-    let cs = p.suite(SUITE).unwrap();
-    let id = SigningIdentity::generate(cs, Credential::Basic(name.as_bytes().to_vec())).unwrap();
-    let life = Lifetime {
-        not_before: 0,
-        not_after: u64::MAX,
-    };
-    let kp = id.key_package(cs, life).unwrap();
-    (id, kp)
-}
+mod common;
+use common::{SUITE, provider};
 
 /// Alice creates `group_id` and adds `names` by Welcome.
 fn group(p: &Arc<dyn CryptoProvider>, group_id: &[u8], names: &[&str]) -> Vec<Group> {
-    let config = GroupConfig::default();
-    let (alice, _) = new_client(p, "alice");
-    let mut alice =
-        Group::create(p.clone(), SUITE, group_id.to_vec(), alice, config.clone()).unwrap();
-    let clients: Vec<_> = names.iter().map(|n| new_client(p, n)).collect();
-    let mut opts = CommitOptions::default().with_ratchet_tree();
-    for (_, kp) in &clients {
-        opts = opts.add_member(kp.key_package.clone());
-    }
-    let out = alice.commit(opts).unwrap();
-    alice.merge_pending_commit().unwrap();
-    let w = out.welcome.unwrap();
-    let mut groups = vec![alice];
-    for (id, kp) in clients {
-        let g = Group::join(
-            p.clone(),
-            &w,
-            &kp,
-            id,
-            None,
-            config.clone(),
-            &PskStore::new(),
-        );
-        groups.push(g.unwrap());
-    }
-    groups
+    common::group_with(p, group_id, names, &GroupConfig::default())
 }
 
 fn staged(g: &mut Group, commit: &MlsMessage) -> StagedCommit {
