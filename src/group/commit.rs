@@ -6,8 +6,8 @@ use alloc::vec::Vec;
 
 use crate::crypto::{CipherSuiteProvider, HpkePublicKey, Secret};
 use crate::error::{Error, GroupError};
-use crate::framing::{FramedContentBody, MlsMessage, MlsMessageBody};
-use crate::key_schedule::{PreSharedKeyId, derive_epoch, psk::psk_secret};
+use crate::framing::{AuthenticatedContent, FramedContentBody, MlsMessage, MlsMessageBody};
+use crate::key_schedule::{EpochDerivation, PreSharedKeyId, derive_epoch, psk::psk_secret};
 use crate::messages::{
     Add, Commit, Extension, ExtensionType, Extensions, GroupContext, GroupInfo, KeyPackage,
     NewMemberSecrets, Proposal, Remove, Welcome,
@@ -167,18 +167,9 @@ impl Group {
         });
         let format = self.handshake_wire_format();
         let mut ac = self.sign_content(body, &options.authenticated_data, format)?;
-        next.confirmed_transcript_hash =
-            confirmed_transcript_hash(cs, &self.interim_transcript_hash, &ac)?;
         let psk = self.psk_secret(cs, &applied.psks)?;
-        let encoded = next.encode()?;
-        let derived = derive_epoch(cs, &self.epoch.init_secret, &commit_secret, &psk, &encoded)?;
-        let tag = confirmation_tag(
-            cs,
-            &derived.epoch_secrets.confirmation_key,
-            &next.confirmed_transcript_hash,
-        )?;
-        let interim = interim_transcript_hash(cs, &next.confirmed_transcript_hash, &tag)?;
-        ac.auth.confirmation_tag = Some(tag.clone());
+        let (derived, tag, interim) =
+            self.confirm_commit(cs, &mut ac, &mut next, &commit_secret, &psk)?;
 
         let tree_ext = if options.ratchet_tree_in_welcome {
             Some(applied.diff.encode_extension()?)
@@ -242,6 +233,32 @@ impl Group {
             group_info,
             left_out,
         })
+    }
+
+    /// The new epoch of a Commit this member signed (RFC 9420 §8, §8.2): the confirmed
+    /// transcript hash goes into `next`, the key schedule runs on `next`, and the
+    /// confirmation tag goes into `ac`. Returns the derivation, the tag and the new interim
+    /// transcript hash.
+    pub(super) fn confirm_commit(
+        &self,
+        cs: &dyn CipherSuiteProvider,
+        ac: &mut AuthenticatedContent,
+        next: &mut GroupContext,
+        commit_secret: &Secret,
+        psk: &Secret,
+    ) -> Result<(EpochDerivation, Vec<u8>, Vec<u8>), Error> {
+        next.confirmed_transcript_hash =
+            confirmed_transcript_hash(cs, &self.interim_transcript_hash, ac)?;
+        let encoded = next.encode()?;
+        let derived = derive_epoch(cs, &self.epoch.init_secret, commit_secret, psk, &encoded)?;
+        let tag = confirmation_tag(
+            cs,
+            &derived.epoch_secrets.confirmation_key,
+            &next.confirmed_transcript_hash,
+        )?;
+        let interim = interim_transcript_hash(cs, &next.confirmed_transcript_hash, &tag)?;
+        ac.auth.confirmation_tag = Some(tag.clone());
+        Ok((derived, tag, interim))
     }
 
     /// A signed GroupInfo for the epoch of `context` (RFC 9420 §12.4.3), with the encoded

@@ -12,10 +12,8 @@ use alloc::vec::Vec;
 use crate::crypto::{HpkeKeyPair, Secret};
 use crate::error::{Error, GroupError};
 use crate::framing::{FramedContentBody, MlsMessage, Sender, WireFormat};
-use crate::key_schedule::derive_epoch;
 use crate::messages::{Commit, LeafNode, Proposal, ProposalOrRef, ProposalRef, UpdatePath};
 use crate::ratchet_tree::TreeView;
-use crate::transcript::{confirmation_tag, confirmed_transcript_hash, interim_transcript_hash};
 use crate::treekem::{NewLeaf, prepare_update_path};
 
 use super::Group;
@@ -170,22 +168,8 @@ impl Group {
                 });
             }
         };
-        next.confirmed_transcript_hash =
-            confirmed_transcript_hash(cs, &self.interim_transcript_hash, &ac)?;
-        let derived = derive_epoch(
-            cs,
-            &self.epoch.init_secret,
-            &commit_secret,
-            &psk,
-            &next.encode()?,
-        )?;
-        let tag = confirmation_tag(
-            cs,
-            &derived.epoch_secrets.confirmation_key,
-            &next.confirmed_transcript_hash,
-        )?;
-        let interim = interim_transcript_hash(cs, &next.confirmed_transcript_hash, &tag)?;
-        ac.auth.confirmation_tag = Some(tag.clone());
+        let (derived, tag, interim) =
+            self.confirm_commit(cs, &mut ac, &mut next, &commit_secret, &psk)?;
         let staged = StagedCommit::new(
             self,
             applied,

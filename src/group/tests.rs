@@ -14,12 +14,12 @@ fn provider() -> Arc<dyn CryptoProvider> {
     Arc::new(RustCrypto::new())
 }
 
-fn identity(p: &Arc<dyn CryptoProvider>, name: &str) -> SigningIdentity {
+pub(super) fn identity(p: &Arc<dyn CryptoProvider>, name: &str) -> SigningIdentity {
     let cs = p.suite(SUITE).unwrap();
     SigningIdentity::generate(cs, Credential::Basic(name.as_bytes().to_vec())).unwrap()
 }
 
-fn kp(p: &Arc<dyn CryptoProvider>, id: &SigningIdentity) -> KeyPackageBundle {
+pub(super) fn kp(p: &Arc<dyn CryptoProvider>, id: &SigningIdentity) -> KeyPackageBundle {
     let cs = p.suite(SUITE).unwrap();
     id.key_package(
         cs,

@@ -9,24 +9,13 @@ use alloc::vec::Vec;
 use super::tests::group_of;
 use super::*;
 use crate::error::TreeError;
-use crate::messages::{Credential, KeyPackageBundle};
+use crate::messages::KeyPackageBundle;
 use crate::ratchet_tree::{TreeLimits, TreeView};
 use crate::{CryptoProvider, Error};
 
-const SUITE: CipherSuite = CipherSuite(1);
-
 fn client(p: &Arc<dyn CryptoProvider>, name: &str) -> (SigningIdentity, KeyPackageBundle) {
-    let cs = p.suite(SUITE).unwrap();
-    let id = SigningIdentity::generate(cs, Credential::Basic(name.as_bytes().to_vec())).unwrap();
-    let kp = id
-        .key_package(
-            cs,
-            Lifetime {
-                not_before: 0,
-                not_after: u64::MAX,
-            },
-        )
-        .unwrap();
+    let id = super::tests::identity(p, name);
+    let kp = super::tests::kp(p, &id);
     (id, kp)
 }
 
