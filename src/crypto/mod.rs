@@ -14,6 +14,7 @@ mod suite;
 
 pub mod conformance;
 #[cfg(feature = "rust-crypto")]
+#[cfg_attr(docsrs, doc(cfg(feature = "rust-crypto")))]
 pub mod rust_crypto;
 
 pub use keys::{

@@ -48,6 +48,7 @@ use core::fmt;
 use zeroize::Zeroizing;
 
 #[cfg(feature = "getrandom")]
+#[cfg_attr(docsrs, doc(cfg(feature = "getrandom")))]
 pub use self::random::OsRandom;
 use crate::crypto::{
     AeadId, CipherSuite, CipherSuiteProvider, CryptoProvider, HashId, HpkeCiphertext, HpkeKeyPair,
@@ -64,6 +65,7 @@ pub struct RustCrypto {
 impl RustCrypto {
     /// A provider drawing randomness from the operating system (`getrandom`).
     #[cfg(feature = "getrandom")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "getrandom")))]
     pub fn new() -> RustCrypto {
         RustCrypto::with_random_source(Box::new(OsRandom))
     }
@@ -79,6 +81,7 @@ impl RustCrypto {
 }
 
 #[cfg(feature = "getrandom")]
+#[cfg_attr(docsrs, doc(cfg(feature = "getrandom")))]
 impl Default for RustCrypto {
     fn default() -> Self {
         RustCrypto::new()

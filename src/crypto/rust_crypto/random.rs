@@ -11,6 +11,7 @@ use crate::error::CryptoError;
 
 /// Operating-system randomness through `getrandom` (features `std` or `getrandom`).
 #[cfg(feature = "getrandom")]
+#[cfg_attr(docsrs, doc(cfg(feature = "getrandom")))]
 #[derive(Debug, Clone, Copy, Default)]
 pub struct OsRandom;
 
