@@ -132,7 +132,10 @@ impl fmt::Display for X509Error {
                 "the certificate chain has {len} certificates, more than the limit of {max}"
             ),
             X509Error::CertificateTooLarge { index } => {
-                write!(f, "certificate {index} of the chain is larger than the limit")
+                write!(
+                    f,
+                    "certificate {index} of the chain is larger than the limit"
+                )
             }
             X509Error::ChainTooLarge => {
                 f.write_str("the certificate chain is larger in total than the limit")

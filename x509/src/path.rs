@@ -186,7 +186,11 @@ fn check_issuer_constraints(index: usize, issuer: &Parsed) -> Result<(), X509Err
 }
 
 /// Verifies the signature of certificate `index` under the public key of `issuer`.
-fn check_signature(index: usize, cert: &Certificate, issuer: &Certificate) -> Result<(), X509Error> {
+fn check_signature(
+    index: usize,
+    cert: &Certificate,
+    issuer: &Certificate,
+) -> Result<(), X509Error> {
     let tbs = cert
         .tbs_certificate()
         .to_der()
