@@ -77,6 +77,13 @@ pub enum X509Error {
     /// The chain does not end at, or under, one of the validator's trust anchors: no anchor
     /// is, or has the subject of, the last certificate's issuer.
     UnknownIssuer,
+    /// A certificate follows a trust anchor's own certificate in the chain: the anchor must
+    /// be the chain's last certificate (RFC 9420 §5.3: each next certificate is the
+    /// issuer of the one before, and nothing issues a trust anchor here).
+    CertificateAfterTrustAnchor {
+        /// The position of the first certificate after the anchor.
+        index: usize,
+    },
     /// The certificate is not valid yet at the validation time (`notBefore`, RFC 5280
     /// §4.1.2.5).
     NotYetValid {
@@ -174,6 +181,10 @@ impl fmt::Display for X509Error {
             X509Error::UnknownIssuer => {
                 f.write_str("the certificate chain does not lead to a trusted root")
             }
+            X509Error::CertificateAfterTrustAnchor { index } => write!(
+                f,
+                "certificate {index} of the chain comes after a trusted root, which must be last"
+            ),
             X509Error::NotYetValid { index } => {
                 write!(f, "certificate {index} of the chain is not valid yet")
             }

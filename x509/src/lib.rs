@@ -1,4 +1,4 @@
-//! X.509 credentials for [melos](melos) (RFC 9420 §5.3): a
+//! X.509 credentials for [`melos`] (RFC 9420 §5.3): a
 //! [`CredentialValidator`](melos::group::CredentialValidator) that validates the
 //! certificate chain of every `x509` credential a group meets.
 //!
@@ -25,9 +25,10 @@
 //!   [`X509Error::UnsupportedAlgorithm`]);
 //! - every issuing certificate in the chain has basic constraints with `cA` TRUE, respects
 //!   its `pathLenConstraint`, and has `keyCertSign` if it has a key usage extension;
-//! - the path ends at a [`TrustAnchor`]: the chain contains the anchor's certificate (byte
-//!   for byte; certificates after it are not used), or its last certificate is issued by
-//!   an anchor (by subject and signature). Anchors are trusted as given (RFC 5280 §6.1.1).
+//! - the path ends at a [`TrustAnchor`]: the chain's last certificate is the anchor's own
+//!   certificate (byte for byte), or is issued by an anchor (by subject and signature).
+//!   Anchors are trusted as given (RFC 5280 §6.1.1): their validity and extensions are not
+//!   checked.
 //!
 //! Revocation (CRL, OCSP) is not checked: that needs I/O, which stays with the application.
 //!

@@ -38,7 +38,8 @@ impl Default for Limits {
 
 /// A trusted root (RFC 5280 §6.1.1 (d)): a certificate whose subject and public key are
 /// trusted as given. Its validity period and extensions are not checked; a chain may end
-/// with the anchor's own certificate (byte for byte) or with a certificate it issued.
+/// with the anchor's own certificate (byte for byte, and then nothing after it) or with a
+/// certificate it issued.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TrustAnchor {
     der: Vec<u8>,
@@ -215,9 +216,8 @@ fn check_signature(
 /// (seconds since the UNIX epoch) and checks that the end-entity certificate's key is
 /// `signature_key` (RFC 9420 §5.3, §5.3.1). Returns the end-entity certificate.
 ///
-/// The path ends at the first certificate that is (byte for byte) a trust anchor, or else
-/// at the last certificate, which must then be issued by an anchor; certificates after an
-/// anchor are not used.
+/// The path ends at the last certificate, which is either (byte for byte) a trust anchor or
+/// issued by one; no certificate may follow an anchor's own certificate.
 pub(crate) fn validate_path(
     anchors: &[TrustAnchor],
     chain: &[&[u8]],
@@ -229,6 +229,13 @@ pub(crate) fn validate_path(
     let anchor_at = chain
         .iter()
         .position(|der| anchors.iter().any(|a| a.der.as_slice() == *der));
+    if let Some(at) = anchor_at
+        && at.saturating_add(1) < chain.len()
+    {
+        return Err(X509Error::CertificateAfterTrustAnchor {
+            index: at.saturating_add(1),
+        });
+    }
     // The certificates validated here: those before the anchor, or all of them.
     let own = chain.get(..anchor_at.unwrap_or(chain.len())).unwrap_or(&[]);
     let mut parsed = Vec::with_capacity(own.len());

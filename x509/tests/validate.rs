@@ -609,3 +609,79 @@ fn errors_print_as_sentences() {
         "the end-entity certificate's public key is not the member's signature key"
     );
 }
+
+#[test]
+fn nothing_may_follow_the_trust_anchor() {
+    let pki = Pki::ed25519();
+    assert_eq!(
+        check(
+            &pki.root,
+            &[&pki.leaf, &pki.inter, &pki.root, &pki.inter],
+            &pki.leaf_key
+        ),
+        Err(X509Error::CertificateAfterTrustAnchor { index: 3 })
+    );
+    assert_eq!(
+        check(&pki.inter, &[&pki.leaf, &pki.inter, b"junk"], &pki.leaf_key),
+        Err(X509Error::CertificateAfterTrustAnchor { index: 2 })
+    );
+    // The intermediate as the trust anchor, at the end of the chain.
+    assert_eq!(
+        check(&pki.inter, &[&pki.leaf, &pki.inter], &pki.leaf_key),
+        Ok(())
+    );
+}
+
+#[test]
+fn compressed_certificate_key_matches_the_uncompressed_mls_key() {
+    let pki = Pki::new(Key::p256(1), Key::p256(2), Key::p256(3));
+    let Key::P256(k) = &pki.leaf_key else {
+        unreachable!()
+    };
+    let mut spki = pki.leaf_key.spki();
+    spki.subject_public_key =
+        der::asn1::BitString::from_bytes(k.verifying_key().to_sec1_point(true).as_bytes()).unwrap();
+    let leaf = issue_spki(
+        LEAF,
+        spki,
+        INTER,
+        &signer(&pki.inter_key),
+        leaf_extensions(),
+        VALID,
+    );
+    assert_eq!(
+        check(&pki.root, &[&leaf, &pki.inter], &pki.leaf_key),
+        Ok(())
+    );
+}
+
+/// Every one-byte change of a valid end-entity or intermediate certificate is refused (and
+/// none panics).
+#[test]
+fn every_single_byte_change_is_refused() {
+    for pki in [
+        Pki::ed25519(),
+        Pki::new(Key::p256(1), Key::p384(2), Key::p256(3)),
+    ] {
+        let v = validator(&[&pki.root]);
+        let key = SignaturePublicKey(pki.leaf_key.mls_public());
+        for which in 0..2 {
+            let original = if which == 0 { &pki.leaf } else { &pki.inter };
+            for i in 0..original.len() {
+                for x in [0x01u8, 0x80, 0xff] {
+                    let mut changed = original.clone();
+                    changed[i] ^= x;
+                    let chain: [&[u8]; 2] = if which == 0 {
+                        [&changed, &pki.inter]
+                    } else {
+                        [&pki.leaf, &changed]
+                    };
+                    assert!(
+                        v.check(&credential(&chain), &key).is_err(),
+                        "byte {i} ^ {x:#x} of certificate {which} accepted"
+                    );
+                }
+            }
+        }
+    }
+}
