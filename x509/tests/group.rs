@@ -10,7 +10,11 @@ use std::sync::Arc;
 use common::*;
 use melos::crypto::rust_crypto::RustCrypto;
 use melos::group::{CommitOptions, Group, GroupConfig, GroupHooks, PskStore, SigningIdentity};
-use melos::messages::{Certificate, Credential, KeyPackageBundle, Lifetime};
+use melos::messages::{
+    Certificate, Credential, KeyPackageBundle, LeafNodeSource, Lifetime, Proposal, Update,
+};
+use melos::ratchet_tree::TreeView;
+use melos::tree_math::LeafIndex;
 use melos::{CipherSuite, CryptoProvider, Error, GroupError};
 use melos_x509::{TrustAnchor, ValidationTime, X509CredentialValidator};
 
@@ -214,4 +218,97 @@ fn a_strict_member_refuses_a_bad_chain_added_by_a_lax_one() {
         join(&p, &out.welcome.unwrap(), dave, strict(&pki)).unwrap_err(),
         REJECTED
     );
+}
+
+/// An Update proposal of member `leaf` of `g` (its own group) with `chain` as its new
+/// credential, same signature key.
+fn update_with(
+    p: &Arc<dyn CryptoProvider>,
+    g: &Group,
+    leaf: LeafIndex,
+    chain: Vec<Vec<u8>>,
+) -> Proposal {
+    let cs = p.suite(SUITE).unwrap();
+    let mut node = g.ratchet_tree().leaf(leaf).unwrap().to_leaf_node().unwrap();
+    node.credential = Credential::X509(
+        chain
+            .into_iter()
+            .map(|cert_data| Certificate { cert_data })
+            .collect(),
+    );
+    node.encryption_key = cs.kem_generate_key_pair().unwrap().public_key;
+    node.leaf_node_source = LeafNodeSource::Update;
+    node.sign(
+        cs,
+        &g.identity().signature_key.private_key,
+        g.group_id(),
+        leaf,
+    )
+    .unwrap();
+    Proposal::Update(Box::new(Update { leaf_node: node }))
+}
+
+/// RFC 9420 §5.3.2: a member may renew its certificate (same subject), but not change its
+/// identity, nor present an expired certificate.
+#[test]
+fn certificate_renewal_keeps_the_identity() {
+    let p = provider();
+    let pki = Pki::ed25519();
+    let config = strict(&pki);
+    let (alice, _) = client(&p, &pki, "alice", Cert::Valid);
+    let mut alice =
+        Group::create(p.clone(), SUITE, b"x509".to_vec(), alice, config.clone()).unwrap();
+    let bob = client(&p, &pki, "bob", Cert::Valid);
+    let out = alice
+        .commit(
+            CommitOptions::default()
+                .with_ratchet_tree()
+                .add_member(bob.1.key_package.clone()),
+        )
+        .unwrap();
+    alice.merge_pending_commit().unwrap();
+    let mut bob = join(&p, &out.welcome.unwrap(), bob, config).unwrap();
+    let bob_key = ed25519_spki(&bob.identity().signature_key.public_key.0);
+    let bob_leaf = LeafIndex(1);
+    let cert = |subject: &str, validity| {
+        vec![
+            issue_spki(
+                subject,
+                bob_key.clone(),
+                INTER,
+                &signer(&pki.inter_key),
+                leaf_extensions(),
+                validity,
+            ),
+            pki.inter.clone(),
+        ]
+    };
+
+    // A renewed certificate for the same subject and key: accepted.
+    let renewed = update_with(
+        &p,
+        &bob,
+        bob_leaf,
+        cert("CN=bob,O=melos", (NOW - 5, NOW + 1_000)),
+    );
+    let msg = bob.propose(renewed).unwrap();
+    alice.process(&msg, None).unwrap();
+
+    // A certificate for another subject: not a valid successor.
+    let other = update_with(&p, &bob, bob_leaf, cert("CN=mallory,O=melos", VALID));
+    let msg = bob.propose(other).unwrap();
+    assert_eq!(
+        alice.process(&msg, None).unwrap_err(),
+        Error::Group(GroupError::CredentialNotValidSuccessor)
+    );
+
+    // An expired certificate for the same subject: rejected.
+    let expired = update_with(
+        &p,
+        &bob,
+        bob_leaf,
+        cert("CN=bob,O=melos", (1_600_000_000, NOW - 1)),
+    );
+    let msg = bob.propose(expired).unwrap();
+    assert_eq!(alice.process(&msg, None).unwrap_err(), REJECTED);
 }
