@@ -99,6 +99,9 @@
 //!
 //! // He proposes it instead; Alice receives the proposal and commits it.
 //! let proposal = bob.propose(Proposal::Remove(Remove { removed: bob.own_leaf() }))?;
+//! // Until a Commit covers it, nobody sends application messages in this epoch (§12.4).
+//! let err = bob.encrypt_application(b"bye", b"").unwrap_err();
+//! assert_eq!(err, Error::Group(GroupError::ProposalsPending));
 //! alice.process(&proposal, None)?;
 //! let out = alice.commit(CommitOptions::default())?;
 //! alice.merge_pending_commit()?;
@@ -114,7 +117,8 @@
 //!
 //! While his proposal waits for a Commit, Bob is still a member: he receives and decrypts
 //! messages, but cannot send application messages ([`GroupError::ProposalsPending`]: the
-//! proposals of an epoch are committed before anyone sends data in it, RFC 9420 §12.4).
+//! proposals of an epoch are committed before their receivers send data in it, RFC 9420
+//! §12.4); neither can the members that received the proposal.
 //!
 //! ## A removal by a resync external Commit
 //!
