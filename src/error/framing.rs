@@ -50,3 +50,52 @@ pub enum FramingError {
     /// A transcript-hash update was given something other than a Commit (§8.2).
     NotACommit,
 }
+
+impl core::fmt::Display for FramingError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            FramingError::MembershipTagMismatch => "the membership tag does not verify",
+            FramingError::WrongGroupId => "the message is for another group",
+            FramingError::WrongEpoch => "the message is for another epoch",
+            FramingError::MissingMembershipTag => "a member's PublicMessage has no membership tag",
+            FramingError::UnexpectedMembershipTag => {
+                "a non-member's PublicMessage carries a membership tag"
+            }
+            FramingError::InvalidSignature => "the message's signature does not verify",
+            FramingError::ApplicationInPublicMessage => {
+                "an application message was sent as a PublicMessage (it must be a PrivateMessage)"
+            }
+            FramingError::MissingConfirmationTag => "a commit has no confirmation tag",
+            FramingError::UnexpectedConfirmationTag => {
+                "a proposal or application message carries a confirmation tag"
+            }
+            FramingError::ConfirmationTagMismatch => {
+                "the commit's confirmation tag does not verify"
+            }
+            FramingError::NonZeroPadding => "the padding of a PrivateMessage has a non-zero byte",
+            FramingError::UnknownSender => "no signature key is known for the message's sender",
+            FramingError::SenderNotMember => "a PrivateMessage's sender is not a member",
+            FramingError::WireFormatMismatch => {
+                "the content's wire format is not the one it is protected as"
+            }
+            FramingError::ExternalSenderNotProposal => {
+                "an external sender sent something other than a proposal"
+            }
+            FramingError::NewMemberProposalNotAdd => {
+                "a new_member_proposal sender sent something other than an Add proposal"
+            }
+            FramingError::NewMemberCommitNotCommit => {
+                "a new_member_commit sender sent something other than a commit"
+            }
+            FramingError::UnsupportedVersion => "the message's protocol version is not MLS 1.0",
+            FramingError::UnexpectedWireFormat => {
+                "the message's wire format is not the one expected here"
+            }
+            FramingError::NotACommit => {
+                "a transcript hash update was given something other than a commit"
+            }
+        })
+    }
+}
+
+impl core::error::Error for FramingError {}

@@ -27,7 +27,8 @@ pub enum GroupError {
     WireFormatPolicyViolation,
     /// §12.4: a Commit was received from this member itself; use `merge_pending_commit`.
     OwnCommit,
-    /// §12.4: the Commit's sender is not a `member` (external commits are not supported).
+    /// §12.4: the Commit's sender is neither a `member` nor a `new_member_commit` (an
+    /// `external` or `new_member_proposal` sender cannot commit).
     UnsupportedCommitSender,
     /// §12.4: a ProposalRef in the Commit is not a proposal received this epoch.
     UnknownProposalRef,
@@ -102,8 +103,9 @@ pub enum GroupError {
     /// §12.4.3.1: a `path_secret` in the Welcome although the committer and the joiner share
     /// no node of the committer's filtered path, or none when one is needed.
     PathSecretMismatch,
-    /// The caller asked for a commit without path although one is required, or a
-    /// KeyPackage of another cipher suite.
+    /// The caller's `CommitOptions` do not fit the call: the first Commit of a reinitialized
+    /// group or a branch (`Group::reinit`, `Group::branch`) takes no proposals besides the
+    /// Adds of the given KeyPackages.
     InvalidCommitOptions,
     /// A member index given by the caller is not an occupied leaf.
     NoSuchMember,
@@ -272,7 +274,264 @@ pub enum GroupError {
 
 impl core::fmt::Display for GroupError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        let s = match self {
+        f.write_str(match self {
+            GroupError::FutureEpoch => {
+                "the message is from a later epoch than the group's: process the earlier commits \
+                 first"
+            }
+            GroupError::PastEpochUnavailable => {
+                "the message is from a past epoch whose keys are no longer kept (handshake \
+                 messages of past epochs are never accepted)"
+            }
+            GroupError::NoPendingCommit => "there is no pending commit to merge",
+            GroupError::PendingCommitExists => {
+                "a commit of this member is pending: merge or clear it first"
+            }
+            GroupError::StaleStagedCommit => {
+                "the staged commit was validated in another epoch than the group's current one"
+            }
+            GroupError::GroupInactive => {
+                "this member was removed from the group (or the group was reinitialized): it can \
+                 no longer send or commit"
+            }
+            GroupError::WrongGroupId => "the message is for another group",
+            GroupError::UnexpectedWireFormat => {
+                "the message's wire format is not one a group processes (Welcome, GroupInfo and \
+                 KeyPackage have their own calls)"
+            }
+            GroupError::WireFormatPolicyViolation => {
+                "the handshake message arrived in a wire format the group's policy forbids"
+            }
+            GroupError::OwnCommit => {
+                "the commit was sent by this member: merge it with merge_pending_commit instead of \
+                 processing it"
+            }
+            GroupError::UnsupportedCommitSender => {
+                "the commit's sender may not commit (only members and new_member_commit joiners \
+                 can)"
+            }
+            GroupError::UnknownProposalRef => {
+                "the commit references a proposal that was not received this epoch"
+            }
+            GroupError::UpdateFromCommitter => {
+                "the commit covers an Update proposal sent by the committer itself"
+            }
+            GroupError::RemoveOfCommitter => {
+                "the commit covers a Remove proposal that removes the committer"
+            }
+            GroupError::MultipleChangesForLeaf => {
+                "the commit has several Update or Remove proposals for the same leaf"
+            }
+            GroupError::RemoveOfNonMember => {
+                "a Remove proposal names a blank leaf or a leaf outside the tree"
+            }
+            GroupError::DuplicateAdd => "two Add proposals carry KeyPackages of the same client",
+            GroupError::AddOfExistingMember => {
+                "an Add proposal adds a client that is already a member"
+            }
+            GroupError::DuplicatePsk => "two PreSharedKey proposals name the same PSK",
+            GroupError::MultipleGroupContextExtensions => {
+                "the commit has more than one GroupContextExtensions proposal"
+            }
+            GroupError::ReInitWithOtherProposals => {
+                "a ReInit proposal is committed together with other proposals"
+            }
+            GroupError::ExternalInitInMemberCommit => {
+                "a member's commit contains an ExternalInit proposal"
+            }
+            GroupError::UnsupportedProposalType => {
+                "a proposal's type is not supported by every member"
+            }
+            GroupError::PathRequired => "the commit has no path but its proposals require one",
+            GroupError::UpdateFromNonMember => "an Update proposal was not sent by a member",
+            GroupError::UpdateLeafSourceNotUpdate => {
+                "the leaf node of an Update proposal was not made for an update"
+            }
+            GroupError::LeafSignatureInvalid => "a leaf node's signature does not verify",
+            GroupError::EncryptionKeyInUse => "a new leaf's encryption key is already in the tree",
+            GroupError::SignatureKeyInUse => {
+                "a new leaf's signature key is already another member's"
+            }
+            GroupError::RequiredCapabilitiesNotSupported => {
+                "a leaf does not support the group's required capabilities"
+            }
+            GroupError::CredentialTypeNotSupported => {
+                "a leaf's credential type is not supported by every member, or the leaf does not \
+                 support a credential type in use"
+            }
+            GroupError::LeafCapabilitiesMismatch => {
+                "a leaf does not support the group's protocol version or cipher suite"
+            }
+            GroupError::LeafExtensionNotSupported => {
+                "a leaf carries an extension its own capabilities do not list"
+            }
+            GroupError::GroupContextExtensionNotSupported => {
+                "a GroupContextExtensions proposal holds an extension some member does not support"
+            }
+            GroupError::InvalidPskNonce => "a PreSharedKey proposal's nonce has the wrong length",
+            GroupError::InvalidPskUsage => "a resumption PSK proposal's usage is not application",
+            GroupError::UnknownPsk => {
+                "a pre-shared key of the commit or Welcome is not known to this member"
+            }
+            GroupError::ReInitVersionDowngrade => {
+                "a ReInit proposal asks for an older protocol version"
+            }
+            GroupError::InvalidExternalSender => {
+                "an external sender sent a proposal it may not send, or its index names no \
+                 external sender"
+            }
+            GroupError::OwnLeafNotFound => {
+                "the ratchet tree has no leaf for this member's KeyPackage"
+            }
+            GroupError::MissingRatchetTree => {
+                "the Welcome carries no ratchet tree and none was given"
+            }
+            GroupError::SignerNotInTree => "the GroupInfo's signer is not a member of the tree",
+            GroupError::ResumptionEpochMismatch => {
+                "a reinit or branch PSK comes with a GroupInfo whose epoch is not 1"
+            }
+            GroupError::PathSecretMismatch => {
+                "the Welcome's path secret does not match the tree (present where none is due, or \
+                 missing)"
+            }
+            GroupError::InvalidCommitOptions => {
+                "the commit options do not fit this call (a reinit or branch commit takes no \
+                 proposals)"
+            }
+            GroupError::NoSuchMember => "the given member index is not an occupied leaf",
+            GroupError::InvalidState => {
+                "the saved group state is inconsistent (wrong secret lengths, a tree that does not \
+                 match the group context, or keys off this member's path)"
+            }
+            GroupError::UnsupportedStateVersion => {
+                "the saved group state has a format version this library does not read"
+            }
+            GroupError::ProposalsPending => {
+                "proposals were received this epoch: commit them before sending application \
+                 messages"
+            }
+            GroupError::MissingExternalPub => {
+                "the GroupInfo has no external_pub extension, so no external commit can be made \
+                 from it"
+            }
+            GroupError::PriorLeafNotFound => {
+                "the prior leaf to remove in a resync is blank or has another credential"
+            }
+            GroupError::ExternalCommitNotPublicMessage => {
+                "an external commit arrived in a PrivateMessage (external commits are \
+                 PublicMessages)"
+            }
+            GroupError::ExternalCommitProposalByReference => {
+                "an external commit covers a proposal by reference"
+            }
+            GroupError::ExternalCommitMissingExternalInit => {
+                "an external commit has no ExternalInit proposal"
+            }
+            GroupError::ExternalCommitMultipleExternalInit => {
+                "an external commit has more than one ExternalInit proposal"
+            }
+            GroupError::ExternalCommitProposalNotAllowed => {
+                "an external commit contains a proposal other than ExternalInit, Remove and \
+                 PreSharedKey"
+            }
+            GroupError::ExternalCommitMultipleRemoves => {
+                "an external commit has more than one Remove proposal"
+            }
+            GroupError::ExternalCommitRemoveIdentityMismatch => {
+                "a resync external commit's new leaf does not present the identity of the leaf it \
+                 removes"
+            }
+            GroupError::ExternalCommitWithoutPath => "an external commit has no path",
+            GroupError::ExternalSenderIndexOutOfRange => {
+                "an external sender's index names no entry of the group's external_senders \
+                 extension"
+            }
+            GroupError::ExternalProposalTypeNotAllowed => {
+                "an external sender sent a proposal type that external senders may not send"
+            }
+            GroupError::ExternalCustomProposalNotAllowed => {
+                "an external sender sent a custom proposal type the application does not allow \
+                 from external senders"
+            }
+            GroupError::SignerKeyMismatch => {
+                "the signing identity does not hold the KeyPackage's signature key"
+            }
+            GroupError::NoPendingReInit => "the group's last commit contained no ReInit proposal",
+            GroupError::UnsupportedReInitVersion => {
+                "the ReInit asks for a protocol version this library cannot create"
+            }
+            GroupError::MissingReInitPsk => {
+                "the reinitialization Welcome carries no reinit resumption PSK"
+            }
+            GroupError::ReInitPskWrongGroup => {
+                "the reinit PSK names another group than the old one"
+            }
+            GroupError::ReInitPskWrongEpoch => {
+                "the reinit PSK names another epoch than the one the ReInit commit created"
+            }
+            GroupError::ReInitGroupIdMismatch => "the new group's id differs from the ReInit's",
+            GroupError::ReInitVersionMismatch => {
+                "the new group's protocol version differs from the ReInit's"
+            }
+            GroupError::ReInitCipherSuiteMismatch => {
+                "the new group's cipher suite differs from the ReInit's"
+            }
+            GroupError::ReInitExtensionsMismatch => {
+                "the new group's extensions differ from the ReInit's"
+            }
+            GroupError::ReInitMemberMissing => {
+                "a member of the old group is missing from the reinitialized group"
+            }
+            GroupError::MissingBranchPsk => "the branch Welcome carries no branch resumption PSK",
+            GroupError::BranchPskWrongGroup => {
+                "the branch PSK names another group than the one it is joined from"
+            }
+            GroupError::BranchPskUnknownEpoch => {
+                "the branch PSK names an epoch whose resumption PSK the old group no longer holds"
+            }
+            GroupError::BranchVersionMismatch => {
+                "the branch's protocol version differs from the old group's"
+            }
+            GroupError::BranchCipherSuiteMismatch => {
+                "the branch's cipher suite differs from the old group's"
+            }
+            GroupError::BranchMemberNotInGroup => {
+                "a member of the branch is not a member of the old group"
+            }
+            GroupError::ResumptionPskNeedsOldGroup => {
+                "the Welcome is for a reinitialization or branch: join it with join_reinit or \
+                 join_branch"
+            }
+            GroupError::CustomProposalRejected => {
+                "the application's custom proposal validator refused a custom proposal"
+            }
+            GroupError::CredentialRejected => {
+                "the application's credential validator refused a leaf's credential"
+            }
+            GroupError::ExternalSenderCredentialRejected => {
+                "the application's credential validator refused an external sender's credential"
+            }
+            GroupError::CredentialNotValidSuccessor => {
+                "a member's new credential is not accepted as the same identity as its old one"
+            }
+            GroupError::KeyPackageLifetimeInvalid => {
+                "the KeyPackage has expired or is not yet valid"
+            }
+            GroupError::MissingHooks => {
+                "the saved group state was made with custom hooks: restore it with \
+                 from_bytes_with_hooks"
+            }
+            GroupError::DuplicateProposal => {
+                "the proposal is already in the pool (a replayed or echoed message)"
+            }
+            GroupError::ProposalPoolFull => "the pool of pending proposals is full",
+            GroupError::ProposalRejectedByPolicy => {
+                "the application's proposal policy refused the proposal"
+            }
+            GroupError::ProposalHeld => "the proposal is held for the application's approval",
+            GroupError::CommitRejectedByPolicy => {
+                "the application's proposal policy refused a proposal of the commit"
+            }
             GroupError::StateChecksumMismatch => {
                 "the saved group state does not match its checksum (damaged bytes)"
             }
@@ -286,15 +545,6 @@ impl core::fmt::Display for GroupError {
                 "a storage key was given but the saved group state is not sealed"
             }
             GroupError::StorageKeyTooShort => "the storage key is shorter than 16 bytes",
-            GroupError::DuplicateProposal => {
-                "the proposal is already in the pool (a replayed or echoed message)"
-            }
-            GroupError::ProposalPoolFull => "the pool of pending proposals is full",
-            GroupError::ProposalRejectedByPolicy => "the application's proposal policy refused it",
-            GroupError::ProposalHeld => "the proposal is held for the application's approval",
-            GroupError::CommitRejectedByPolicy => {
-                "the application's proposal policy refused a proposal of the commit"
-            }
             GroupError::StagedCommitOfOtherGroup => {
                 "the staged commit belongs to another group or another history of this epoch"
             }
@@ -305,9 +555,8 @@ impl core::fmt::Display for GroupError {
             GroupError::InvalidKemPublicKey => {
                 "a KEM public key is malformed or of low order (nothing can be sealed to it)"
             }
-            // The other variants print their names (as `Error`'s Display always did).
-            other => return core::fmt::Debug::fmt(other, f),
-        };
-        f.write_str(s)
+        })
     }
 }
+
+impl core::error::Error for GroupError {}

@@ -61,3 +61,75 @@ pub enum MessageError {
     /// (§13).
     MalformedExtension,
 }
+
+impl core::fmt::Display for MessageError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            MessageError::KeyPackageVersionMismatch => {
+                "the KeyPackage's protocol version is not the expected one"
+            }
+            MessageError::KeyPackageCipherSuiteMismatch => {
+                "the KeyPackage's cipher suite is not the expected one"
+            }
+            MessageError::InitKeyEqualsEncryptionKey => {
+                "the KeyPackage's init key equals its leaf's encryption key"
+            }
+            MessageError::KeyPackageSignatureInvalid => {
+                "the KeyPackage's signature does not verify"
+            }
+            MessageError::LeafNodeSourceNotKeyPackage => {
+                "the KeyPackage's leaf node was not made for a KeyPackage"
+            }
+            MessageError::LeafNodeSignatureInvalid => {
+                "the KeyPackage's leaf node signature does not verify"
+            }
+            MessageError::LifetimeNotValid => {
+                "the KeyPackage has expired or is not yet valid (its lifetime does not contain the \
+                 current time)"
+            }
+            MessageError::CredentialTypeNotInCapabilities => {
+                "the leaf's credential type is not in its own capabilities"
+            }
+            MessageError::LeafExtensionNotInCapabilities => {
+                "the leaf carries an extension its own capabilities do not list"
+            }
+            MessageError::KeyPackageExtensionNotInCapabilities => {
+                "the KeyPackage carries an extension its leaf's capabilities do not list"
+            }
+            MessageError::DuplicateExtension => {
+                "an extension type appears twice in one extension list"
+            }
+            MessageError::VersionNotInCapabilities => {
+                "the KeyPackage's protocol version is not in its leaf's capabilities"
+            }
+            MessageError::CipherSuiteNotInCapabilities => {
+                "the KeyPackage's cipher suite is not in its leaf's capabilities"
+            }
+            MessageError::WelcomeNotForUs => {
+                "the Welcome is not addressed to any of our KeyPackages"
+            }
+            MessageError::WelcomeCipherSuiteMismatch => {
+                "the Welcome's cipher suite is not the one of the KeyPackage it is addressed to"
+            }
+            MessageError::MultipleReinitOrBranchPsks => {
+                "the Welcome has more than one reinit or branch resumption PSK"
+            }
+            MessageError::MissingPsk => "a pre-shared key the Welcome needs is not available",
+            MessageError::GroupInfoSignatureInvalid => "the GroupInfo's signature does not verify",
+            MessageError::GroupInfoCipherSuiteMismatch => {
+                "the GroupInfo's cipher suite is not the one of the KeyPackage"
+            }
+            MessageError::UnsupportedGroupContextExtension => {
+                "the GroupInfo has a group context extension this client does not support"
+            }
+            MessageError::ConfirmationTagMismatch => {
+                "the GroupInfo's confirmation tag does not verify"
+            }
+            MessageError::MalformedExtension => {
+                "an extension's content does not decode as its type"
+            }
+        })
+    }
+}
+
+impl core::error::Error for MessageError {}

@@ -14,6 +14,9 @@ mod message;
 mod tree;
 mod treekem;
 
+#[cfg(test)]
+mod tests;
+
 pub use framing::FramingError;
 pub use group::GroupError;
 pub use message::MessageError;
@@ -122,16 +125,20 @@ impl fmt::Display for Error {
         match self {
             Error::Decode(e) => write!(f, "decode error: {e}"),
             Error::Crypto(e) => write!(f, "crypto error: {e}"),
-            Error::UnsupportedCipherSuite(cs) => {
-                write!(f, "unsupported cipher suite 0x{:04x}", cs.0)
+            Error::UnsupportedCipherSuite(cs) => write!(
+                f,
+                "unsupported cipher suite 0x{:04x}: unknown, or not implemented by the provider",
+                cs.0
+            ),
+            Error::KeySchedule(e) => write!(f, "key schedule error: {e}"),
+            Error::SecretTree(e) => write!(f, "secret tree error: {e}"),
+            Error::Encode => {
+                f.write_str("encoding failed: a value exceeds the limits of the MLS encoding")
             }
-            Error::KeySchedule(e) => write!(f, "key schedule error: {e:?}"),
-            Error::SecretTree(e) => write!(f, "secret tree error: {e:?}"),
-            Error::Encode => f.write_str("encoding failed"),
             Error::Tree(e) => write!(f, "ratchet tree error: {e}"),
-            Error::TreeKem(e) => write!(f, "TreeKEM error: {e:?}"),
-            Error::Message(e) => write!(f, "message validation error: {e:?}"),
-            Error::Framing(e) => write!(f, "framing error: {e:?}"),
+            Error::TreeKem(e) => write!(f, "TreeKEM error: {e}"),
+            Error::Message(e) => write!(f, "message validation error: {e}"),
+            Error::Framing(e) => write!(f, "framing error: {e}"),
             Error::Group(e) => write!(f, "group error: {e}"),
         }
     }
@@ -139,29 +146,78 @@ impl fmt::Display for Error {
 
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let s = match self {
-            DecodeError::EndOfInput => "unexpected end of input",
-            DecodeError::InvalidVarintPrefix => "variable-length integer with prefix 0b11",
-            DecodeError::NonMinimalVarint => "variable-length integer not minimally encoded",
-            DecodeError::VectorLengthMismatch => "vector content does not match its length",
-            DecodeError::InvalidOptional => "optional presence octet not 0 or 1",
-            DecodeError::TrailingBytes => "trailing bytes after the value",
-            DecodeError::UnknownValue => "unknown enumerated value",
-            DecodeError::Malformed => "malformed structure",
-        };
-        f.write_str(s)
+        f.write_str(match self {
+            DecodeError::EndOfInput => "the input ended before the value did (truncated data)",
+            DecodeError::InvalidVarintPrefix => {
+                "a variable-length integer uses the reserved prefix 0b11"
+            }
+            DecodeError::NonMinimalVarint => {
+                "a variable-length integer is not encoded in the fewest bytes"
+            }
+            DecodeError::VectorLengthMismatch => {
+                "a vector's content does not exactly fill its declared length"
+            }
+            DecodeError::InvalidOptional => "an optional value's presence octet is not 0 or 1",
+            DecodeError::TrailingBytes => "bytes are left over after the value",
+            DecodeError::UnknownValue => "an enumerated value is not one this structure allows",
+            DecodeError::Malformed => "the structure is malformed",
+        })
     }
 }
 
+/// Opaque on purpose: says which kind of operation failed, never why (no padding or MAC
+/// oracle, no key material).
 impl fmt::Display for CryptoError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(self, f)
+        f.write_str(match self {
+            CryptoError::InvalidKey => "a key is invalid for the algorithm",
+            CryptoError::InvalidSignature => "a signature does not verify",
+            CryptoError::DecryptionFailed => "decryption failed",
+            CryptoError::EncryptionFailed => "encryption failed",
+            CryptoError::Random => "the random source failed",
+            CryptoError::InvalidLength => "a key derivation length is out of range",
+            CryptoError::Unsupported => {
+                "the provider does not implement this operation for the cipher suite"
+            }
+        })
+    }
+}
+
+impl fmt::Display for KeyScheduleError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            KeyScheduleError::InvalidSecretLength => {
+                "a secret has the wrong length for the cipher suite"
+            }
+            KeyScheduleError::TooManyPsks => "more pre-shared keys than a commit can carry",
+        })
+    }
+}
+
+impl fmt::Display for SecretTreeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            SecretTreeError::LeafOutOfRange => "the sender's leaf index is not in the secret tree",
+            SecretTreeError::GenerationTooFarAhead => {
+                "the message's generation is further ahead than the configured maximum jump"
+            }
+            SecretTreeError::GenerationExpired => {
+                "a message was replayed or is too old: its generation's key was already used or \
+                 deleted"
+            }
+            SecretTreeError::GenerationOverflow => "the generation counter would overflow",
+            SecretTreeError::NodeSecretMissing => {
+                "a secret tree node was already deleted (corrupted state)"
+            }
+        })
     }
 }
 
 impl core::error::Error for Error {}
 impl core::error::Error for DecodeError {}
 impl core::error::Error for CryptoError {}
+impl core::error::Error for KeyScheduleError {}
+impl core::error::Error for SecretTreeError {}
 
 impl From<DecodeError> for Error {
     fn from(e: DecodeError) -> Self {

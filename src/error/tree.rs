@@ -125,3 +125,5 @@ impl core::fmt::Display for TreeError {
         })
     }
 }
+
+impl core::error::Error for TreeError {}

@@ -39,3 +39,45 @@ pub enum TreeKemError {
     /// through which the path secret reaches it (§7.5: tree invariant broken).
     NoPrivateKey,
 }
+
+impl core::fmt::Display for TreeKemError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            TreeKemError::PathLengthMismatch => {
+                "the UpdatePath's length differs from the sender's filtered direct path"
+            }
+            TreeKemError::PublicKeyMismatch => {
+                "a public key derived from the path secret differs from the UpdatePath's"
+            }
+            TreeKemError::SenderOutOfRange => "the committer's leaf index is outside the tree",
+            TreeKemError::LeafSourceNotCommit => {
+                "the UpdatePath's leaf node was not made for a commit"
+            }
+            TreeKemError::LeafSignatureInvalid => {
+                "the UpdatePath's leaf node signature does not verify"
+            }
+            TreeKemError::LeafEncryptionKeyUnchanged => {
+                "the UpdatePath's leaf keeps the committer's current encryption key"
+            }
+            TreeKemError::DuplicateEncryptionKey => {
+                "a public key of the UpdatePath is already in the tree or appears twice in it"
+            }
+            TreeKemError::CiphertextCountMismatch => {
+                "an UpdatePath node has the wrong number of encrypted path secrets"
+            }
+            TreeKemError::ParentHashMismatch => {
+                "the UpdatePath's leaf parent hash does not match the tree after the merge"
+            }
+            TreeKemError::ReceiverIsSender => "the receiver of the UpdatePath is its sender",
+            TreeKemError::ReceiverNotInPath => {
+                "the receiver's leaf is not below the sender's filtered direct path"
+            }
+            TreeKemError::NoPrivateKey => {
+                "this member holds no private key to decrypt its path secret (the tree is \
+                 inconsistent)"
+            }
+        })
+    }
+}
+
+impl core::error::Error for TreeKemError {}

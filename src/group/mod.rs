@@ -18,15 +18,41 @@
 //! caller-supplied [`StorageKey`], [`Group::to_bytes_sealed`] encrypts and authenticates it
 //! with the group's AEAD, and only [`Group::from_bytes_sealed`] with that key restores it.
 //!
-//! ```text
-//! let mut alice = Group::create(provider, suite, b"group".to_vec(), alice_id, config)?;
-//! let out = alice.commit(CommitOptions::default().add_member(bob_kp))?;
+//! ```
+//! # use std::sync::Arc;
+//! # use melos::crypto::rust_crypto::RustCrypto;
+//! # use melos::messages::{Credential, Lifetime};
+//! # use melos::{CipherSuite, CryptoProvider};
+//! use melos::group::{CommitOptions, Group, GroupConfig, ProcessedContent, PskStore, SigningIdentity};
+//!
+//! # let provider: Arc<dyn CryptoProvider> = Arc::new(RustCrypto::new());
+//! # let suite = CipherSuite::MLS_128_DHKEMX25519_AES128GCM_SHA256_ED25519;
+//! # let cs = provider.suite(suite)?;
+//! # let alice_id = SigningIdentity::generate(cs, Credential::Basic(b"alice".to_vec()))?;
+//! # let bob_id = SigningIdentity::generate(cs, Credential::Basic(b"bob".to_vec()))?;
+//! # let bob_kp = bob_id.key_package(cs, Lifetime { not_before: 0, not_after: u64::MAX })?;
+//! let config = GroupConfig::default();
+//! let mut alice = Group::create(provider.clone(), suite, b"group".to_vec(), alice_id, config.clone())?;
+//! let out = alice.commit(CommitOptions::default().add_member(bob_kp.key_package.clone()).with_ratchet_tree())?;
 //! alice.merge_pending_commit()?;
-//! let mut bob = Group::join(provider, &out.welcome.unwrap(), &bob_bundle, bob_id, None,
-//!                           config, &PskStore::new())?;
+//! let welcome = out.welcome.expect("an Add yields a Welcome");
+//! let mut bob = Group::join(provider, &welcome, &bob_kp, bob_id, None, config, &PskStore::new())?;
+//!
 //! let msg = alice.encrypt_application(b"hi", b"")?;
 //! let got = bob.process(&msg, None)?;
+//! assert!(matches!(got.content, ProcessedContent::Application(ref data) if data == b"hi"));
+//!
+//! // A Commit is processed into a StagedCommit, inspected, then merged.
+//! let out = bob.commit(CommitOptions::default())?;
+//! bob.merge_pending_commit()?;
+//! let ProcessedContent::Commit(staged) = alice.process(&out.commit, None)?.content else { unreachable!() };
+//! assert_eq!(staged.committer(), bob.own_leaf());
+//! alice.merge_staged_commit(*staged)?;
+//! assert_eq!(alice.epoch_authenticator(), bob.epoch_authenticator());
+//! # Ok::<(), melos::Error>(())
 //! ```
+//!
+//! See the [crate-level quick start](crate#quick-start) and the [guides](crate::guides).
 
 use alloc::collections::VecDeque;
 use alloc::sync::Arc;

@@ -41,8 +41,9 @@ impl<'a> TreeValidation<'a> {
 impl RatchetTree {
     /// Runs the tree checks of RFC 9420 §12.4.3.1 for a joiner, cheapest first: tree hash,
     /// unmerged leaves, leaf capabilities and lifetimes, key uniqueness, parent hashes, then
-    /// every leaf signature in one `verify_batch` call. The credentials themselves are the
-    /// application's to validate (§5.3.1), as are `required_capabilities` (§11.1).
+    /// every leaf signature through the provider's `verify_batch` (one call, or with the
+    /// `parallel` feature one call per 64 leaves on all cores). The credentials themselves
+    /// are the application's to validate (§5.3.1), as are `required_capabilities` (§11.1).
     pub fn validate(
         &mut self,
         cs: &dyn CipherSuiteProvider,
@@ -135,7 +136,9 @@ impl RatchetTree {
 
     /// §7.3: every leaf's signature verifies under its own `signature_key`, with `group_id`
     /// and its leaf index as context for the `update` and `commit` sources. All signatures
-    /// go to the provider in one `verify_batch` call.
+    /// go to the provider in one `verify_batch` call; with the `parallel` feature, the
+    /// signed contents are built and the signatures verified on all cores (rayon), one
+    /// `verify_batch` call per chunk of 64 leaves.
     pub fn verify_leaf_signatures(
         &self,
         cs: &dyn CipherSuiteProvider,
