@@ -8,7 +8,9 @@ use super::super::tests::group_of;
 use super::*;
 use crate::framing::{FramedContentBody, MlsMessageBody, Sender, WireFormat};
 use crate::group::{CommitOptions, ExternalCommitOptions, GroupInfoOptions, ProcessedContent};
+use crate::group::GroupHooks;
 use crate::messages::{Commit, ExternalInit, Proposal, ProposalOrRef};
+use crate::ratchet_tree::TreeLimits;
 
 /// A member Commit signed by `groups[1]` covering an ExternalInit (which the committer's own
 /// checks refuse), seen by `groups[0]`: [`GroupError::ExternalInitInMemberCommit`].

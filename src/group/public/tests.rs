@@ -1,0 +1,294 @@
+use alloc::vec::Vec;
+
+use super::*;
+use crate::error::{FramingError, GroupError};
+use crate::framing::{FramedContentBody, MlsMessageBody, PublicMessage};
+use crate::group::tests::{group_of, identity, kp};
+use crate::group::{
+    CommitOptions, ExternalCommitOptions, Group, GroupInfoOptions, PathChoice, ProcessedContent,
+    PskStore,
+};
+use crate::messages::ProposalOrRef;
+
+/// A public view of `groups[0]`'s group from its GroupInfo (tree inside).
+fn view(p: &Arc<dyn CryptoProvider>, g: &Group) -> PublicGroup {
+    let gi = g.group_info(GroupInfoOptions::default()).unwrap();
+    PublicGroup::from_group_info(p.clone(), &gi, None, GroupConfig::default()).unwrap()
+}
+
+/// Every member but `committer` processes and merges `commit`; the committer merges its
+/// pending commit.
+fn deliver(groups: &mut [Group], committer: usize, commit: &MlsMessage) {
+    for (i, g) in groups.iter_mut().enumerate() {
+        if i == committer {
+            g.merge_pending_commit().unwrap();
+        } else {
+            let ProcessedContent::Commit(s) = g.process(commit, None).unwrap().content else {
+                panic!("not a commit");
+            };
+            g.merge_staged_commit(*s).unwrap();
+        }
+    }
+}
+
+fn agrees(pg: &PublicGroup, g: &Group) {
+    assert_eq!(pg.group_context(), g.group_context());
+    assert_eq!(pg.members(), g.members());
+    assert_eq!(
+        pg.export_tree().unwrap(),
+        g.ratchet_tree().encode_extension().unwrap()
+    );
+}
+
+/// The view's whole public state, to check that a refused message changed nothing.
+fn snapshot(pg: &PublicGroup) -> (GroupContext, Vec<u8>, Vec<u8>, Vec<CachedProposal>) {
+    (
+        pg.group_context().clone(),
+        pg.export_tree().unwrap(),
+        pg.interim_transcript_hash().to_vec(),
+        pg.cached_proposals().to_vec(),
+    )
+}
+
+#[test]
+fn follows_proposals_commits_and_external_join() {
+    let (p, mut groups) = group_of(3);
+    let mut pg = view(&p, &groups[0]);
+    agrees(&pg, &groups[0]);
+    assert_eq!(pg.member_count(), 4);
+
+    // An Update proposal, cached by reference, then committed by another member.
+    let upd = groups[1].propose_update().unwrap();
+    let PublicOutcome::ProposalCached(c) = pg.process(&upd).unwrap() else {
+        panic!("not cached");
+    };
+    assert_eq!(c.sender, Sender::Member(LeafIndex(1)));
+    for i in [0, 2, 3] {
+        groups[i].process(&upd, None).unwrap();
+    }
+    let out = groups[2].commit(CommitOptions::default()).unwrap();
+    let PublicOutcome::NewEpoch(change) = pg.process(&out.commit).unwrap() else {
+        panic!("no new epoch");
+    };
+    deliver(&mut groups, 2, &out.commit);
+    assert_eq!(change.epoch(), 2);
+    assert_eq!(change.committer, LeafIndex(2));
+    assert_eq!(change.updated.len(), 1);
+    assert!(change.path);
+    assert!(pg.cached_proposals().is_empty());
+    agrees(&pg, &groups[0]);
+
+    // An external join: the joiner's leaf is reported as added.
+    let gi = groups[0].group_info(GroupInfoOptions::default()).unwrap();
+    let id = identity(&p, "joiner");
+    let (joiner, out) = Group::join_by_external_commit(
+        p.clone(),
+        &gi,
+        None,
+        id,
+        GroupConfig::default(),
+        &PskStore::new(),
+        ExternalCommitOptions::default(),
+    )
+    .unwrap();
+    let PublicOutcome::NewEpoch(change) = pg.process(&out.commit).unwrap() else {
+        panic!("no new epoch");
+    };
+    assert_eq!(change.sender, Sender::NewMemberCommit);
+    assert_eq!(change.added.len(), 1);
+    assert_eq!(change.added[0].index, joiner.own_leaf());
+    agrees(&pg, &joiner);
+}
+
+#[test]
+fn add_without_path_and_remove() {
+    let (p, mut groups) = group_of(2);
+    let mut pg = view(&p, &groups[0]);
+    let bob = identity(&p, "bob");
+    let bundle = kp(&p, &bob);
+    let opts = CommitOptions {
+        path: PathChoice::WhenRequired,
+        ..CommitOptions::default()
+    }
+    .add_member(bundle.key_package.clone());
+    let out = groups[1].commit(opts).unwrap();
+    let PublicOutcome::NewEpoch(change) = pg.process(&out.commit).unwrap() else {
+        panic!("no new epoch");
+    };
+    assert!(!change.path);
+    assert_eq!(change.added.len(), 1);
+    deliver(&mut groups, 1, &out.commit);
+    // The joiner takes the tree from the view.
+    let tree = pg.export_tree().unwrap();
+    let b = Group::join(
+        p.clone(),
+        out.welcome.as_ref().unwrap(),
+        &bundle,
+        bob,
+        Some(&tree),
+        GroupConfig::default(),
+        &PskStore::new(),
+    )
+    .unwrap();
+    agrees(&pg, &b);
+
+    let out = groups[0]
+        .commit(CommitOptions::default().remove_member(LeafIndex(1)))
+        .unwrap();
+    let PublicOutcome::NewEpoch(change) = pg.process(&out.commit).unwrap() else {
+        panic!("no new epoch");
+    };
+    assert_eq!(change.removed.len(), 1);
+    assert_eq!(change.removed[0].index, LeafIndex(1));
+    groups[0].merge_pending_commit().unwrap();
+    agrees(&pg, &groups[0]);
+}
+
+#[test]
+fn private_message_is_refused() {
+    let (p, mut groups) = group_of(1);
+    let mut pg = view(&p, &groups[0]);
+    let before = snapshot(&pg);
+    let m = groups[0].encrypt_application(b"hi", b"").unwrap();
+    assert_eq!(
+        pg.process(&m).unwrap_err(),
+        Error::Group(GroupError::PrivateMessageUnreadable)
+    );
+    assert_eq!(snapshot(&pg), before);
+}
+
+#[test]
+fn other_group_epochs_and_duplicates_are_refused() {
+    let (p, mut groups) = group_of(2);
+    let mut pg = view(&p, &groups[0]);
+    let (_q, mut other) = group_of(1);
+    let foreign = other[0].commit(CommitOptions::default()).unwrap();
+    let same_id = pg.process(&foreign.commit).unwrap_err();
+    // `group_of` always names the group "g": the other group's commit fails its
+    // signature (same id and epoch, another tree).
+    assert!(matches!(
+        same_id,
+        Error::Framing(FramingError::InvalidSignature) | Error::Framing(FramingError::UnknownSender)
+    ));
+
+    let upd = groups[1].propose_update().unwrap();
+    pg.process(&upd).unwrap();
+    let before = snapshot(&pg);
+    assert_eq!(
+        pg.process(&upd).unwrap_err(),
+        Error::Group(GroupError::DuplicateProposal)
+    );
+    assert_eq!(snapshot(&pg), before);
+
+    groups[0].process(&upd, None).unwrap();
+    groups[2].process(&upd, None).unwrap();
+    let c1 = groups[0].commit(CommitOptions::default()).unwrap();
+    deliver(&mut groups, 0, &c1.commit);
+    let c2 = groups[1].commit(CommitOptions::default()).unwrap();
+    assert_eq!(
+        pg.process(&c2.commit).unwrap_err(),
+        Error::Group(GroupError::FutureEpoch)
+    );
+    assert_eq!(snapshot(&pg), before);
+    pg.process(&c1.commit).unwrap();
+    assert_eq!(
+        pg.process(&c1.commit).unwrap_err(),
+        Error::Group(GroupError::PastEpochUnavailable)
+    );
+    pg.process(&c2.commit).unwrap();
+    deliver(&mut groups, 1, &c2.commit);
+    agrees(&pg, &groups[2]);
+}
+
+#[test]
+fn commit_of_unknown_reference_is_refused() {
+    let (p, mut groups) = group_of(2);
+    let mut pg = view(&p, &groups[0]);
+    let upd = groups[1].propose_update().unwrap();
+    groups[0].process(&upd, None).unwrap();
+    groups[2].process(&upd, None).unwrap();
+    let out = groups[0].commit(CommitOptions::default()).unwrap();
+    let MlsMessageBody::PublicMessage(pm) = &out.commit.body else {
+        panic!("not public");
+    };
+    let FramedContentBody::Commit(c) = &pm.content.body else {
+        panic!("not a commit");
+    };
+    assert!(matches!(c.proposals[0], ProposalOrRef::Reference(_)));
+    let before = snapshot(&pg);
+    assert_eq!(
+        pg.process(&out.commit).unwrap_err(),
+        Error::Group(GroupError::UnknownProposalRef)
+    );
+    assert_eq!(snapshot(&pg), before);
+    // Once the proposal is seen, the same Commit goes through.
+    pg.process(&upd).unwrap();
+    pg.process(&out.commit).unwrap();
+    deliver(&mut groups, 0, &out.commit);
+    agrees(&pg, &groups[1]);
+}
+
+#[test]
+fn member_message_without_membership_tag_is_refused() {
+    let (p, mut groups) = group_of(1);
+    let mut pg = view(&p, &groups[0]);
+    let out = groups[0].commit(CommitOptions::default()).unwrap();
+    let MlsMessageBody::PublicMessage(pm) = &out.commit.body else {
+        panic!("not public");
+    };
+    let stripped = PublicMessage {
+        membership_tag: None,
+        ..pm.clone()
+    };
+    let m = MlsMessage::new(MlsMessageBody::PublicMessage(stripped));
+    assert_eq!(
+        pg.process(&m).unwrap_err(),
+        Error::Framing(FramingError::MissingMembershipTag)
+    );
+    // A wrong tag value passes: the view has no membership key (documented).
+    let wrong = PublicMessage {
+        membership_tag: Some(alloc::vec![0; 32]),
+        ..pm.clone()
+    };
+    let m = MlsMessage::new(MlsMessageBody::PublicMessage(wrong));
+    assert!(pg.process(&m).is_ok());
+}
+
+#[test]
+fn group_info_checks() {
+    let (p, mut groups) = group_of(2);
+    let config = GroupConfig::default;
+    let bare = groups[0]
+        .group_info(GroupInfoOptions {
+            ratchet_tree: false,
+            external_pub: false,
+        })
+        .unwrap();
+    assert_eq!(
+        PublicGroup::from_group_info(p.clone(), &bare, None, config()).unwrap_err(),
+        Error::Group(GroupError::MissingRatchetTree)
+    );
+    let tree = groups[0].ratchet_tree().encode_extension().unwrap();
+    let pg = PublicGroup::from_group_info(p.clone(), &bare, Some(&tree), config()).unwrap();
+    agrees(&pg, &groups[0]);
+
+    let mut forged = bare.clone();
+    let MlsMessageBody::GroupInfo(gi) = &mut forged.body else {
+        panic!("not a GroupInfo");
+    };
+    gi.group_context.epoch += 1;
+    assert_eq!(
+        PublicGroup::from_group_info(p.clone(), &forged, Some(&tree), config()).unwrap_err(),
+        Error::Message(crate::error::MessageError::GroupInfoSignatureInvalid)
+    );
+
+    // A tree of another epoch (one more member) does not match the tree hash.
+    let (_q, bigger) = group_of(3);
+    let other_tree = bigger[0].ratchet_tree().encode_extension().unwrap();
+    assert!(PublicGroup::from_group_info(p.clone(), &bare, Some(&other_tree), config()).is_err());
+    let app = groups[1].encrypt_application(b"x", b"").unwrap();
+    assert_eq!(
+        PublicGroup::from_group_info(p, &app, None, config()).unwrap_err(),
+        Error::Group(GroupError::UnexpectedWireFormat)
+    );
+}
