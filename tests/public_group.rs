@@ -9,8 +9,7 @@ use std::time::Instant;
 
 use common::{SUITE, group_with, new_client, provider};
 use melos::framing::{
-    AuthenticatedContent, FramedContentBody, FramingContext, MlsMessage, MlsMessageBody,
-    WireFormat,
+    AuthenticatedContent, FramedContentBody, FramingContext, MlsMessage, MlsMessageBody, WireFormat,
 };
 use melos::group::{
     CommitOptions, ExternalCommitOptions, Group, GroupConfig, GroupInfoOptions, HandshakeFormat,
@@ -237,6 +236,11 @@ fn follows_a_100_member_group_through_50_commits() {
             }
         }
         check_agree(&pg, &members);
+        if round % 10 == 9 {
+            // A server restarts: the saved view carries on.
+            let bytes = pg.to_bytes().unwrap();
+            pg = PublicGroup::from_bytes(p.clone(), &bytes, config()).unwrap();
+        }
     }
     assert_eq!(pg.epoch(), 51);
     assert!(counts.iter().all(|&k| k > 0));

@@ -32,8 +32,8 @@ use crate::key_schedule::{
 };
 use crate::messages::{
     Capabilities, Commit, Extension, ExtensionType, Extensions, ExternalInit, ExternalPub,
-    GroupContext, LeafNode, LeafNodeSource, PreSharedKey, Proposal, ProposalOrRef,
-    Remove, UpdatePath,
+    GroupContext, LeafNode, LeafNodeSource, PreSharedKey, Proposal, ProposalOrRef, Remove,
+    UpdatePath,
 };
 use crate::ratchet_tree::{RatchetTree, TreeDiff, TreeView};
 use crate::transcript::{
@@ -47,11 +47,9 @@ use super::commit::{CommitOutput, retained_keys};
 use super::config::{GroupConfig, Member, PskStore, SigningIdentity};
 use super::epoch::EpochState;
 use super::hooks::CredentialUse;
-use super::process::StagedCommit;
-use super::proposals::{
-    Checks, CommittedProposal, apply_proposals, check_path_leaf, member_at,
-};
 use super::join_checks::{group_info_of, validated_tree};
+use super::process::StagedCommit;
+use super::proposals::{Checks, CommittedProposal, apply_proposals, check_path_leaf, member_at};
 // `join.rs` reaches it here (it moved to `join_checks`).
 pub(super) use super::join_checks::validate_tree_credentials;
 use super::self_removal::{SelfRemoval, UnverifiedRemoval};

@@ -7,8 +7,8 @@ use alloc::vec::Vec;
 use super::super::tests::group_of;
 use super::*;
 use crate::framing::{FramedContentBody, MlsMessageBody, Sender, WireFormat};
-use crate::group::{CommitOptions, ExternalCommitOptions, GroupInfoOptions, ProcessedContent};
 use crate::group::GroupHooks;
+use crate::group::{CommitOptions, ExternalCommitOptions, GroupInfoOptions, ProcessedContent};
 use crate::messages::{Commit, ExternalInit, Proposal, ProposalOrRef};
 use crate::ratchet_tree::TreeLimits;
 

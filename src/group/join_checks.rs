@@ -71,4 +71,3 @@ pub(crate) fn validate_tree_credentials(
     }
     Ok(())
 }
-

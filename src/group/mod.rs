@@ -63,8 +63,8 @@ mod join_checks;
 mod pool;
 mod process;
 mod proposals;
-mod public;
 mod psk;
+mod public;
 mod reinit;
 mod self_removal;
 mod state;
@@ -85,7 +85,9 @@ pub use hooks::{
 pub use join::{JoinOptions, TreeLifetimes};
 pub use pool::{LeftOutProposal, PendingProposal, ProposalStatus};
 pub use process::{ProcessedContent, ProcessedMessage, StagedCommit};
-pub use public::{CachedProposal, EpochChange, PublicGroup, PublicOutcome};
+pub use public::{
+    CachedProposal, EpochChange, PUBLIC_GROUP_STATE_VERSION, PublicGroup, PublicOutcome,
+};
 pub use self_removal::{SelfRemoval, SuccessorCheck, UnverifiedRemoval};
 #[cfg(feature = "getrandom")]
 pub(crate) use state::rewrap_checksummed;

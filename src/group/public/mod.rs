@@ -36,6 +36,8 @@
 //! Every refused input leaves the view unchanged: a Commit is staged on a diff of the
 //! tree and applied in one step only once every check passed.
 //!
+//! [`PublicGroup::to_bytes`] and [`PublicGroup::from_bytes`] save and restore the view.
+//!
 //! [`GroupError::PrivateMessageUnreadable`]: crate::error::GroupError::PrivateMessageUnreadable
 
 use alloc::sync::Arc;
@@ -55,8 +57,10 @@ use super::proposals::member_at;
 
 mod outcome;
 mod process;
+mod state;
 
 pub use outcome::{CachedProposal, EpochChange, PublicOutcome};
+pub use state::PUBLIC_GROUP_STATE_VERSION;
 
 /// A group as a server sees it (RFC 9420 §16.9): the public ratchet tree, the GroupContext,
 /// the interim transcript hash and the proposals cached this epoch; no secret. See the

@@ -168,7 +168,8 @@ fn other_group_epochs_and_duplicates_are_refused() {
     // signature (same id and epoch, another tree).
     assert!(matches!(
         same_id,
-        Error::Framing(FramingError::InvalidSignature) | Error::Framing(FramingError::UnknownSender)
+        Error::Framing(FramingError::InvalidSignature)
+            | Error::Framing(FramingError::UnknownSender)
     ));
 
     let upd = groups[1].propose_update().unwrap();
@@ -291,4 +292,45 @@ fn group_info_checks() {
         PublicGroup::from_group_info(p, &app, None, config()).unwrap_err(),
         Error::Group(GroupError::UnexpectedWireFormat)
     );
+}
+
+#[test]
+fn saved_view_restores_and_damage_is_refused() {
+    let (p, mut groups) = group_of(2);
+    let mut pg = view(&p, &groups[0]);
+    let upd = groups[1].propose_update().unwrap();
+    pg.process(&upd).unwrap();
+    let bytes = pg.to_bytes().unwrap();
+    let restored = PublicGroup::from_bytes(p.clone(), &bytes, GroupConfig::default()).unwrap();
+    assert_eq!(snapshot(&restored), snapshot(&pg));
+    assert_eq!(restored.to_bytes().unwrap(), bytes);
+
+    // The restored view follows the group like the original.
+    let mut restored = restored;
+    groups[0].process(&upd, None).unwrap();
+    groups[2].process(&upd, None).unwrap();
+    let out = groups[0].commit(CommitOptions::default()).unwrap();
+    restored.process(&out.commit).unwrap();
+    deliver(&mut groups, 0, &out.commit);
+    agrees(&restored, &groups[1]);
+
+    let mut version = bytes.clone();
+    version[1] ^= 2;
+    assert_eq!(
+        PublicGroup::from_bytes(p.clone(), &version, GroupConfig::default()).unwrap_err(),
+        Error::Group(GroupError::UnsupportedStateVersion)
+    );
+    // A flipped byte in the tree hash of the saved GroupContext.
+    let hash = pg.tree_hash().to_vec();
+    let at = bytes
+        .windows(hash.len())
+        .position(|w| w == hash.as_slice())
+        .unwrap();
+    let mut damaged = bytes.clone();
+    damaged[at] ^= 1;
+    assert_eq!(
+        PublicGroup::from_bytes(p.clone(), &damaged, GroupConfig::default()).unwrap_err(),
+        Error::Tree(crate::error::TreeError::TreeHashMismatch)
+    );
+    assert!(PublicGroup::from_bytes(p, &bytes[..bytes.len() - 1], GroupConfig::default()).is_err());
 }
