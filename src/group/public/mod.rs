@@ -1,44 +1,5 @@
-//! A public view of a group for servers (RFC 9420 §16.9 Delivery Services, a MIMI hub): a
-//! [`PublicGroup`] holds no private key and no epoch secret. It follows the group from a
-//! GroupInfo and then from the group's PublicMessages, validates every proposal and Commit
-//! as far as public data allows, and tracks the ratchet tree, the GroupContext and the
-//! membership.
-//!
-//! What it checks, and what it cannot:
-//!
-//! - **GroupInfo** ([`PublicGroup::from_group_info`]): the signature by the signer's leaf,
-//!   the whole tree as a joiner does (RFC 9420 §12.4.3.1: the tree hash against the
-//!   GroupContext, parent hashes, leaf signatures, unmerged leaves, key uniqueness,
-//!   credentials by the hooks). It cannot check the confirmation tag (that needs the
-//!   epoch's `confirmation_key`): it takes the interim transcript hash from it (§8.2)
-//!   unverified.
-//! - **PublicMessages** ([`PublicGroup::process`]): group id and epoch, the content rules
-//!   of §6.1, the presence of the membership tag, and the signature with the sender's key.
-//!   It cannot check the *value* of a member's membership tag (that needs the epoch's
-//!   `membership_key`, §6.2): a member's message is authenticated by its signature only,
-//!   as OpenMLS's `PublicGroup` does. Anyone holding a member's signature private key can
-//!   therefore get a message past it that the members would refuse.
-//! - **Proposals** (§12.1): valid on their own, then cached by ProposalRef for the Commits
-//!   of the epoch, like a member's pool (bounded by
-//!   [`GroupConfig::max_pending_proposals`] + [`GroupConfig::max_held_proposals`]).
-//! - **Commits** (§12.4.2), from members and external joiners (§12.4.3.2): the proposal
-//!   list (§12.2, the hooks' policy), applied to a staged tree; the UpdatePath's leaf node
-//!   (§7.3) and parent hashes (§7.9), with nothing decrypted; the new GroupContext (tree
-//!   hash, confirmed and interim transcript hashes, epoch + 1). It cannot check the
-//!   confirmation tag (that needs the new epoch's `confirmation_key`), nor PSK values, nor
-//!   that the path secrets decrypt: a Commit whose signature, tree and proposals are valid
-//!   but whose encrypted contents are garbage is accepted by the public view and refused
-//!   by the members.
-//! - **PrivateMessages** are refused ([`GroupError::PrivateMessageUnreadable`]): a group
-//!   followed this way sends handshake messages as PublicMessages
-//!   ([`HandshakeFormat::Public`](super::HandshakeFormat::Public)).
-//!
-//! Every refused input leaves the view unchanged: a Commit is staged on a diff of the
-//! tree and applied in one step only once every check passed.
-//!
-//! [`PublicGroup::to_bytes`] and [`PublicGroup::from_bytes`] save and restore the view.
-//!
-//! [`GroupError::PrivateMessageUnreadable`]: crate::error::GroupError::PrivateMessageUnreadable
+//! [`PublicGroup`]: a secret-free view of a group for servers (RFC 9420 §16.9), following
+//! it from a GroupInfo and its PublicMessages.
 
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -63,8 +24,47 @@ pub use outcome::{CachedProposal, EpochChange, PublicOutcome};
 pub use state::PUBLIC_GROUP_STATE_VERSION;
 
 /// A group as a server sees it (RFC 9420 §16.9): the public ratchet tree, the GroupContext,
-/// the interim transcript hash and the proposals cached this epoch; no secret. See the
-/// [module documentation](self) for what it can and cannot verify.
+/// the interim transcript hash and the proposals cached this epoch; no private key and no
+/// epoch secret. What a Delivery Service or a MIMI hub needs: it follows the group from a
+/// GroupInfo and then from the group's PublicMessages, validates every proposal and Commit
+/// as far as public data allows, and tracks the ratchet tree, the GroupContext and the
+/// membership.
+///
+/// What it checks, and what it cannot:
+///
+/// - **GroupInfo** ([`PublicGroup::from_group_info`]): the signature by the signer's leaf,
+///   the whole tree as a joiner does (RFC 9420 §12.4.3.1: the tree hash against the
+///   GroupContext, parent hashes, leaf signatures, unmerged leaves, key uniqueness,
+///   credentials by the hooks). It cannot check the confirmation tag (that needs the
+///   epoch's `confirmation_key`): it takes the interim transcript hash from it (§8.2)
+///   unverified.
+/// - **PublicMessages** ([`PublicGroup::process`]): group id and epoch, the content rules
+///   of §6.1, the presence of the membership tag, and the signature with the sender's key.
+///   It cannot check the *value* of a member's membership tag (that needs the epoch's
+///   `membership_key`, §6.2): a member's message is authenticated by its signature only,
+///   as OpenMLS's `PublicGroup` does. Anyone holding a member's signature private key can
+///   therefore get a message past it that the members would refuse.
+/// - **Proposals** (§12.1): valid on their own, then cached by ProposalRef for the Commits
+///   of the epoch, like a member's pool (bounded by
+///   [`GroupConfig::max_pending_proposals`] + [`GroupConfig::max_held_proposals`]).
+/// - **Commits** (§12.4.2), from members and external joiners (§12.4.3.2): the proposal
+///   list (§12.2, the hooks' policy), applied to a staged tree; the UpdatePath's leaf node
+///   (§7.3) and parent hashes (§7.9), with nothing decrypted; the new GroupContext (tree
+///   hash, confirmed and interim transcript hashes, epoch + 1). It cannot check the
+///   confirmation tag (that needs the new epoch's `confirmation_key`), nor PSK values, nor
+///   that the path secrets decrypt: a Commit whose signature, tree and proposals are valid
+///   but whose encrypted contents are garbage is accepted by the public view and refused
+///   by the members.
+/// - **PrivateMessages** are refused ([`GroupError::PrivateMessageUnreadable`]): a group
+///   followed this way sends handshake messages as PublicMessages
+///   ([`HandshakeFormat::Public`](super::HandshakeFormat::Public)).
+///
+/// Every refused input leaves the view unchanged: a Commit is staged on a diff of the
+/// tree and applied in one step only once every check passed.
+///
+/// [`PublicGroup::to_bytes`] and [`PublicGroup::from_bytes`] save and restore the view.
+///
+/// [`GroupError::PrivateMessageUnreadable`]: crate::error::GroupError::PrivateMessageUnreadable
 #[derive(Clone)]
 pub struct PublicGroup {
     provider: Arc<dyn CryptoProvider>,

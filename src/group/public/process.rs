@@ -46,7 +46,7 @@ impl PublicGroup {
     /// ([`GroupError::WrongGroupId`]), a later epoch ([`GroupError::FutureEpoch`]), an
     /// earlier one ([`GroupError::PastEpochUnavailable`]), anything after a ReInit Commit
     /// ([`GroupError::GroupInactive`]), and every failed check of the message (see the
-    /// [module documentation](super) for what is checked). A refused message leaves the
+    /// [`PublicGroup`] documentation for what is checked). A refused message leaves the
     /// view unchanged.
     pub fn process(&mut self, message: &MlsMessage) -> Result<PublicOutcome, Error> {
         self.process_at(message, None)
