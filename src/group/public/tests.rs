@@ -334,3 +334,133 @@ fn saved_view_restores_and_damage_is_refused() {
     );
     assert!(PublicGroup::from_bytes(p, &bytes[..bytes.len() - 1], GroupConfig::default()).is_err());
 }
+
+/// Every member processes `msg` (a proposal).
+fn propose_to_all(groups: &mut [Group], from: usize, msg: &MlsMessage) {
+    for (i, g) in groups.iter_mut().enumerate() {
+        if i != from {
+            g.process(msg, None).unwrap();
+        }
+    }
+}
+
+#[test]
+fn external_sender_proposal_is_cached_and_committed() {
+    let (p, mut groups) = group_of(2);
+    let ds =
+        crate::group::ExternalProposer::new(p.clone(), crate::CipherSuite(1), identity(&p, "ds"))
+            .unwrap();
+    let (msg, index) = groups[0]
+        .propose_add_external_sender(ds.external_sender())
+        .unwrap();
+    let mut pg = view(&p, &groups[0]);
+    pg.process(&msg).unwrap();
+    propose_to_all(&mut groups, 0, &msg);
+    let out = groups[1].commit(CommitOptions::default()).unwrap();
+    pg.process(&out.commit).unwrap();
+    deliver(&mut groups, 1, &out.commit);
+    agrees(&pg, &groups[0]);
+
+    // An index past the `external_senders` list is refused before the signature.
+    let remove = Proposal::Remove(crate::messages::Remove {
+        removed: LeafIndex(2),
+    });
+    let gid = pg.group_id().to_vec();
+    let bad = ds
+        .propose(&gid, pg.epoch(), index + 1, remove.clone(), &[])
+        .unwrap();
+    assert_eq!(
+        pg.process(&bad).unwrap_err(),
+        Error::Group(GroupError::ExternalSenderIndexOutOfRange)
+    );
+    let msg = ds.propose(&gid, pg.epoch(), index, remove, &[]).unwrap();
+    let PublicOutcome::ProposalCached(c) = pg.process(&msg).unwrap() else {
+        panic!("not cached");
+    };
+    assert_eq!(c.sender, Sender::External(index));
+    propose_to_all(&mut groups, usize::MAX, &msg);
+    groups[0].approve_proposal(&c.reference).unwrap();
+    let out = groups[0].commit(CommitOptions::default()).unwrap();
+    let PublicOutcome::NewEpoch(change) = pg.process(&out.commit).unwrap() else {
+        panic!("no new epoch");
+    };
+    assert_eq!(change.removed[0].index, LeafIndex(2));
+    groups[0].merge_pending_commit().unwrap();
+    agrees(&pg, &groups[0]);
+}
+
+#[test]
+fn wrong_group_wire_format_and_full_pool_are_refused() {
+    let (p, mut groups) = group_of(3);
+    let config = GroupConfig {
+        max_pending_proposals: 1,
+        max_held_proposals: 0,
+        ..GroupConfig::default()
+    };
+    let gi = groups[0].group_info(GroupInfoOptions::default()).unwrap();
+    let mut pg = PublicGroup::from_group_info(p.clone(), &gi, None, config).unwrap();
+    assert_eq!(
+        pg.process(&gi).unwrap_err(),
+        Error::Group(GroupError::UnexpectedWireFormat)
+    );
+
+    let first = groups[1].propose_update().unwrap();
+    pg.process(&first).unwrap();
+    let second = groups[2].propose_update().unwrap();
+    let before = snapshot(&pg);
+    assert_eq!(
+        pg.process(&second).unwrap_err(),
+        Error::Group(GroupError::ProposalPoolFull)
+    );
+    assert_eq!(snapshot(&pg), before);
+
+    let mut foreign = first.clone();
+    let MlsMessageBody::PublicMessage(pm) = &mut foreign.body else {
+        panic!("not public");
+    };
+    pm.content.group_id = b"another group".to_vec();
+    assert_eq!(
+        pg.process(&foreign).unwrap_err(),
+        Error::Group(GroupError::WrongGroupId)
+    );
+}
+
+#[test]
+fn reinit_ends_the_view() {
+    let (p, mut groups) = group_of(1);
+    let mut pg = view(&p, &groups[0]);
+    let reinit = groups[0]
+        .reinit_proposal(b"next".to_vec(), crate::CipherSuite(1), Default::default())
+        .unwrap();
+    let out = groups[0]
+        .commit(CommitOptions::default().with_proposal(reinit))
+        .unwrap();
+    let PublicOutcome::NewEpoch(change) = pg.process(&out.commit).unwrap() else {
+        panic!("no new epoch");
+    };
+    assert!(change.reinit.is_some());
+    assert!(pg.reinit().is_some());
+    deliver(&mut groups, 0, &out.commit);
+    agrees(&pg, &groups[1]);
+    // Any later handshake message of the old group is refused.
+    let mut late = groups[1].clone();
+    let Ok(upd) = late.propose_update() else {
+        // The members refuse to send after a ReInit too; forge one from the last commit.
+        let before = snapshot(&pg);
+        let mut m = out.commit.clone();
+        let MlsMessageBody::PublicMessage(pm) = &mut m.body else {
+            panic!("not public");
+        };
+        pm.content.epoch += 1;
+        assert_eq!(
+            pg.process(&m).unwrap_err(),
+            Error::Group(GroupError::GroupInactive)
+        );
+        assert_eq!(snapshot(&pg), before);
+        return;
+    };
+    assert_eq!(
+        pg.process(&upd).unwrap_err(),
+        Error::Group(GroupError::GroupInactive)
+    );
+}
