@@ -270,6 +270,10 @@ pub enum GroupError {
     /// UpdatePath node's `encryption_key`) cannot be encapsulated to (wrong length, not on
     /// the curve, or of low order): every later Commit sealing to it would fail.
     InvalidKemPublicKey,
+    /// RFC 9420 §6.3: a `PublicGroup` was given a PrivateMessage. It holds no epoch secret,
+    /// so it can neither decrypt nor authenticate one: a group followed by a Delivery
+    /// Service sends its handshake messages as PublicMessages (`HandshakeFormat::Public`).
+    PrivateMessageUnreadable,
 }
 
 impl core::fmt::Display for GroupError {
@@ -554,6 +558,9 @@ impl core::fmt::Display for GroupError {
             }
             GroupError::InvalidKemPublicKey => {
                 "a KEM public key is malformed or of low order (nothing can be sealed to it)"
+            }
+            GroupError::PrivateMessageUnreadable => {
+                "a public group view cannot read a PrivateMessage (it holds no epoch secrets)"
             }
         })
     }

@@ -113,7 +113,7 @@ fn group_errors() -> Vec<GroupError> {
         ProposalRejectedByPolicy, ProposalHeld, CommitRejectedByPolicy, StateChecksumMismatch,
         StateAuthenticationFailed, StateKeyRequired, StateNotSealed, StorageKeyTooShort,
         StagedCommitOfOtherGroup, NoUnverifiedRemoval, CustomProposalOfDefaultType,
-        InvalidKemPublicKey)
+        InvalidKemPublicKey, PrivateMessageUnreadable)
 }
 
 /// Every variant of [`Error`]: each category with every one of its variants, and the

@@ -148,6 +148,33 @@ impl PublicMessage {
         membership_key: &Secret,
         signature_key: impl FnOnce(&Sender, &FramedContent) -> Option<SignaturePublicKey>,
     ) -> Result<AuthenticatedContent, Error> {
+        self.check(cs, context, Some(membership_key), signature_key)
+    }
+
+    /// [`PublicMessage::unprotect`] for an observer that does not hold the epoch's
+    /// `membership_key` (a Delivery Service following the group, RFC 9420 §6.2): every
+    /// check but the value of the membership tag, whose presence is still checked. The
+    /// signature, verified with the sender's key, is then all that authenticates a
+    /// `member`'s message: anyone who knows a member's signature private key (and not the
+    /// group's secrets) passes.
+    pub fn unprotect_without_membership_key(
+        self,
+        cs: &dyn CipherSuiteProvider,
+        context: &FramingContext,
+        signature_key: impl FnOnce(&Sender, &FramedContent) -> Option<SignaturePublicKey>,
+    ) -> Result<AuthenticatedContent, Error> {
+        self.check(cs, context, None, signature_key)
+    }
+
+    /// The checks of [`PublicMessage::unprotect`], the membership tag's value only with
+    /// `membership_key`.
+    fn check(
+        self,
+        cs: &dyn CipherSuiteProvider,
+        context: &FramingContext,
+        membership_key: Option<&Secret>,
+        signature_key: impl FnOnce(&Sender, &FramedContent) -> Option<SignaturePublicKey>,
+    ) -> Result<AuthenticatedContent, Error> {
         context.check_group_and_epoch(&self.content.group_id, self.content.epoch)?;
         check_content(&self.content, &self.auth)?;
         check_tag_presence(&self.content.sender, self.membership_tag.as_deref())?;
@@ -157,7 +184,7 @@ impl PublicMessage {
             auth: self.auth,
         };
         let (mut signed, start) = sign_content(&ac.tbs(context), ac.auth.tls_serialized_len())?;
-        if let Some(tag) = &self.membership_tag {
+        if let (Some(tag), Some(membership_key)) = (&self.membership_tag, membership_key) {
             let end = signed.len();
             ac.auth.write_for(ac.content.content_type(), &mut signed)?;
             let tbm = signed.get(start..).ok_or(Error::Encode)?;

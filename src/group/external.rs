@@ -20,7 +20,7 @@ use alloc::collections::VecDeque;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
-use crate::crypto::{CipherSuiteProvider, CryptoProvider, HpkePublicKey, Secret};
+use crate::crypto::{CryptoProvider, HpkePublicKey, Secret};
 use crate::error::{Error, GroupError, TreeError};
 use crate::framing::{
     AuthenticatedContent, FramedContent, FramedContentBody, FramingContext, MlsMessage,
@@ -32,10 +32,10 @@ use crate::key_schedule::{
 };
 use crate::messages::{
     Capabilities, Commit, Extension, ExtensionType, Extensions, ExternalInit, ExternalPub,
-    GroupContext, GroupInfo, LeafNode, LeafNodeSource, PreSharedKey, Proposal, ProposalOrRef,
-    Remove, UpdatePath,
+    GroupContext, LeafNode, LeafNodeSource, PreSharedKey, Proposal, ProposalOrRef, Remove,
+    UpdatePath,
 };
-use crate::ratchet_tree::{RatchetTree, TreeDiff, TreeLimits, TreeValidation, TreeView};
+use crate::ratchet_tree::{RatchetTree, TreeDiff, TreeView};
 use crate::transcript::{
     confirmation_tag, confirmed_transcript_hash, interim_transcript_hash, verify_confirmation_tag,
 };
@@ -46,18 +46,18 @@ use super::Group;
 use super::commit::{CommitOutput, retained_keys};
 use super::config::{GroupConfig, Member, PskStore, SigningIdentity};
 use super::epoch::EpochState;
-use super::hooks::{CredentialUse, GroupHooks};
+use super::hooks::CredentialUse;
+use super::join_checks::{group_info_of, validated_tree};
 use super::process::StagedCommit;
-use super::proposals::{
-    Checks, CommittedProposal, apply_proposals, check_path_leaf, member_at, validate_credential,
-    validate_external_senders,
-};
+use super::proposals::{Checks, CommittedProposal, apply_proposals, check_path_leaf, member_at};
+// `join.rs` reaches it here (it moved to `join_checks`).
+pub(super) use super::join_checks::validate_tree_credentials;
 use super::self_removal::{SelfRemoval, UnverifiedRemoval};
 
 /// No leaf has this index (trees have fewer than 2^31 leaves): the "committer" under which
 /// the Remove and PSK proposals of an external Commit are validated, so that the §12.2 rule
 /// "a Remove of the committer" never applies to them.
-const NO_COMMITTER: LeafIndex = LeafIndex(u32::MAX);
+pub(super) const NO_COMMITTER: LeafIndex = LeafIndex(u32::MAX);
 
 /// What a published GroupInfo carries (RFC 9420 §12.4.3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -178,7 +178,7 @@ impl<'c> ExternalProposals<'c> {
 ///
 /// Returns the joiner's index with that leaf blank again: `prepare_update_path` /
 /// `merge_update_path` then set it, as for any committer.
-fn place_joiner(
+pub(super) fn place_joiner(
     diff: &mut TreeDiff<'_>,
     context: &GroupContext,
     extensions: &Extensions,
@@ -216,67 +216,6 @@ fn place_joiner(
     let x = joiner.node().ok_or(GroupError::InvalidState)?;
     diff.blank_node(x)?;
     Ok(joiner)
-}
-
-/// The GroupInfo of an `mls_group_info` message.
-pub(super) fn group_info_of(message: &MlsMessage) -> Result<&GroupInfo, Error> {
-    message.validate()?;
-    match &message.body {
-        MlsMessageBody::GroupInfo(gi) => Ok(gi),
-        _ => Err(GroupError::UnexpectedWireFormat.into()),
-    }
-}
-
-/// The ratchet tree of a received GroupInfo (its `ratchet_tree` extension, else the encoded
-/// `ratchet_tree` given out of band), decoded within `limits` (refused before decoding if
-/// its encoding is too long), after the checks a joiner runs (RFC 9420 §12.4.3.1,
-/// §12.4.3.2): the GroupInfo signature by the `signer` leaf, then the whole tree against the
-/// GroupContext (tree hash, parent hashes, leaves, unmerged leaves, key uniqueness), and
-/// every leaf's credential and every `external_senders` entry of the GroupContext by the
-/// application's validator (§5.3.1, §12.1.8.1).
-pub(super) fn validated_tree(
-    cs: &dyn CipherSuiteProvider,
-    gi: &GroupInfo,
-    ratchet_tree: Option<&[u8]>,
-    now: Option<u64>,
-    hooks: &GroupHooks,
-    limits: &TreeLimits,
-) -> Result<RatchetTree, Error> {
-    let encoded = match gi.extensions.get(ExtensionType::RATCHET_TREE) {
-        Some(e) => e.extension_data.as_slice(),
-        None => ratchet_tree.ok_or(GroupError::MissingRatchetTree)?,
-    };
-    let mut tree = RatchetTree::decode_extension_with_limits(encoded, limits)?;
-    let signer = tree
-        .leaf(gi.signer)
-        .map(|l| crate::crypto::SignaturePublicKey(l.signature_key().to_vec()))
-        .ok_or(GroupError::SignerNotInTree)?;
-    gi.verify_signature(cs, &signer)?;
-    let ctx = &gi.group_context;
-    tree.validate(
-        cs,
-        &TreeValidation {
-            group_id: &ctx.group_id,
-            version: ctx.version,
-            tree_hash: Some(&ctx.tree_hash),
-            now,
-        },
-    )?;
-    validate_tree_credentials(&tree, hooks)?;
-    validate_external_senders(hooks, &ctx.extensions)?;
-    Ok(tree)
-}
-
-/// §5.3.1: the application's validator accepts the credential of every leaf of a tree a
-/// joiner received (as [`CredentialUse::JoinTree`]). O(n) validator calls.
-pub(super) fn validate_tree_credentials(
-    tree: &RatchetTree,
-    hooks: &GroupHooks,
-) -> Result<(), Error> {
-    for (_, leaf) in tree.leaves() {
-        validate_credential(hooks, &leaf.to_leaf_node()?, CredentialUse::JoinTree)?;
-    }
-    Ok(())
 }
 
 impl Group {

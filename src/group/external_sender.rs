@@ -23,8 +23,8 @@ use crate::messages::{
 
 use super::Group;
 use super::config::SigningIdentity;
-use super::external::{ExternalProposals, group_info_of};
 use super::hooks::GroupHooks;
+use super::join_checks::group_info_of;
 
 /// Whether an `external` sender may send `proposal` (RFC 9420 §12.1.8): of RFC 9420's
 /// types add, remove, psk, reinit and group_context_extensions
@@ -264,22 +264,6 @@ impl Group {
     /// 9420 §6.1, §12.1.8, §12.4.3.2): an `external` sender's proposal type and index, and
     /// an external Commit's proposal list and path (whose leaf key verifies the signature).
     pub(super) fn check_non_member(&self, message: &MlsMessage) -> Result<(), Error> {
-        let MlsMessageBody::PublicMessage(m) = &message.body else {
-            return Ok(());
-        };
-        match (&m.content.sender, &m.content.body) {
-            (Sender::External(i), FramedContentBody::Proposal(p)) => {
-                check_external_sender_type(p, &self.config.hooks)?;
-                let senders = self.group_context().extensions.read::<ExternalSenders>()?;
-                if senders.as_ref().and_then(|s| s.get(*i)).is_none() {
-                    return Err(GroupError::ExternalSenderIndexOutOfRange.into());
-                }
-            }
-            (Sender::NewMemberCommit, FramedContentBody::Commit(c)) => {
-                ExternalProposals::check(c)?;
-            }
-            _ => {}
-        }
-        Ok(())
+        super::handshake_checks::check_non_member(message, self.group_context(), &self.config.hooks)
     }
 }

@@ -7,8 +7,10 @@ use alloc::vec::Vec;
 use super::super::tests::group_of;
 use super::*;
 use crate::framing::{FramedContentBody, MlsMessageBody, Sender, WireFormat};
+use crate::group::GroupHooks;
 use crate::group::{CommitOptions, ExternalCommitOptions, GroupInfoOptions, ProcessedContent};
 use crate::messages::{Commit, ExternalInit, Proposal, ProposalOrRef};
+use crate::ratchet_tree::TreeLimits;
 
 /// A member Commit signed by `groups[1]` covering an ExternalInit (which the committer's own
 /// checks refuse), seen by `groups[0]`: [`GroupError::ExternalInitInMemberCommit`].

@@ -82,12 +82,15 @@ mod external;
 mod external_sender;
 #[cfg(feature = "getrandom")]
 pub(crate) mod fuzz_support;
+mod handshake_checks;
 mod hooks;
 mod join;
+mod join_checks;
 mod pool;
 mod process;
 mod proposals;
 mod psk;
+mod public;
 mod reinit;
 mod self_removal;
 mod state;
@@ -108,6 +111,9 @@ pub use hooks::{
 pub use join::{JoinOptions, TreeLifetimes};
 pub use pool::{LeftOutProposal, PendingProposal, ProposalStatus};
 pub use process::{ProcessedContent, ProcessedMessage, StagedCommit};
+pub use public::{
+    CachedProposal, EpochChange, PUBLIC_GROUP_STATE_VERSION, PublicGroup, PublicOutcome,
+};
 pub use self_removal::{SelfRemoval, SuccessorCheck, UnverifiedRemoval};
 #[cfg(feature = "getrandom")]
 pub(crate) use state::rewrap_checksummed;

@@ -11,9 +11,7 @@ use crate::framing::{
     MlsMessageBody, Sender, WireFormat,
 };
 use crate::key_schedule::{EpochSecrets, PreSharedKeyId, derive_epoch};
-use crate::messages::{
-    Commit, ExternalSenders, GroupContext, Proposal, ProposalOrRef, ProposalRef, ReInit,
-};
+use crate::messages::{Commit, GroupContext, Proposal, ProposalRef, ReInit};
 use crate::ratchet_tree::{StagedTree, TreeView};
 use crate::transcript::{
     confirmed_transcript_hash, interim_transcript_hash, verify_confirmation_tag,
@@ -25,12 +23,12 @@ use super::Group;
 use super::commit::{added_members, retained_keys};
 use super::config::{HandshakeFormat, Member};
 use super::epoch::{EpochState, PastEpoch};
-use super::hooks::CredentialUse;
-use super::hooks::ProposalInfo;
-use super::pool::ProposalStatus;
-use super::proposals::{
-    AppliedProposals, Checks, CommittedProposal, apply_proposals, check_path_leaf,
+use super::handshake_checks::{
+    check_commit_policy, resolve_committed, sender_signature_key, validate_lone_proposal,
 };
+use super::hooks::CredentialUse;
+use super::pool::ProposalStatus;
+use super::proposals::{AppliedProposals, Checks, apply_proposals, check_path_leaf};
 use super::self_removal::SelfRemoval;
 
 /// A fully validated Commit, not yet applied (RFC 9420 §12.4.2): inspect it, then
@@ -301,7 +299,7 @@ impl Group {
                 let ctx = self.context.group_context();
                 m.clone()
                     .unprotect(cs, &self.context, &self.epoch.membership_key, |s, c| {
-                        sender_key(tree, ctx, s, c)
+                        sender_signature_key(tree, ctx, s, c)
                     })
             }
             MlsMessageBody::PrivateMessage(m) => {
@@ -402,27 +400,12 @@ impl Group {
         if self.proposals.iter().any(|p| p.reference == reference) {
             return Err(GroupError::DuplicateProposal.into());
         }
-        match (&proposal, sender) {
-            (Proposal::Update(_), Sender::Member(_)) => {}
-            (Proposal::Update(_), _) => return Err(GroupError::UpdateFromNonMember.into()),
-            (Proposal::ExternalInit(_), _) => {
-                return Err(GroupError::ExternalInitInMemberCommit.into());
-            }
-            _ => {}
-        }
-        // The proposal alone must be a valid list (e.g. a Remove of a member that exists),
-        // checked as if a third member committed it (no leaf has index 2^32 - 1).
-        let committer = LeafIndex(u32::MAX);
-        let single = [CommittedProposal {
-            proposal: proposal.clone(),
-            sender,
-        }];
-        apply_proposals(
+        validate_lone_proposal(
             cs,
             &self.tree,
             self.context.group_context(),
-            committer,
-            &single,
+            &proposal,
+            sender,
             &Checks {
                 now,
                 hooks: &self.config.hooks,
@@ -449,42 +432,14 @@ impl Group {
         if committer == self.own_leaf() {
             return Err(GroupError::OwnCommit.into());
         }
-        let mut committed = Vec::with_capacity(commit.proposals.len());
-        for p in &commit.proposals {
-            committed.push(match p {
-                ProposalOrRef::Proposal(p) => CommittedProposal {
-                    proposal: p.clone(),
-                    sender: Sender::Member(committer),
-                },
-                ProposalOrRef::Reference(r) => {
-                    let c = self
-                        .proposals
-                        .iter()
-                        .find(|c| c.reference == *r)
-                        .ok_or(GroupError::UnknownProposalRef)?;
-                    CommittedProposal {
-                        proposal: c.proposal.clone(),
-                        sender: c.sender,
-                    }
-                }
-            });
-        }
+        let committed = resolve_committed(commit, committer, |r| {
+            self.proposals
+                .iter()
+                .find(|c| c.reference == *r)
+                .map(|c| (&c.proposal, c.sender))
+        })?;
         let ctx = self.context.group_context();
-        let policy = self.config.hooks.proposal_policy();
-        for (c, p) in committed.iter().zip(&commit.proposals) {
-            let info = ProposalInfo {
-                proposal: &c.proposal,
-                sender: &c.sender,
-                reference: match p {
-                    ProposalOrRef::Reference(r) => Some(r),
-                    ProposalOrRef::Proposal(_) => None,
-                },
-                context: ctx,
-            };
-            if !policy.commit_valid(committer, &info) {
-                return Err(GroupError::CommitRejectedByPolicy.into());
-            }
-        }
+        check_commit_policy(&self.config.hooks, ctx, committer, commit, &committed)?;
         let checks = Checks {
             now,
             hooks: &self.config.hooks,
@@ -648,37 +603,5 @@ impl Group {
         self.remember_resumption_psk();
         self.note_reinit(reinit);
         Ok(())
-    }
-}
-
-/// The signature key of a PublicMessage's sender (RFC 9420 §6.1): a member's leaf, an
-/// `external_senders` entry (type and index already checked by `check_non_member`), the
-/// KeyPackage of a `new_member_proposal` Add, or the leaf in an external Commit's path.
-fn sender_key(
-    tree: &crate::ratchet_tree::RatchetTree,
-    ctx: &GroupContext,
-    sender: &Sender,
-    content: &FramedContent,
-) -> Option<SignaturePublicKey> {
-    match sender {
-        Sender::Member(l) => tree
-            .leaf(*l)
-            .map(|n| SignaturePublicKey(n.signature_key().to_vec())),
-        Sender::External(i) => {
-            let senders = ctx.extensions.read::<ExternalSenders>().ok()??;
-            senders.get(*i).map(|s| s.signature_key.clone())
-        }
-        Sender::NewMemberProposal => match &content.body {
-            FramedContentBody::Proposal(Proposal::Add(a)) => {
-                Some(a.key_package.leaf_node.signature_key.clone())
-            }
-            _ => None,
-        },
-        Sender::NewMemberCommit => match &content.body {
-            FramedContentBody::Commit(Commit {
-                path: Some(path), ..
-            }) => Some(path.leaf_node.signature_key.clone()),
-            _ => None,
-        },
     }
 }
