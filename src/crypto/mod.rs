@@ -10,6 +10,7 @@ mod keys;
 pub mod labels;
 mod provider;
 mod secret;
+mod signer;
 mod suite;
 
 pub mod conformance;
@@ -22,6 +23,8 @@ pub use keys::{
 };
 pub use provider::{CipherSuiteProvider, CryptoProvider, RandomSource};
 pub use secret::Secret;
+pub(crate) use signer::SuiteSigner;
+pub use signer::{RawKeySigner, Signer, suite_signature_scheme};
 pub use suite::{AeadId, CipherSuite, HashId, KemId, SignatureScheme};
 
 /// Compares two byte strings in constant time (for MACs and confirmation tags).

@@ -57,6 +57,7 @@ mod external_sender;
 #[cfg(feature = "getrandom")]
 pub(crate) mod fuzz_support;
 mod hooks;
+mod identity;
 mod join;
 mod pool;
 mod process;
@@ -221,7 +222,7 @@ impl Group {
         }
         let mut leaf = LeafNode {
             encryption_key: pair.public_key,
-            signature_key: identity.signature_key.public_key.clone(),
+            signature_key: identity.signature_public_key().clone(),
             credential: identity.credential.clone(),
             capabilities,
             leaf_node_source: LeafNodeSource::KeyPackage(Lifetime {
@@ -233,12 +234,7 @@ impl Group {
         };
         proposals::validate_credential(&config.hooks, &leaf, CredentialUse::Creator)?;
         proposals::validate_external_senders(&config.hooks, &extensions)?;
-        leaf.sign(
-            cs,
-            &identity.signature_key.private_key,
-            &group_id,
-            LeafIndex(0),
-        )?;
+        leaf.sign_by(&identity.signer(cs)?, &group_id, LeafIndex(0))?;
         let mut tree = RatchetTree::new(&leaf)?;
         let tree_hash = tree.tree_hash(cs)?;
         let context = GroupContext::new(suite, group_id, 0, tree_hash, Vec::new(), extensions);
@@ -449,12 +445,7 @@ impl Group {
         let mut leaf = current;
         leaf.encryption_key = pair.public_key.clone();
         leaf.leaf_node_source = LeafNodeSource::Update;
-        leaf.sign(
-            cs,
-            &self.identity.signature_key.private_key,
-            self.group_id(),
-            self.own_leaf(),
-        )?;
+        leaf.sign_by(&self.identity.signer(cs)?, self.group_id(), self.own_leaf())?;
         let msg = self.propose(Proposal::Update(alloc::boxed::Box::new(
             crate::messages::Update { leaf_node: leaf },
         )))?;
@@ -493,11 +484,10 @@ impl Group {
             authenticated_data: authenticated_data.to_vec(),
             body,
         };
-        AuthenticatedContent::sign(
-            cs,
+        AuthenticatedContent::sign_by(
             wire_format,
             content,
-            &self.identity.signature_key.private_key,
+            &self.identity.signer(cs)?,
             &self.context,
         )
     }

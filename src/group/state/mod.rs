@@ -250,9 +250,12 @@ impl Group {
             version: GROUP_STATE_VERSION,
             config: ConfigState::of(&self.config)?,
             credential: self.identity.credential.clone(),
-            signature_public_key: self.identity.signature_key.public_key.clone(),
+            signature_public_key: self.identity.signature_public_key().clone(),
+            // Empty for an external signer, given back with `Group::set_signer`.
             signature_private_key: StateSecret(Secret::from_slice(
-                self.identity.signature_key.private_key.as_bytes(),
+                self.identity
+                    .key_pair()
+                    .map_or(&[][..], |k| k.private_key.as_bytes()),
             )),
             ratchet_tree: self.tree.encode_extension()?,
             keys: PrivateKeysState::of(&self.keys),
@@ -459,12 +462,14 @@ impl Group {
                 return Err(invalid());
             }
         }
-        let identity = SigningIdentity {
-            credential: state.credential,
-            signature_key: SignatureKeyPair {
+        let identity = if private_key.as_bytes().is_empty() {
+            SigningIdentity::detached(state.credential, public_key)
+        } else {
+            let key_pair = SignatureKeyPair {
                 private_key,
                 public_key,
-            },
+            };
+            SigningIdentity::from_key_pair(cs.cipher_suite(), state.credential, key_pair)
         };
 
         let e = state.epoch;
