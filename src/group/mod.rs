@@ -49,6 +49,7 @@ use crate::transcript::{confirmation_tag, interim_transcript_hash};
 use crate::tree_math::LeafIndex;
 use crate::treekem::TreePrivateKeys;
 
+pub mod client_material;
 mod commit;
 mod config;
 mod epoch;
@@ -67,6 +68,7 @@ mod reinit;
 mod self_removal;
 mod state;
 
+pub use client_material::CLIENT_MATERIAL_VERSION;
 pub use commit::{CommitOptions, CommitOutput, PathChoice};
 
 pub use config::{
