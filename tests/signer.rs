@@ -9,12 +9,13 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use common::{SUITE, new_client, provider};
 use melos::crypto::{RawKeySigner, SignaturePublicKey, SignatureScheme, Signer};
-use melos::error::{CryptoError, Error, FramingError, GroupError};
+use melos::framing::MlsMessage;
+use melos::{CryptoError, Error, FramingError, GroupError, MessageError};
 use melos::group::{
     CLIENT_MATERIAL_VERSION, CommitOptions, Group, GroupConfig, ProcessedContent, PskStore,
     SigningIdentity,
 };
-use melos::messages::{Credential, KeyPackageBundle, Lifetime, MlsMessage};
+use melos::messages::{Credential, KeyPackageBundle, Lifetime};
 use melos::{CipherSuite, CryptoProvider};
 
 /// A signer in the style of an HSM handle: the key stays inside (a `RawKeySigner` the group
@@ -238,7 +239,7 @@ fn wrong_signatures_are_refused() {
     .unwrap_err();
     assert_eq!(
         err,
-        Error::Message(melos::error::MessageError::GroupInfoSignatureInvalid)
+        Error::Message(MessageError::GroupInfoSignatureInvalid)
     );
 }
 
@@ -395,7 +396,9 @@ fn client_material_refusals() {
     let (id, kp) = new_client(&p, "alice");
     let id_bytes = id.to_bytes().unwrap().as_bytes().to_vec();
     let kp_bytes = kp.to_bytes().unwrap().as_bytes().to_vec();
-    let err = |e| Err(Error::Group(e));
+    fn err<T>(e: GroupError) -> Result<T, Error> {
+        Err(Error::Group(e))
+    }
 
     for len in 0..id_bytes.len() {
         assert_eq!(
