@@ -5,6 +5,10 @@
 //! Both traits are object-safe, have no associated types and take byte slices, so a hardware
 //! or platform backend can implement them. The default implementation is
 //! [`rust_crypto::RustCrypto`] (feature `rust-crypto`).
+//!
+//! Signatures of a client's own structures go through a [`Signer`] (RFC 9420 §5.1.2), so the
+//! signature private key can stay in an HSM or keystore; [`RawKeySigner`] is the one over a
+//! key held in memory.
 
 mod keys;
 pub mod labels;

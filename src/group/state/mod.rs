@@ -13,6 +13,10 @@
 //! recent epochs and the ReInit of an inactive group. Consumed message keys, used path
 //! secrets and replaced private keys were deleted from memory before and cannot be written.
 //!
+//! An identity that signs with an external [`Signer`](crate::crypto::Signer) is saved
+//! with its public key only: the restored group refuses to sign
+//! ([`GroupError::SignerRequired`]) until [`Group::set_signer`] gives the signer back.
+//!
 //! **The body is secret** (it contains the signature private key and every epoch secret
 //! still in use). [`Group::to_bytes`] writes it in the clear with a checksum: the caller
 //! must store those bytes encrypted and authenticated. [`Group::to_bytes_sealed`] does that
@@ -82,7 +86,7 @@
 //!     ConfigState config;
 //!     Credential credential;
 //!     SignaturePublicKey signature_public_key;
-//!     opaque signature_private_key<V>;
+//!     opaque signature_private_key<V>;      // empty for an external Signer
 //!     opaque ratchet_tree<V>;                 // the ratchet_tree extension encoding
 //!     PrivateKeysState keys;
 //!     GroupContext group_context;
