@@ -10,13 +10,13 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use common::{SUITE, new_client, provider};
 use melos::crypto::{RawKeySigner, SignaturePublicKey, SignatureScheme, Signer};
 use melos::framing::MlsMessage;
-use melos::{CryptoError, Error, FramingError, GroupError, MessageError};
 use melos::group::{
     CLIENT_MATERIAL_VERSION, CommitOptions, Group, GroupConfig, ProcessedContent, PskStore,
     SigningIdentity,
 };
 use melos::messages::{Credential, KeyPackageBundle, Lifetime};
 use melos::{CipherSuite, CryptoProvider};
+use melos::{CryptoError, Error, FramingError, GroupError, MessageError};
 
 /// A signer in the style of an HSM handle: the key stays inside (a `RawKeySigner` the group
 /// never sees), every call is counted, and it can be told to return broken signatures.
@@ -52,10 +52,10 @@ impl Signer for CountingSigner {
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>, CryptoError> {
         self.calls.fetch_add(1, Ordering::SeqCst);
         let mut sig = self.inner.sign(message)?;
-        if self.corrupt.load(Ordering::SeqCst) {
-            if let Some(b) = sig.last_mut() {
-                *b ^= 1;
-            }
+        if self.corrupt.load(Ordering::SeqCst)
+            && let Some(b) = sig.last_mut()
+        {
+            *b ^= 1;
         }
         Ok(sig)
     }
@@ -146,7 +146,10 @@ fn external_signers_run_a_group() {
     assert_eq!(bob.epoch_authenticator(), alice.epoch_authenticator());
 
     let msg = bob.encrypt_application(b"hello alice", b"").unwrap();
-    assert_eq!(application(alice.process(&msg, None).unwrap()), b"hello alice");
+    assert_eq!(
+        application(alice.process(&msg, None).unwrap()),
+        b"hello alice"
+    );
     let msg = alice.encrypt_application(b"hello bob", b"").unwrap();
     assert_eq!(application(bob.process(&msg, None).unwrap()), b"hello bob");
 
@@ -237,10 +240,7 @@ fn wrong_signatures_are_refused() {
         &PskStore::new(),
     )
     .unwrap_err();
-    assert_eq!(
-        err,
-        Error::Message(MessageError::GroupInfoSignatureInvalid)
-    );
+    assert_eq!(err, Error::Message(MessageError::GroupInfoSignatureInvalid));
 }
 
 /// The signer's scheme must be the one of the group's suite: an Ed25519 signer (and a raw
@@ -262,8 +262,14 @@ fn signer_scheme_must_match_the_suite() {
     assert_eq!(ed.calls(), 0);
 
     let (raw_ed, _) = new_client(&p, "alice");
-    let err = Group::create(p.clone(), p256, b"g".to_vec(), raw_ed, GroupConfig::default())
-        .unwrap_err();
+    let err = Group::create(
+        p.clone(),
+        p256,
+        b"g".to_vec(),
+        raw_ed,
+        GroupConfig::default(),
+    )
+    .unwrap_err();
     assert_eq!(err, Error::Group(GroupError::SignerSchemeMismatch));
 
     let id = SigningIdentity::new(basic("bob"), ed.clone());
@@ -273,7 +279,14 @@ fn signer_scheme_must_match_the_suite() {
     // Suites 1 and 3 share Ed25519: a raw key of suite 1 signs in a suite-3 group.
     let (raw_ed, _) = new_client(&p, "carol");
     let suite3 = CipherSuite::MLS_128_DHKEMX25519_CHACHA20POLY1305_SHA256_ED25519;
-    Group::create(p.clone(), suite3, b"g".to_vec(), raw_ed, GroupConfig::default()).unwrap();
+    Group::create(
+        p.clone(),
+        suite3,
+        b"g".to_vec(),
+        raw_ed,
+        GroupConfig::default(),
+    )
+    .unwrap();
 }
 
 /// A saved group state holds no key of an external signer: the restored group refuses to

@@ -146,7 +146,7 @@ fn forged_resync_leaves_the_victim_in_the_group() {
     let removal = removal.clone();
     assert_eq!(removal.epoch, groups[1].epoch());
     assert_eq!(removal.joiner.credential, bob.credential);
-    assert_ne!(&removal.joiner.signature_key, bob.signature_public_key());
+    assert_ne!(removal.joiner.signature_key, bob.signature_key);
     assert_eq!(removal.credential_check, SuccessorCheck::ValidSuccessor);
     let before = groups[1].to_bytes().unwrap();
     let epoch = groups[1].epoch();

@@ -8,8 +8,8 @@
 use alloc::vec::Vec;
 
 use super::{
-    CipherSuiteProvider, HpkeCiphertext, HpkePrivateKey, HpkePublicKey, Secret, SignaturePrivateKey,
-    Signer,
+    CipherSuiteProvider, HpkeCiphertext, HpkePrivateKey, HpkePublicKey, Secret,
+    SignaturePrivateKey, Signer,
 };
 use crate::codec::{write_opaque, write_varint};
 use crate::error::{CryptoError, Error};

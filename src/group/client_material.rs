@@ -42,8 +42,7 @@ use tls_codec::{DeserializeBytes, SerializeBytes};
 use super::SigningIdentity;
 use crate::codec::{self, vl_bytes};
 use crate::crypto::{
-    CipherSuite, HpkePrivateKey, Secret, SignatureKeyPair, SignaturePrivateKey,
-    SignaturePublicKey,
+    CipherSuite, HpkePrivateKey, Secret, SignatureKeyPair, SignaturePrivateKey, SignaturePublicKey,
 };
 use crate::error::{DecodeError, Error, GroupError};
 use crate::messages::{Credential, KeyPackage, KeyPackageBundle};

@@ -71,11 +71,11 @@ mod state;
 pub use client_material::CLIENT_MATERIAL_VERSION;
 pub use commit::{CommitOptions, CommitOutput, PathChoice};
 
+pub use crate::crypto::{RawKeySigner, Signer};
 pub use config::{
     DEFAULT_MAX_HELD_PROPOSALS, DEFAULT_MAX_PENDING_PROPOSALS, DEFAULT_MAX_RESUMPTION_PSKS,
     GroupConfig, HandshakeFormat, KeyPackageOptions, Member, PskStore, SigningIdentity,
 };
-pub use crate::crypto::{RawKeySigner, Signer};
 pub use external::{ExternalCommitOptions, GroupInfoOptions, PriorLeaf};
 pub use external_sender::{ExternalProposer, new_member_add_proposal};
 pub use hooks::{

@@ -5,9 +5,7 @@ use alloc::vec::Vec;
 use tls_codec::{SerializeBytes, TlsDeserializeBytes, TlsSerializeBytes, TlsSize};
 
 use super::{Capabilities, Extensions, GroupContext};
-use crate::crypto::{
-    CipherSuiteProvider, SignaturePrivateKey, SignaturePublicKey, Signer, labels,
-};
+use crate::crypto::{CipherSuiteProvider, SignaturePrivateKey, SignaturePublicKey, Signer, labels};
 use crate::error::{Error, MessageError};
 use crate::tree_math::LeafIndex;
 

@@ -114,7 +114,15 @@ pub fn prepare_update_path(
         private_key: signature_key,
         public_key: &public_key,
     };
-    prepare_update_path_by(cs, diff, sender, group_id, new_leaf, &signer, first_path_secret)
+    prepare_update_path_by(
+        cs,
+        diff,
+        sender,
+        group_id,
+        new_leaf,
+        &signer,
+        first_path_secret,
+    )
 }
 
 /// [`prepare_update_path`] with the new leaf signed by `signer` (the key of its

@@ -163,8 +163,13 @@ fn update(
     leaf.encryption_key = cs.kem_generate_key_pair().unwrap().public_key;
     leaf.signature_key = signer.signature_public_key().clone();
     leaf.leaf_node_source = LeafNodeSource::Update;
-    leaf.sign(cs, &signer.key_pair().unwrap().private_key, GID, LeafIndex(l))
-        .unwrap();
+    leaf.sign(
+        cs,
+        &signer.key_pair().unwrap().private_key,
+        GID,
+        LeafIndex(l),
+    )
+    .unwrap();
     CommittedProposal {
         proposal: Proposal::Update(alloc::boxed::Box::new(Update { leaf_node: leaf })),
         sender: Sender::Member(LeafIndex(l)),
@@ -329,7 +334,12 @@ fn update_key_uniqueness_in_commit_order() {
             let key3 = f.tree.leaf(LeafIndex(3)).unwrap().encryption_key().to_vec();
             u.leaf_node.encryption_key = HpkePublicKey(key3);
             u.leaf_node
-                .sign(cs, &f.ids[1].key_pair().unwrap().private_key, GID, LeafIndex(1))
+                .sign(
+                    cs,
+                    &f.ids[1].key_pair().unwrap().private_key,
+                    GID,
+                    LeafIndex(1),
+                )
                 .unwrap();
         }
         assert_eq!(apply(cs, &f, &[enc]), err(GroupError::EncryptionKeyInUse));
