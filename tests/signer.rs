@@ -11,8 +11,8 @@ use common::{SUITE, new_client, provider};
 use melos::crypto::{RawKeySigner, SignaturePublicKey, SignatureScheme, Signer};
 use melos::framing::MlsMessage;
 use melos::group::{
-    CLIENT_MATERIAL_VERSION, CommitOptions, Group, GroupConfig, ProcessedContent, PskStore,
-    SigningIdentity,
+    CLIENT_MATERIAL_VERSION, CommitOptions, ExternalCommitOptions, Group, GroupConfig,
+    GroupInfoOptions, ProcessedContent, PskStore, SigningIdentity,
 };
 use melos::messages::{Credential, KeyPackageBundle, Lifetime};
 use melos::{CipherSuite, CryptoProvider};
@@ -475,4 +475,57 @@ fn client_material_refusals() {
     // An identity with an external signer has no key bytes to save.
     let external = SigningIdentity::new(basic("hsm"), CountingSigner::new(&p, SUITE));
     assert_eq!(external.to_bytes(), err(GroupError::SignerNotSerializable));
+}
+
+/// External join (RFC 9420 §12.4.3.2) with signers on both sides: the member's GroupInfo
+/// and the joiner's leaf and Commit are signed by their signers and verified by the other.
+#[test]
+fn external_commit_with_signers() {
+    let p = provider();
+    let alice_signer = CountingSigner::new(&p, SUITE);
+    let carol_signer = CountingSigner::new(&p, SUITE);
+    let mut alice = Group::create(
+        p.clone(),
+        SUITE,
+        b"external".to_vec(),
+        SigningIdentity::new(basic("alice"), alice_signer.clone()),
+        GroupConfig::default(),
+    )
+    .unwrap();
+    let gi = alice.group_info(GroupInfoOptions::default()).unwrap();
+    assert_eq!(alice_signer.calls(), 2, "leaf and GroupInfo");
+    let (mut carol, out) = Group::join_by_external_commit(
+        p.clone(),
+        &gi,
+        None,
+        SigningIdentity::new(basic("carol"), carol_signer.clone()),
+        GroupConfig::default(),
+        &PskStore::new(),
+        ExternalCommitOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(carol_signer.calls(), 2, "leaf and Commit");
+    let m = alice.process(&out.commit, None).unwrap();
+    let ProcessedContent::Commit(s) = m.content else {
+        panic!("not a commit")
+    };
+    alice.merge_staged_commit(*s).unwrap();
+    assert_eq!(alice.epoch_authenticator(), carol.epoch_authenticator());
+    let msg = carol.encrypt_application(b"joined", b"").unwrap();
+    assert_eq!(application(alice.process(&msg, None).unwrap()), b"joined");
+
+    // A joiner whose signer is of another scheme is refused before anything is signed.
+    let p256 = CountingSigner::new(&p, CipherSuite::MLS_128_DHKEMP256_AES128GCM_SHA256_P256);
+    let err = Group::join_by_external_commit(
+        p.clone(),
+        &gi,
+        None,
+        SigningIdentity::new(basic("dave"), p256.clone()),
+        GroupConfig::default(),
+        &PskStore::new(),
+        ExternalCommitOptions::default(),
+    )
+    .unwrap_err();
+    assert_eq!(err, Error::Group(GroupError::SignerSchemeMismatch));
+    assert_eq!(p256.calls(), 0);
 }
