@@ -11,10 +11,12 @@ use common::{SUITE, new_client, provider};
 use melos::crypto::{RawKeySigner, SignaturePublicKey, SignatureScheme, Signer};
 use melos::framing::MlsMessage;
 use melos::group::{
-    CLIENT_MATERIAL_VERSION, CommitOptions, ExternalCommitOptions, Group, GroupConfig,
-    GroupInfoOptions, ProcessedContent, PskStore, SigningIdentity,
+    CLIENT_MATERIAL_VERSION, CommitOptions, ExternalCommitOptions, ExternalProposer, Group,
+    GroupConfig, GroupInfoOptions, ProcessedContent, PskStore, SigningIdentity,
 };
-use melos::messages::{Credential, KeyPackageBundle, Lifetime};
+use melos::messages::{
+    Add, Credential, Extensions, ExternalSenders, KeyPackageBundle, Lifetime, Proposal,
+};
 use melos::{CipherSuite, CryptoProvider};
 use melos::{CryptoError, Error, FramingError, GroupError, MessageError};
 
@@ -528,4 +530,82 @@ fn external_commit_with_signers() {
     .unwrap_err();
     assert_eq!(err, Error::Group(GroupError::SignerSchemeMismatch));
     assert_eq!(p256.calls(), 0);
+}
+
+/// An external sender (RFC 9420 §12.1.8) whose key is behind a signer: its proposal is
+/// verified by the members; a signer of another scheme is refused when the proposer is made.
+#[test]
+fn external_proposer_with_signer() {
+    let p = provider();
+    let ds_signer = CountingSigner::new(&p, SUITE);
+    let ds = ExternalProposer::new(
+        p.clone(),
+        SUITE,
+        SigningIdentity::new(basic("ds"), ds_signer.clone()),
+    )
+    .unwrap();
+    let mut ext = Extensions::default();
+    ext.write(&ExternalSenders(vec![ds.external_sender()]))
+        .unwrap();
+    let (alice_id, _) = new_client(&p, "alice");
+    let mut alice = Group::create_with_extensions(
+        p.clone(),
+        SUITE,
+        b"ds".to_vec(),
+        alice_id,
+        GroupConfig::default(),
+        ext,
+    )
+    .unwrap();
+    let (_, bob_kp) = new_client(&p, "bob");
+    let proposal = ds
+        .propose(
+            alice.group_id(),
+            alice.epoch(),
+            0,
+            Proposal::Add(Box::new(Add {
+                key_package: bob_kp.key_package.clone(),
+            })),
+            b"",
+        )
+        .unwrap();
+    assert_eq!(ds_signer.calls(), 1);
+    let m = alice.process(&proposal, None).unwrap();
+    let ProcessedContent::Proposal(_, reference, _) = m.content else {
+        panic!("not a proposal")
+    };
+    // The default policy holds outsiders' proposals for the application.
+    alice.approve_proposal(&reference).unwrap();
+    let out = alice.commit(CommitOptions::default()).unwrap();
+    alice.merge_pending_commit().unwrap();
+    assert!(out.welcome.is_some());
+    assert_eq!(alice.member_count(), 2);
+
+    let p256 = CipherSuite::MLS_128_DHKEMP256_AES128GCM_SHA256_P256;
+    let err = ExternalProposer::new(
+        p.clone(),
+        p256,
+        SigningIdentity::new(basic("ds2"), ds_signer.clone()),
+    )
+    .unwrap_err();
+    assert_eq!(err, Error::Group(GroupError::SignerSchemeMismatch));
+}
+
+/// The new error variants print as sentences.
+#[test]
+fn signer_errors_display_sentences() {
+    for e in [
+        GroupError::SignerSchemeMismatch,
+        GroupError::SignerNotSerializable,
+        GroupError::ClientMaterialTruncated,
+        GroupError::UnsupportedClientMaterialVersion,
+        GroupError::ClientMaterialTrailingBytes,
+        GroupError::ClientMaterialWrongKind,
+        GroupError::InvalidClientMaterial,
+        GroupError::SignerRequired,
+        GroupError::SetSignerKeyMismatch,
+    ] {
+        let text = e.to_string();
+        assert!(text.contains(' '), "{e:?} prints as {text}");
+    }
 }

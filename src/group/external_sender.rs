@@ -123,13 +123,14 @@ impl core::fmt::Debug for ExternalProposer {
 
 impl ExternalProposer {
     /// An external proposer signing with `identity` in cipher suite `suite` (the provider
-    /// must support it).
+    /// must support it, and the identity's signature scheme must be the suite's:
+    /// [`GroupError::SignerSchemeMismatch`]).
     pub fn new(
         provider: Arc<dyn CryptoProvider>,
         suite: CipherSuite,
         identity: SigningIdentity,
     ) -> Result<Self, Error> {
-        provider.suite(suite)?;
+        identity.signer(provider.suite(suite)?)?;
         Ok(ExternalProposer {
             provider,
             suite,
