@@ -474,6 +474,17 @@ fn client_material_refusals() {
         err(GroupError::ClientMaterialTruncated)
     );
 
+    // The fuzz entry point takes valid and broken material without panicking.
+    for bytes in [
+        &id_bytes[..],
+        &kp_bytes[..],
+        &huge[..],
+        &trailing[..],
+        b"melosSID",
+    ] {
+        melos::fuzzing::messages::client_material(bytes);
+    }
+
     // An identity with an external signer has no key bytes to save.
     let external = SigningIdentity::new(basic("hsm"), CountingSigner::new(&p, SUITE));
     assert_eq!(external.to_bytes(), err(GroupError::SignerNotSerializable));
