@@ -648,7 +648,7 @@ fn an_update_must_keep_the_identity() {
         leaf.leaf_node_source = LeafNodeSource::Update;
         leaf.sign(
             cs,
-            &g.identity().signature_key.private_key,
+            &g.identity().key_pair().unwrap().private_key,
             g.group_id(),
             LeafIndex(1),
         )

@@ -275,7 +275,7 @@ fn resign(
         cs,
         WireFormat::MLS_PUBLIC_MESSAGE,
         pm.content.clone(),
-        &signer.identity().signature_key.private_key,
+        &signer.identity().key_pair().unwrap().private_key,
         &ctx,
     )
     .unwrap();

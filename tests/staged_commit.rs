@@ -111,7 +111,7 @@ fn forged_resync(p: &Arc<dyn CryptoProvider>, gi: &MlsMessage, victim: &Member) 
         cs,
         WireFormat::MLS_PUBLIC_MESSAGE,
         content,
-        &mallory.signature_key.private_key,
+        &mallory.key_pair().unwrap().private_key,
         &context,
     )
     .unwrap();

@@ -8,7 +8,8 @@
 use alloc::vec::Vec;
 
 use super::{
-    CipherSuiteProvider, HpkeCiphertext, HpkePrivateKey, HpkePublicKey, Secret, SignaturePrivateKey,
+    CipherSuiteProvider, HpkeCiphertext, HpkePrivateKey, HpkePublicKey, Secret,
+    SignaturePrivateKey, Signer,
 };
 use crate::codec::{write_opaque, write_varint};
 use crate::error::{CryptoError, Error};
@@ -98,6 +99,16 @@ pub fn sign_with_label(
     content: &[u8],
 ) -> Result<Vec<u8>, Error> {
     Ok(cs.sign(key, &labeled_pair(label, content)?)?)
+}
+
+/// `SignWithLabel(SignatureKey, Label, Content)` (RFC 9420 §5.1.2) by a [`Signer`], which
+/// signs the encoded `SignContent`.
+pub fn sign_with_label_by(
+    signer: &dyn Signer,
+    label: &[u8],
+    content: &[u8],
+) -> Result<Vec<u8>, Error> {
+    Ok(signer.sign(&labeled_pair(label, content)?)?)
 }
 
 /// `VerifyWithLabel(VerificationKey, Label, Content, SignatureValue)` (RFC 9420 §5.1.2).

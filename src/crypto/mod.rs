@@ -5,11 +5,16 @@
 //! Both traits are object-safe, have no associated types and take byte slices, so a hardware
 //! or platform backend can implement them. The default implementation is
 //! [`rust_crypto::RustCrypto`] (feature `rust-crypto`).
+//!
+//! Signatures of a client's own structures go through a [`Signer`] (RFC 9420 §5.1.2), so the
+//! signature private key can stay in an HSM or keystore; [`RawKeySigner`] is the one over a
+//! key held in memory.
 
 mod keys;
 pub mod labels;
 mod provider;
 mod secret;
+mod signer;
 mod suite;
 
 pub mod conformance;
@@ -23,6 +28,8 @@ pub use keys::{
 };
 pub use provider::{CipherSuiteProvider, CryptoProvider, RandomSource};
 pub use secret::Secret;
+pub(crate) use signer::SuiteSigner;
+pub use signer::{RawKeySigner, Signer, suite_signature_scheme};
 pub use suite::{AeadId, CipherSuite, HashId, KemId, SignatureScheme};
 
 /// Compares two byte strings in constant time (for MACs and confirmation tags).

@@ -274,6 +274,32 @@ pub enum GroupError {
     /// so it can neither decrypt nor authenticate one: a group followed by a Delivery
     /// Service sends its handshake messages as PublicMessages (`HandshakeFormat::Public`).
     PrivateMessageUnreadable,
+    /// RFC 9420 §5.1: the signature scheme of the identity's signer is not the one of the
+    /// group's (or the KeyPackage's) cipher suite; nothing was signed.
+    SignerSchemeMismatch,
+    /// `to_bytes` of a `SigningIdentity` whose signer is not a raw key held in memory (an
+    /// external `Signer`, e.g. an HSM): there are no key bytes to write.
+    SignerNotSerializable,
+    /// Saved client material (a `SigningIdentity` or `KeyPackageBundle` from `to_bytes`)
+    /// ends before its encoding does.
+    ClientMaterialTruncated,
+    /// Saved client material has a format version this build does not read.
+    UnsupportedClientMaterialVersion,
+    /// Saved client material has bytes after its encoding.
+    ClientMaterialTrailingBytes,
+    /// The bytes do not start with the magic label of this kind of saved client material
+    /// (e.g. a `KeyPackageBundle` given to `SigningIdentity::from_bytes`, or not melos
+    /// client material at all).
+    ClientMaterialWrongKind,
+    /// Saved client material is inconsistent: a field does not decode (a malformed
+    /// credential or KeyPackage, an unknown suite) or a private key is not the one of its
+    /// public key.
+    InvalidClientMaterial,
+    /// This group was restored from a saved state whose identity signs with an external
+    /// `Signer`: give it back with `Group::set_signer` before signing.
+    SignerRequired,
+    /// `Group::set_signer`: the signer's public key is not this member's `signature_key`.
+    SetSignerKeyMismatch,
 }
 
 impl core::fmt::Display for GroupError {
@@ -561,6 +587,31 @@ impl core::fmt::Display for GroupError {
             }
             GroupError::PrivateMessageUnreadable => {
                 "a public group view cannot read a PrivateMessage (it holds no epoch secrets)"
+            }
+            GroupError::SignerSchemeMismatch => {
+                "the signer's signature scheme is not the one of the cipher suite"
+            }
+            GroupError::SignerNotSerializable => {
+                "the identity signs with an external signer, which has no key bytes to save"
+            }
+            GroupError::ClientMaterialTruncated => "the saved client material is truncated",
+            GroupError::UnsupportedClientMaterialVersion => {
+                "the saved client material has a format version this build does not read"
+            }
+            GroupError::ClientMaterialTrailingBytes => {
+                "the saved client material has trailing bytes after its end"
+            }
+            GroupError::ClientMaterialWrongKind => {
+                "the bytes are not saved client material of the expected kind"
+            }
+            GroupError::InvalidClientMaterial => {
+                "the saved client material is malformed or its keys do not match"
+            }
+            GroupError::SignerRequired => {
+                "the group was restored without its external signer: set it before signing"
+            }
+            GroupError::SetSignerKeyMismatch => {
+                "the signer's public key is not this member's signature key"
             }
         })
     }

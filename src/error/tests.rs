@@ -113,7 +113,9 @@ fn group_errors() -> Vec<GroupError> {
         ProposalRejectedByPolicy, ProposalHeld, CommitRejectedByPolicy, StateChecksumMismatch,
         StateAuthenticationFailed, StateKeyRequired, StateNotSealed, StorageKeyTooShort,
         StagedCommitOfOtherGroup, NoUnverifiedRemoval, CustomProposalOfDefaultType,
-        InvalidKemPublicKey, PrivateMessageUnreadable)
+        InvalidKemPublicKey, PrivateMessageUnreadable, SignerSchemeMismatch, SignerNotSerializable,
+        ClientMaterialTruncated, UnsupportedClientMaterialVersion, ClientMaterialTrailingBytes,
+        ClientMaterialWrongKind, InvalidClientMaterial, SignerRequired, SetSignerKeyMismatch)
 }
 
 /// Every variant of [`Error`]: each category with every one of its variants, and the

@@ -9,7 +9,7 @@ use super::content::{ContentType, FramedContent, WireFormat};
 use super::wire::{self, WriteTo, serialize_via_write_to};
 use crate::codec::write_varint;
 use crate::crypto::labels::LABEL_PREFIX;
-use crate::crypto::{CipherSuiteProvider, SignaturePrivateKey};
+use crate::crypto::{CipherSuiteProvider, SignaturePrivateKey, Signer};
 use crate::error::{Error, FramingError};
 use crate::messages::{GroupContext, ProtocolVersion};
 
@@ -266,6 +266,31 @@ impl AuthenticatedContent {
         };
         let (to_sign, _) = sign_content(&tbs, 0)?;
         let signature = cs.sign(signer, &to_sign)?;
+        Ok(AuthenticatedContent {
+            wire_format,
+            content,
+            auth: FramedContentAuthData {
+                signature,
+                confirmation_tag: None,
+            },
+        })
+    }
+
+    /// [`AuthenticatedContent::sign`] by a [`Signer`], which signs the encoded `SignContent`
+    /// of `FramedContentTBS` (RFC 9420 §5.1.2, §6.1).
+    pub fn sign_by(
+        wire_format: WireFormat,
+        content: FramedContent,
+        signer: &dyn Signer,
+        context: &FramingContext,
+    ) -> Result<Self, Error> {
+        let tbs = FramedContentTBS {
+            wire_format,
+            content: &content,
+            context: context.encoded(),
+        };
+        let (to_sign, _) = sign_content(&tbs, 0)?;
+        let signature = signer.sign(&to_sign)?;
         Ok(AuthenticatedContent {
             wire_format,
             content,

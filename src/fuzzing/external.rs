@@ -254,7 +254,7 @@ fn resigned_group_info(f: &Fixture, extensions: Extensions, outer: bool) -> Opti
         gi.group_context.extensions = extensions;
     }
     let cs = f.provider.suite(SUITE).ok()?;
-    gi.sign(cs, &f.alice.signature_key.private_key).ok()?;
+    gi.sign_by(&f.alice.signer(cs).ok()?).ok()?;
     Some(MlsMessage::new(MlsMessageBody::GroupInfo(gi)))
 }
 

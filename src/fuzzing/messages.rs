@@ -98,3 +98,25 @@ pub fn proposals(data: &[u8]) {
         _ => round_trip::<Commit>(rest),
     }
 }
+
+/// Fuzzes saved client material (`SigningIdentity::from_bytes`,
+/// `KeyPackageBundle::from_bytes`): decoding returns (an error), never panics, and what
+/// decodes re-encodes to the same bytes.
+pub fn client_material(data: &[u8]) {
+    if let Ok(id) = crate::group::SigningIdentity::from_bytes(data) {
+        let again = id.to_bytes();
+        assert_eq!(
+            again.as_ref().ok().map(|s| s.as_bytes()),
+            Some(data),
+            "identity round trip differs"
+        );
+    }
+    if let Ok(bundle) = crate::messages::KeyPackageBundle::from_bytes(data) {
+        let again = bundle.to_bytes();
+        assert_eq!(
+            again.as_ref().ok().map(|s| s.as_bytes()),
+            Some(data),
+            "bundle round trip differs"
+        );
+    }
+}

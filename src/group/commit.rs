@@ -15,7 +15,7 @@ use crate::messages::{
 use crate::ratchet_tree::TreeView;
 use crate::transcript::{confirmation_tag, confirmed_transcript_hash, interim_transcript_hash};
 use crate::tree_math::{LeafIndex, TreeSize};
-use crate::treekem::{NewLeaf, TreePrivateKeys, prepare_update_path};
+use crate::treekem::{NewLeaf, TreePrivateKeys, prepare_update_path_by};
 
 use super::Group;
 use super::process::StagedCommit;
@@ -138,13 +138,13 @@ impl Group {
                 .ok_or(GroupError::NoSuchMember)?
                 .to_leaf_node()?;
             let new_leaf = NewLeaf::refresh(cs, &current)?;
-            let prepared = prepare_update_path(
+            let prepared = prepare_update_path_by(
                 cs,
                 &mut applied.diff,
                 me,
                 &ctx.group_id,
                 new_leaf,
-                &self.identity.signature_key.private_key,
+                &self.identity.signer(cs)?,
                 None,
             )?;
             next.tree_hash = applied.diff.tree_hash(cs)?;
@@ -294,7 +294,7 @@ impl Group {
             signer: self.own_leaf(),
             signature: Vec::new(),
         };
-        gi.sign(cs, &self.identity.signature_key.private_key)?;
+        gi.sign_by(&self.identity.signer(cs)?)?;
         Ok(gi)
     }
 

@@ -4,10 +4,7 @@
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 
-use crate::crypto::{
-    CipherSuite, CipherSuiteProvider, Secret, SignatureKeyPair, SignaturePrivateKey,
-    SignaturePublicKey,
-};
+use crate::crypto::{CipherSuite, CipherSuiteProvider, Secret, SignaturePublicKey};
 use crate::error::Error;
 use crate::framing::PaddingPolicy;
 use crate::messages::{
@@ -19,42 +16,9 @@ use crate::secret_tree::SecretTreeConfig;
 use crate::tree_math::LeafIndex;
 
 use super::hooks::{CredentialValidator, GroupHooks};
-
-/// A client's signing identity (RFC 9420 §5.3): its credential and the signature key pair
-/// bound to it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SigningIdentity {
-    /// The credential presented in the client's leaf nodes (§5.3).
-    pub credential: Credential,
-    /// The signature key pair; the public key is the leaf's `signature_key`.
-    pub signature_key: SignatureKeyPair,
-}
+pub use super::identity::SigningIdentity;
 
 impl SigningIdentity {
-    /// A new identity with a fresh signature key pair of the suite of `cs` (RFC 9420 §5.3).
-    pub fn generate(cs: &dyn CipherSuiteProvider, credential: Credential) -> Result<Self, Error> {
-        Ok(SigningIdentity {
-            credential,
-            signature_key: cs.signature_generate_key_pair()?,
-        })
-    }
-
-    /// An identity from an existing private key; the public key is derived by the provider.
-    pub fn from_private_key(
-        cs: &dyn CipherSuiteProvider,
-        credential: Credential,
-        private_key: SignaturePrivateKey,
-    ) -> Result<Self, Error> {
-        let public_key = SignaturePublicKey(cs.signature_public_key(&private_key)?);
-        Ok(SigningIdentity {
-            credential,
-            signature_key: SignatureKeyPair {
-                private_key,
-                public_key,
-            },
-        })
-    }
-
     /// The capabilities this identity's leaves list by default (RFC 9420 §7.2: a client
     /// "MUST list all values it supports"): version MLS 1.0; `suite` and then every other
     /// suite of `suites` (what the crypto provider implements); the credential's own type
@@ -131,7 +95,7 @@ impl SigningIdentity {
             leaf_extensions,
             extensions,
         };
-        KeyPackage::generate(cs, &self.signature_key, params)
+        KeyPackage::generate_by(cs, &self.signer(cs)?, params)
     }
 }
 

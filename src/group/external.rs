@@ -40,7 +40,7 @@ use crate::transcript::{
     confirmation_tag, confirmed_transcript_hash, interim_transcript_hash, verify_confirmation_tag,
 };
 use crate::tree_math::LeafIndex;
-use crate::treekem::{NewLeaf, merge_update_path, prepare_update_path};
+use crate::treekem::{NewLeaf, merge_update_path, prepare_update_path_by};
 
 use super::Group;
 use super::commit::{CommitOutput, retained_keys};
@@ -271,6 +271,8 @@ impl Group {
         let ctx = &gi.group_context;
         let suite = ctx.cipher_suite;
         let cs = provider.suite(suite)?;
+        // RFC 9420 §5.1: the identity can sign in this suite, checked before any work.
+        identity.signer(cs)?;
         let mut tree = validated_tree(
             cs,
             gi,
@@ -324,7 +326,7 @@ impl Group {
         let pair = cs.kem_generate_key_pair()?;
         let leaf = LeafNode {
             encryption_key: pair.public_key,
-            signature_key: identity.signature_key.public_key.clone(),
+            signature_key: identity.signature_public_key().clone(),
             credential: identity.credential.clone(),
             capabilities,
             leaf_node_source: LeafNodeSource::Commit(Vec::new()),
@@ -367,13 +369,13 @@ impl Group {
             leaf_node: leaf,
             encryption_private_key: pair.private_key,
         };
-        let prepared = prepare_update_path(
+        let prepared = prepare_update_path_by(
             cs,
             &mut applied.diff,
             joiner,
             &ctx.group_id,
             new_leaf,
-            &identity.signature_key.private_key,
+            &identity.signer(cs)?,
             None,
         )?;
         let mut next = ctx.clone();
@@ -390,11 +392,10 @@ impl Group {
             authenticated_data: options.authenticated_data.clone(),
             body: FramedContentBody::Commit(commit),
         };
-        let mut ac = AuthenticatedContent::sign(
-            cs,
+        let mut ac = AuthenticatedContent::sign_by(
             WireFormat::MLS_PUBLIC_MESSAGE,
             content,
-            &identity.signature_key.private_key,
+            &identity.signer(cs)?,
             &old_context,
         )?;
         let old_interim =

@@ -88,11 +88,10 @@ fn sign_non_member(
         authenticated_data: authenticated_data.to_vec(),
         body: FramedContentBody::Proposal(proposal),
     };
-    let ac = AuthenticatedContent::sign(
-        cs,
+    let ac = AuthenticatedContent::sign_by(
         WireFormat::MLS_PUBLIC_MESSAGE,
         content,
-        &identity.signature_key.private_key,
+        &identity.signer(cs)?,
         &context,
     )?;
     let msg = PublicMessage::protect(cs, ac, &Secret::zero(cs.hash_len()), &context)?;
@@ -124,13 +123,14 @@ impl core::fmt::Debug for ExternalProposer {
 
 impl ExternalProposer {
     /// An external proposer signing with `identity` in cipher suite `suite` (the provider
-    /// must support it).
+    /// must support it, and the identity's signature scheme must be the suite's:
+    /// [`GroupError::SignerSchemeMismatch`]).
     pub fn new(
         provider: Arc<dyn CryptoProvider>,
         suite: CipherSuite,
         identity: SigningIdentity,
     ) -> Result<Self, Error> {
-        provider.suite(suite)?;
+        identity.signer(provider.suite(suite)?)?;
         Ok(ExternalProposer {
             provider,
             suite,
@@ -153,7 +153,7 @@ impl ExternalProposer {
     /// The `ExternalSender` entry (RFC 9420 §12.1.8.1) members add to `external_senders`.
     pub fn external_sender(&self) -> ExternalSender {
         ExternalSender {
-            signature_key: self.identity.signature_key.public_key.clone(),
+            signature_key: self.identity.signature_public_key().clone(),
             credential: self.identity.credential.clone(),
         }
     }
@@ -211,7 +211,7 @@ pub fn new_member_add_proposal(
     authenticated_data: &[u8],
 ) -> Result<MlsMessage, Error> {
     let gi = group_info_of(group_info)?;
-    if key_package.leaf_node.signature_key != identity.signature_key.public_key {
+    if &key_package.leaf_node.signature_key != identity.signature_public_key() {
         return Err(GroupError::SignerKeyMismatch.into());
     }
     let ctx = &gi.group_context;

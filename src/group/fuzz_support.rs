@@ -14,7 +14,7 @@ use crate::error::{Error, GroupError};
 use crate::framing::{FramedContentBody, MlsMessage, Sender, WireFormat};
 use crate::messages::{Commit, LeafNode, Proposal, ProposalOrRef, ProposalRef, UpdatePath};
 use crate::ratchet_tree::TreeView;
-use crate::treekem::{NewLeaf, prepare_update_path};
+use crate::treekem::{NewLeaf, prepare_update_path_by};
 
 use super::Group;
 use super::commit::retained_keys;
@@ -131,13 +131,13 @@ impl Group {
                     .to_leaf_node()?;
                 let mut new_leaf = NewLeaf::refresh(cs, &current)?;
                 leaf(&mut new_leaf.leaf_node);
-                let prepared = prepare_update_path(
+                let prepared = prepare_update_path_by(
                     cs,
                     &mut applied.diff,
                     me,
                     &ctx.group_id,
                     new_leaf,
-                    &self.identity.signature_key.private_key,
+                    &self.identity.signer(cs)?,
                     None,
                 )?;
                 next.tree_hash = applied.diff.tree_hash(cs)?;

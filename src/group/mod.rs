@@ -75,6 +75,7 @@ use crate::transcript::{confirmation_tag, interim_transcript_hash};
 use crate::tree_math::LeafIndex;
 use crate::treekem::TreePrivateKeys;
 
+pub mod client_material;
 mod commit;
 mod config;
 mod epoch;
@@ -84,6 +85,7 @@ mod external_sender;
 pub(crate) mod fuzz_support;
 mod handshake_checks;
 mod hooks;
+mod identity;
 mod join;
 mod join_checks;
 mod pool;
@@ -95,8 +97,10 @@ mod reinit;
 mod self_removal;
 mod state;
 
+pub use client_material::CLIENT_MATERIAL_VERSION;
 pub use commit::{CommitOptions, CommitOutput, PathChoice};
 
+pub use crate::crypto::{RawKeySigner, Signer};
 pub use config::{
     DEFAULT_MAX_HELD_PROPOSALS, DEFAULT_MAX_PENDING_PROPOSALS, DEFAULT_MAX_RESUMPTION_PSKS,
     GroupConfig, HandshakeFormat, KeyPackageOptions, Member, PskStore, SigningIdentity,
@@ -253,7 +257,7 @@ impl Group {
         }
         let mut leaf = LeafNode {
             encryption_key: pair.public_key,
-            signature_key: identity.signature_key.public_key.clone(),
+            signature_key: identity.signature_public_key().clone(),
             credential: identity.credential.clone(),
             capabilities,
             leaf_node_source: LeafNodeSource::KeyPackage(Lifetime {
@@ -265,12 +269,7 @@ impl Group {
         };
         proposals::validate_credential(&config.hooks, &leaf, CredentialUse::Creator)?;
         proposals::validate_external_senders(&config.hooks, &extensions)?;
-        leaf.sign(
-            cs,
-            &identity.signature_key.private_key,
-            &group_id,
-            LeafIndex(0),
-        )?;
+        leaf.sign_by(&identity.signer(cs)?, &group_id, LeafIndex(0))?;
         let mut tree = RatchetTree::new(&leaf)?;
         let tree_hash = tree.tree_hash(cs)?;
         let context = GroupContext::new(suite, group_id, 0, tree_hash, Vec::new(), extensions);
@@ -481,12 +480,7 @@ impl Group {
         let mut leaf = current;
         leaf.encryption_key = pair.public_key.clone();
         leaf.leaf_node_source = LeafNodeSource::Update;
-        leaf.sign(
-            cs,
-            &self.identity.signature_key.private_key,
-            self.group_id(),
-            self.own_leaf(),
-        )?;
+        leaf.sign_by(&self.identity.signer(cs)?, self.group_id(), self.own_leaf())?;
         let msg = self.propose(Proposal::Update(alloc::boxed::Box::new(
             crate::messages::Update { leaf_node: leaf },
         )))?;
@@ -525,11 +519,10 @@ impl Group {
             authenticated_data: authenticated_data.to_vec(),
             body,
         };
-        AuthenticatedContent::sign(
-            cs,
+        AuthenticatedContent::sign_by(
             wire_format,
             content,
-            &self.identity.signature_key.private_key,
+            &self.identity.signer(cs)?,
             &self.context,
         )
     }

@@ -49,7 +49,7 @@ fn welcome_with_epoch(group: &Group, old: &Group, kp: &KeyPackageBundle, epoch: 
         signer: group.own_leaf(),
         signature: Vec::new(),
     };
-    gi.sign(cs, &group.identity.signature_key.private_key)
+    gi.sign(cs, &group.identity.key_pair().unwrap().private_key)
         .unwrap();
     let id = PreSharedKeyId::resumption(
         ResumptionPskUsage::Reinit,

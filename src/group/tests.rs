@@ -501,7 +501,7 @@ fn commit_from_non_member() {
             cs,
             WireFormat::MLS_PUBLIC_MESSAGE,
             content,
-            &stranger.signature_key.private_key,
+            &stranger.key_pair().unwrap().private_key,
             &groups[0].context,
         )
         .unwrap();
@@ -519,7 +519,7 @@ fn commit_from_non_member() {
         cs,
         WireFormat::MLS_PUBLIC_MESSAGE,
         ac.content,
-        &stranger.signature_key.private_key,
+        &stranger.key_pair().unwrap().private_key,
         &groups[0].context,
     )
     .unwrap();

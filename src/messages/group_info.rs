@@ -5,7 +5,7 @@ use alloc::vec::Vec;
 use tls_codec::{SerializeBytes, TlsDeserializeBytes, TlsSerializeBytes, TlsSize};
 
 use super::{Capabilities, Extensions, GroupContext};
-use crate::crypto::{CipherSuiteProvider, SignaturePrivateKey, SignaturePublicKey, labels};
+use crate::crypto::{CipherSuiteProvider, SignaturePrivateKey, SignaturePublicKey, Signer, labels};
 use crate::error::{Error, MessageError};
 use crate::tree_math::LeafIndex;
 
@@ -69,6 +69,14 @@ impl GroupInfo {
     ) -> Result<(), Error> {
         let tbs = self.to_be_signed()?;
         self.signature = labels::sign_with_label(cs, key, GROUP_INFO_TBS_LABEL, &tbs)?;
+        Ok(())
+    }
+
+    /// Signs the GroupInfo in place by `signer`, the key of the leaf `signer` (RFC 9420
+    /// §12.4.3).
+    pub fn sign_by(&mut self, signer: &dyn Signer) -> Result<(), Error> {
+        let tbs = self.to_be_signed()?;
+        self.signature = labels::sign_with_label_by(signer, GROUP_INFO_TBS_LABEL, &tbs)?;
         Ok(())
     }
 

@@ -10,7 +10,7 @@ use super::{
 use crate::codec;
 use crate::crypto::{
     CipherSuite, CipherSuiteProvider, HpkeKeyPair, HpkePrivateKey, HpkePublicKey, SignatureKeyPair,
-    labels,
+    Signer, SuiteSigner, labels,
 };
 use crate::error::{Error, MessageError};
 use crate::tree_math::LeafIndex;
@@ -106,10 +106,26 @@ impl KeyPackage {
         signer: &SignatureKeyPair,
         params: KeyPackageParams,
     ) -> Result<KeyPackageBundle, Error> {
+        let signer = SuiteSigner {
+            cs,
+            private_key: &signer.private_key,
+            public_key: &signer.public_key,
+        };
+        Self::generate_by(cs, &signer, params)
+    }
+
+    /// [`KeyPackage::generate`] with the leaf node and the KeyPackage signed by `signer`
+    /// (whose public key becomes the leaf's `signature_key`). The caller makes sure that the
+    /// signer's scheme is the one of the suite of `cs`.
+    pub fn generate_by(
+        cs: &dyn CipherSuiteProvider,
+        signer: &dyn Signer,
+        params: KeyPackageParams,
+    ) -> Result<KeyPackageBundle, Error> {
         let (init, encryption) = distinct_key_pairs(cs)?;
         let mut leaf_node = LeafNode {
             encryption_key: encryption.public_key.clone(),
-            signature_key: signer.public_key.clone(),
+            signature_key: signer.public_key().clone(),
             credential: params.credential,
             capabilities: params.capabilities,
             leaf_node_source: LeafNodeSource::KeyPackage(params.lifetime),
@@ -117,7 +133,7 @@ impl KeyPackage {
             signature: Vec::new(),
         };
         // group_id and leaf_index are not part of a key_package leaf's LeafNodeTBS.
-        leaf_node.sign(cs, &signer.private_key, &[], LeafIndex(0))?;
+        leaf_node.sign_by(signer, &[], LeafIndex(0))?;
         let mut key_package = KeyPackage {
             version: ProtocolVersion::MLS10,
             cipher_suite: cs.cipher_suite(),
@@ -126,7 +142,7 @@ impl KeyPackage {
             extensions: params.extensions,
             signature: Vec::new(),
         };
-        key_package.sign(cs, signer)?;
+        key_package.sign_by(signer)?;
         Ok(KeyPackageBundle {
             key_package,
             init_private_key: init.private_key,
@@ -160,9 +176,18 @@ impl KeyPackage {
         cs: &dyn CipherSuiteProvider,
         signer: &SignatureKeyPair,
     ) -> Result<(), Error> {
+        self.sign_by(&SuiteSigner {
+            cs,
+            private_key: &signer.private_key,
+            public_key: &signer.public_key,
+        })
+    }
+
+    /// Signs the KeyPackage in place by `signer`:
+    /// `SignWithLabel(., "KeyPackageTBS", KeyPackageTBS)` (RFC 9420 §10).
+    pub fn sign_by(&mut self, signer: &dyn Signer) -> Result<(), Error> {
         let tbs = self.to_be_signed()?;
-        self.signature =
-            labels::sign_with_label(cs, &signer.private_key, KEY_PACKAGE_TBS_LABEL, &tbs)?;
+        self.signature = labels::sign_with_label_by(signer, KEY_PACKAGE_TBS_LABEL, &tbs)?;
         Ok(())
     }
 

@@ -10,7 +10,7 @@ use super::{Credential, CredentialType, ExtensionType, Extensions, ProposalType,
 use crate::codec::{self, vl_bytes};
 use crate::crypto::{
     CipherSuite, CipherSuiteProvider, HpkePublicKey, SignaturePrivateKey, SignaturePublicKey,
-    labels,
+    Signer, labels,
 };
 use crate::error::Error;
 use crate::tree_math::LeafIndex;
@@ -255,6 +255,19 @@ impl LeafNode {
     ) -> Result<(), Error> {
         let tbs = self.to_be_signed(group_id, leaf_index)?;
         self.signature = labels::sign_with_label(cs, key, LEAF_NODE_TBS_LABEL, &tbs)?;
+        Ok(())
+    }
+
+    /// Signs the leaf node in place by `signer` (which holds the key of `signature_key`):
+    /// `SignWithLabel(., "LeafNodeTBS", LeafNodeTBS)` (RFC 9420 §7.2).
+    pub fn sign_by(
+        &mut self,
+        signer: &dyn Signer,
+        group_id: &[u8],
+        leaf_index: LeafIndex,
+    ) -> Result<(), Error> {
+        let tbs = self.to_be_signed(group_id, leaf_index)?;
+        self.signature = labels::sign_with_label_by(signer, LEAF_NODE_TBS_LABEL, &tbs)?;
         Ok(())
     }
 

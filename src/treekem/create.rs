@@ -13,7 +13,8 @@ use alloc::vec::Vec;
 
 use super::{PathSecret, TreePrivateKeys};
 use crate::crypto::{
-    CipherSuiteProvider, HpkePrivateKey, HpkePublicKey, Secret, SignaturePrivateKey,
+    CipherSuiteProvider, HpkePrivateKey, HpkePublicKey, Secret, SignaturePrivateKey, Signer,
+    SuiteSigner,
 };
 use crate::error::{DecodeError, Error, TreeKemError};
 use crate::messages::{LeafNode, LeafNodeSource, UpdatePath, UpdatePathNode};
@@ -107,6 +108,34 @@ pub fn prepare_update_path(
     signature_key: &SignaturePrivateKey,
     first_path_secret: Option<PathSecret>,
 ) -> Result<PreparedPath, Error> {
+    let public_key = new_leaf.leaf_node.signature_key.clone();
+    let signer = SuiteSigner {
+        cs,
+        private_key: signature_key,
+        public_key: &public_key,
+    };
+    prepare_update_path_by(
+        cs,
+        diff,
+        sender,
+        group_id,
+        new_leaf,
+        &signer,
+        first_path_secret,
+    )
+}
+
+/// [`prepare_update_path`] with the new leaf signed by `signer` (the key of its
+/// `signature_key`).
+pub fn prepare_update_path_by(
+    cs: &dyn CipherSuiteProvider,
+    diff: &mut TreeDiff<'_>,
+    sender: LeafIndex,
+    group_id: &[u8],
+    new_leaf: NewLeaf,
+    signer: &dyn Signer,
+    first_path_secret: Option<PathSecret>,
+) -> Result<PreparedPath, Error> {
     let leaf_x = match sender.node() {
         Some(x) if diff.size().contains_leaf(sender) => x,
         _ => return Err(TreeKemError::SenderOutOfRange.into()),
@@ -154,7 +183,7 @@ pub fn prepare_update_path(
         encryption_private_key,
     } = new_leaf;
     leaf_node.leaf_node_source = LeafNodeSource::Commit(hashes.leaf);
-    leaf_node.sign(cs, signature_key, group_id, sender)?;
+    leaf_node.sign_by(signer, group_id, sender)?;
     diff.set_leaf(sender, &leaf_node)?;
     Ok(PreparedPath {
         sender,

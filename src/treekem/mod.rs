@@ -35,7 +35,9 @@ mod keys;
 mod path_secret;
 
 pub use apply::{MergedPath, ReceivedPath, merge_update_path};
-pub use create::{CommitterPath, NewLeaf, PreparedPath, prepare_update_path};
+pub use create::{
+    CommitterPath, NewLeaf, PreparedPath, prepare_update_path, prepare_update_path_by,
+};
 pub use keys::TreePrivateKeys;
 pub use path_secret::PathSecret;
 

@@ -64,7 +64,7 @@ fn client(
     let mut id = SigningIdentity::generate(cs, Credential::Basic(Vec::new())).unwrap();
     let key = match how {
         Cert::OtherKey => Key::ed25519(77).mls_public(),
-        _ => id.signature_key.public_key.0.clone(),
+        _ => id.signature_public_key().0.clone(),
     };
     let subject = format!("CN={name},O=melos");
     let chain = match how {
@@ -240,7 +240,7 @@ fn update_with(
     node.leaf_node_source = LeafNodeSource::Update;
     node.sign(
         cs,
-        &g.identity().signature_key.private_key,
+        &g.identity().key_pair().unwrap().private_key,
         g.group_id(),
         leaf,
     )
@@ -268,7 +268,7 @@ fn certificate_renewal_keeps_the_identity() {
         .unwrap();
     alice.merge_pending_commit().unwrap();
     let mut bob = join(&p, &out.welcome.unwrap(), bob, config).unwrap();
-    let bob_key = ed25519_spki(&bob.identity().signature_key.public_key.0);
+    let bob_key = ed25519_spki(&bob.identity().signature_public_key().0);
     let bob_leaf = LeafIndex(1);
     let cert = |subject: &str, validity| {
         vec![

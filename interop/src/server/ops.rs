@@ -491,7 +491,10 @@ fn fresh_key_package(
         .map_err(melos_status)?;
     let init_priv = bundle.init_private_key.as_bytes().to_vec();
     let encryption_priv = bundle.encryption_private_key.as_bytes().to_vec();
-    let signature_priv = identity.signature_key.private_key.as_bytes().to_vec();
+    let signature_priv = identity
+        .key_pair()
+        .map(|k| k.private_key.as_bytes().to_vec())
+        .unwrap_or_default();
     Ok(FreshKeyPackage {
         join: PendingJoin {
             bundle,

@@ -136,8 +136,8 @@ fn update_leaf(
         } else {
             LeafIndex(me.0 ^ 1)
         };
-        let key = &sender.identity().signature_key.private_key;
-        leaf.sign(cs, key, sender.group_id(), index).ok()?;
+        let signer = sender.identity().signer(cs).ok()?;
+        leaf.sign_by(&signer, sender.group_id(), index).ok()?;
     }
     Some(leaf)
 }
@@ -217,13 +217,14 @@ fn mutate_key_package(
         _ => {}
     }
     let signing = r.byte();
+    let Ok(signer) = owner.signer(cs) else {
+        return;
+    };
     if signing & 1 == 0 {
-        let _ = kp
-            .leaf_node
-            .sign(cs, &owner.signature_key.private_key, &[], LeafIndex(0));
+        let _ = kp.leaf_node.sign_by(&signer, &[], LeafIndex(0));
     }
     if signing & 2 == 0 {
-        let _ = kp.sign(cs, &owner.signature_key);
+        let _ = kp.sign_by(&signer);
     }
 }
 

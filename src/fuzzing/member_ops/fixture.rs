@@ -174,7 +174,7 @@ impl Fixture {
             spares,
             key_packages,
             external_sender: ExternalSender {
-                signature_key: ds.signature_key.public_key,
+                signature_key: ds.signature_public_key().clone(),
                 credential: ds.credential,
             },
             psks,

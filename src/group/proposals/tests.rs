@@ -74,7 +74,7 @@ fn key_package(
         leaf_extensions: Extensions::default(),
         extensions: Extensions::default(),
     };
-    KeyPackage::generate(cs, &id.signature_key, params)
+    KeyPackage::generate(cs, id.key_pair().unwrap(), params)
         .unwrap()
         .key_package
 }
@@ -88,9 +88,9 @@ fn with_encryption_key(
 ) -> KeyPackage {
     kp.leaf_node.encryption_key = HpkePublicKey(key.to_vec());
     kp.leaf_node
-        .sign(cs, &id.signature_key.private_key, &[], LeafIndex(0))
+        .sign(cs, &id.key_pair().unwrap().private_key, &[], LeafIndex(0))
         .unwrap();
-    kp.sign(cs, &id.signature_key).unwrap();
+    kp.sign(cs, id.key_pair().unwrap()).unwrap();
     kp
 }
 
@@ -161,10 +161,15 @@ fn update(
 ) -> CommittedProposal {
     let mut leaf = f.tree.leaf(LeafIndex(l)).unwrap().to_leaf_node().unwrap();
     leaf.encryption_key = cs.kem_generate_key_pair().unwrap().public_key;
-    leaf.signature_key = signer.signature_key.public_key.clone();
+    leaf.signature_key = signer.signature_public_key().clone();
     leaf.leaf_node_source = LeafNodeSource::Update;
-    leaf.sign(cs, &signer.signature_key.private_key, GID, LeafIndex(l))
-        .unwrap();
+    leaf.sign(
+        cs,
+        &signer.key_pair().unwrap().private_key,
+        GID,
+        LeafIndex(l),
+    )
+    .unwrap();
     CommittedProposal {
         proposal: Proposal::Update(alloc::boxed::Box::new(Update { leaf_node: leaf })),
         sender: Sender::Member(LeafIndex(l)),
@@ -329,7 +334,12 @@ fn update_key_uniqueness_in_commit_order() {
             let key3 = f.tree.leaf(LeafIndex(3)).unwrap().encryption_key().to_vec();
             u.leaf_node.encryption_key = HpkePublicKey(key3);
             u.leaf_node
-                .sign(cs, &f.ids[1].signature_key.private_key, GID, LeafIndex(1))
+                .sign(
+                    cs,
+                    &f.ids[1].key_pair().unwrap().private_key,
+                    GID,
+                    LeafIndex(1),
+                )
                 .unwrap();
         }
         assert_eq!(apply(cs, &f, &[enc]), err(GroupError::EncryptionKeyInUse));
@@ -357,12 +367,12 @@ fn path_leaf_checks_exclude_the_committer() {
         let diff = f.tree.diff();
         assert_eq!(check(&diff, 1, &leaf_of(1)), Ok(()));
         let mut stolen = leaf_of(1);
-        stolen.signature_key = f.ids[2].signature_key.public_key.clone();
+        stolen.signature_key = f.ids[2].signature_public_key().clone();
         assert_eq!(check(&diff, 1, &stolen), err(GroupError::SignatureKeyInUse));
         let mut own_new = leaf_of(1);
         own_new.signature_key = identity(cs, Credential::Basic(alloc::vec![1]))
-            .signature_key
-            .public_key;
+            .signature_public_key()
+            .clone();
         assert_eq!(check(&diff, 1, &own_new), Ok(()));
         // Dropping `OTHER` while member 3 uses it.
         let mut narrow = leaf_of(1);

@@ -141,7 +141,7 @@ fn round_trips_are_exact() {
     let back = Group::from_bytes(p.clone(), plain.as_bytes()).unwrap();
     assert_eq!(back.to_bytes().unwrap(), plain);
     // The body never appears in the sealed form.
-    let secret = g.identity().signature_key.private_key.as_bytes();
+    let secret = g.identity().key_pair().unwrap().private_key.as_bytes();
     assert!(!sealed.windows(secret.len()).any(|w| w == secret));
     assert!(plain.as_bytes().windows(secret.len()).any(|w| w == secret));
 }

@@ -13,6 +13,10 @@
 //! recent epochs and the ReInit of an inactive group. Consumed message keys, used path
 //! secrets and replaced private keys were deleted from memory before and cannot be written.
 //!
+//! An identity that signs with an external [`Signer`](crate::crypto::Signer) is saved
+//! with its public key only: the restored group refuses to sign
+//! ([`GroupError::SignerRequired`]) until [`Group::set_signer`] gives the signer back.
+//!
 //! **The body is secret** (it contains the signature private key and every epoch secret
 //! still in use). [`Group::to_bytes`] writes it in the clear with a checksum: the caller
 //! must store those bytes encrypted and authenticated. [`Group::to_bytes_sealed`] does that
@@ -82,7 +86,7 @@
 //!     ConfigState config;
 //!     Credential credential;
 //!     SignaturePublicKey signature_public_key;
-//!     opaque signature_private_key<V>;
+//!     opaque signature_private_key<V>;      // empty for an external Signer
 //!     opaque ratchet_tree<V>;                 // the ratchet_tree extension encoding
 //!     PrivateKeysState keys;
 //!     GroupContext group_context;
@@ -250,9 +254,12 @@ impl Group {
             version: GROUP_STATE_VERSION,
             config: ConfigState::of(&self.config)?,
             credential: self.identity.credential.clone(),
-            signature_public_key: self.identity.signature_key.public_key.clone(),
+            signature_public_key: self.identity.signature_public_key().clone(),
+            // Empty for an external signer, given back with `Group::set_signer`.
             signature_private_key: StateSecret(Secret::from_slice(
-                self.identity.signature_key.private_key.as_bytes(),
+                self.identity
+                    .key_pair()
+                    .map_or(&[][..], |k| k.private_key.as_bytes()),
             )),
             ratchet_tree: self.tree.encode_extension()?,
             keys: PrivateKeysState::of(&self.keys),
@@ -459,12 +466,14 @@ impl Group {
                 return Err(invalid());
             }
         }
-        let identity = SigningIdentity {
-            credential: state.credential,
-            signature_key: SignatureKeyPair {
+        let identity = if private_key.as_bytes().is_empty() {
+            SigningIdentity::detached(state.credential, public_key)
+        } else {
+            let key_pair = SignatureKeyPair {
                 private_key,
                 public_key,
-            },
+            };
+            SigningIdentity::from_key_pair(cs.cipher_suite(), state.credential, key_pair)
         };
 
         let e = state.epoch;

@@ -68,7 +68,7 @@ fn verify_case(
     .map_err(err("signature_priv"))?;
     check_eq(
         "signature key",
-        identity.signature_key.public_key.as_bytes(),
+        identity.signature_public_key().as_bytes(),
         key_package.leaf_node.signature_key.as_bytes(),
     )?;
     let init_private_key = HpkePrivateKey::new(scalar(suite, hex_field(case, "init_priv")?));
