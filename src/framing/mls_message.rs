@@ -386,17 +386,15 @@ mod tests {
         let m = messages();
         // The Commit was sent in epoch 0; the GroupInfo and application message are of the
         // epoch it created.
-        let expected: [(&MlsMessage, Option<&[u8]>, Option<u64>); 5] = [
-            (&m.key_package.1, None, None),
-            (&m.welcome, None, None),
-            (&m.commit, Some(b"acc"), Some(0)),
-            (&m.group_info, Some(b"acc"), Some(1)),
-            (&m.application, Some(b"acc"), Some(1)),
-        ];
-        for (msg, group_id, epoch) in expected {
+        let check = |msg: &MlsMessage, group_id: Option<&[u8]>, epoch: Option<u64>| {
             assert_eq!(msg.group_id(), group_id, "{:?}", msg.wire_format());
             assert_eq!(msg.epoch(), epoch, "{:?}", msg.wire_format());
-        }
+        };
+        check(&m.key_package.1, None, None);
+        check(&m.welcome, None, None);
+        check(&m.commit, Some(&b"acc"[..]), Some(0));
+        check(&m.group_info, Some(&b"acc"[..]), Some(1));
+        check(&m.application, Some(&b"acc"[..]), Some(1));
     }
 
     #[test]
