@@ -611,7 +611,7 @@ fn malformed_state_is_rejected_without_panics() {
         let len = rng.below(400);
         let mut junk: Vec<u8> = (0..len).map(|_| rng.next() as u8).collect();
         if n % 2 == 0 && junk.len() >= 5 {
-            junk[..5].copy_from_slice(&[0, 4, 0, 1, 1]); // a checksum-form header
+            junk[..5].copy_from_slice(&[0, 5, 0, 1, 1]); // a checksum-form header
         }
         assert!(Group::from_bytes(p.clone(), &junk).is_err());
     }

@@ -5,7 +5,9 @@
 use std::sync::Arc;
 
 use melos::crypto::rust_crypto::RustCrypto;
-use melos::group::{CommitOptions, Group, GroupConfig, ProcessedContent, PskStore, SigningIdentity};
+use melos::group::{
+    CommitOptions, Group, GroupConfig, ProcessedContent, PskStore, SigningIdentity,
+};
 use melos::messages::{Credential, Lifetime};
 use melos::{CipherSuite, CryptoProvider};
 
@@ -34,7 +36,16 @@ fn a_group_lives_with_os_randomness() {
         .unwrap();
     a.merge_pending_commit().unwrap();
     let welcome = out.welcome.unwrap();
-    let mut b = Group::join(p.clone(), &welcome, &bob_kp, bob, None, config, &PskStore::new()).unwrap();
+    let mut b = Group::join(
+        p.clone(),
+        &welcome,
+        &bob_kp,
+        bob,
+        None,
+        config,
+        &PskStore::new(),
+    )
+    .unwrap();
 
     let m = a.encrypt_application(b"hello", b"aad").unwrap();
     match b.process(&m, None).unwrap().content {

@@ -3,13 +3,14 @@
 
 use alloc::vec::Vec;
 
-use crate::crypto::{Secret, SignaturePublicKey};
+use crate::crypto::Secret;
 use crate::framing::FramingContext;
 use crate::key_schedule::EpochSecrets;
 use crate::secret_tree::{SecretTree, SecretTreeConfig};
 use crate::tree_math::{LeafIndex, TreeSize};
 
 use super::self_removal::UnverifiedRemoval;
+use super::sender::SenderIdentity;
 
 /// The secrets of the current epoch (RFC 9420 §8) that the group still needs, and its
 /// secret tree (§9). The `encryption_secret` lives only inside the secret tree.
@@ -68,21 +69,21 @@ impl EpochState {
 
 /// What is kept of a past epoch to decrypt late application messages (RFC 9420 §9.2: the
 /// application chooses how long): its context, sender-data secret and secret tree, and the
-/// signature keys its commit replaced.
+/// identities (credential and signature key) of the leaves its commit replaced.
 #[derive(Clone, Debug)]
 pub(crate) struct PastEpoch {
     pub(crate) context: FramingContext,
     pub(crate) sender_data_secret: Secret,
     pub(crate) secret_tree: SecretTree,
-    /// The leaves the commit that ended this epoch changed, with their `signature_key` in
-    /// this epoch (`None`: blank in this epoch).
-    pub(crate) changed_leaves: Vec<(LeafIndex, Option<SignaturePublicKey>)>,
+    /// The leaves the commit that ended this epoch changed, with their credential and
+    /// `signature_key` in this epoch (`None`: blank in this epoch).
+    pub(crate) changed_leaves: Vec<(LeafIndex, Option<SenderIdentity>)>,
 }
 
 impl PastEpoch {
-    /// The recorded signature key of `leaf` in this epoch, if the ending commit changed it:
+    /// The recorded identity of `leaf` in this epoch, if the ending commit changed it:
     /// `Some(None)` if the leaf was blank.
-    pub(crate) fn changed_key(&self, leaf: LeafIndex) -> Option<Option<&SignaturePublicKey>> {
+    pub(crate) fn changed_identity(&self, leaf: LeafIndex) -> Option<Option<&SenderIdentity>> {
         self.changed_leaves
             .iter()
             .find(|(l, _)| *l == leaf)

@@ -12,13 +12,14 @@ use crate::framing::{FramedContent, FramedContentBody, MlsMessage, MlsMessageBod
 use crate::messages::{
     Commit, ExternalSenders, GroupContext, Proposal, ProposalOrRef, ProposalRef,
 };
-use crate::ratchet_tree::{RatchetTree, TreeView};
+use crate::ratchet_tree::RatchetTree;
 use crate::tree_math::LeafIndex;
 
 use super::external::ExternalProposals;
 use super::external_sender::check_external_sender_type;
 use super::hooks::{GroupHooks, ProposalInfo};
 use super::proposals::{Checks, CommittedProposal, apply_proposals};
+use super::sender::sender_identity;
 
 /// The signature key of a PublicMessage's sender (RFC 9420 §6.1): a member's leaf, an
 /// `external_senders` entry of `ctx`, the KeyPackage of a `new_member_proposal` Add, or the
@@ -30,27 +31,7 @@ pub(crate) fn sender_signature_key(
     sender: &Sender,
     content: &FramedContent,
 ) -> Option<SignaturePublicKey> {
-    match sender {
-        Sender::Member(l) => tree
-            .leaf(*l)
-            .map(|n| SignaturePublicKey(n.signature_key().to_vec())),
-        Sender::External(i) => {
-            let senders = ctx.extensions.read::<ExternalSenders>().ok()??;
-            senders.get(*i).map(|s| s.signature_key.clone())
-        }
-        Sender::NewMemberProposal => match &content.body {
-            FramedContentBody::Proposal(Proposal::Add(a)) => {
-                Some(a.key_package.leaf_node.signature_key.clone())
-            }
-            _ => None,
-        },
-        Sender::NewMemberCommit => match &content.body {
-            FramedContentBody::Commit(Commit {
-                path: Some(path), ..
-            }) => Some(path.leaf_node.signature_key.clone()),
-            _ => None,
-        },
-    }
+    sender_identity(tree, ctx, sender, content).map(|i| i.signature_key)
 }
 
 /// The non-member rules checked before a PublicMessage's signature (RFC 9420 §12.1.8,

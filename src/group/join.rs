@@ -44,7 +44,8 @@ pub enum TreeLifetimes {
     Ignore,
 }
 
-/// How [`Group::join_with_options`] joins (RFC 9420 §12.4.3.1).
+/// How [`Group::join_with_options`] joins (RFC 9420 §12.4.3.1); a
+/// [`JoinBuilder`](super::JoinBuilder) sets the same options by name.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct JoinOptions<'a> {
     /// The encoded ratchet tree (`optional<Node> ratchet_tree<V>`), for a Welcome whose
@@ -120,8 +121,12 @@ impl Group {
     ///
     /// Every leaf's credential goes to `config.hooks`' credential validator (§5.3.1,
     /// [`GroupError::CredentialRejected`]), and so does every entry of the GroupContext's
-    /// `external_senders` (§12.1.8.1, [`GroupError::ExternalSenderCredentialRejected`]). No lifetime is checked: see
-    /// [`Group::join_with_options`].
+    /// `external_senders` (§12.1.8.1, [`GroupError::ExternalSenderCredentialRejected`]).
+    /// No lifetime is checked: see [`Group::join_with_options`].
+    ///
+    /// Prefer [`Group::join_builder`]: the same join with named options instead of seven
+    /// positional arguments (`Group::join_builder(provider, &welcome, &bundle, identity)
+    /// .ratchet_tree(&tree).config(config).psks(&psks).join()`).
     pub fn join(
         provider: Arc<dyn CryptoProvider>,
         welcome: &MlsMessage,
@@ -150,6 +155,14 @@ impl Group {
     /// with the policy for the lifetimes of the tree's `key_package` leaves (RFC 9420 §7.3;
     /// [`TreeLifetimes`], lenient by default). A leaf that fails is
     /// [`TreeError::LeafLifetimeInvalid`](crate::error::TreeError::LeafLifetimeInvalid).
+    ///
+    /// Prefer [`Group::join_builder`], whose [`JoinBuilder::now`],
+    /// [`JoinBuilder::tree_lifetimes`] and [`JoinBuilder::tree_limits`] set these options by
+    /// name.
+    ///
+    /// [`JoinBuilder::now`]: super::JoinBuilder::now
+    /// [`JoinBuilder::tree_lifetimes`]: super::JoinBuilder::tree_lifetimes
+    /// [`JoinBuilder::tree_limits`]: super::JoinBuilder::tree_limits
     pub fn join_with_options(
         provider: Arc<dyn CryptoProvider>,
         welcome: &MlsMessage,

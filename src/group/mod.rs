@@ -36,7 +36,9 @@
 //! let out = alice.commit(CommitOptions::default().add_member(bob_kp.key_package.clone()).with_ratchet_tree())?;
 //! alice.merge_pending_commit()?;
 //! let welcome = out.welcome.expect("an Add yields a Welcome");
-//! let mut bob = Group::join(provider, &welcome, &bob_kp, bob_id, None, config, &PskStore::new())?;
+//! let mut bob = Group::join_builder(provider, &welcome, &bob_kp, bob_id)
+//!     .config(config)
+//!     .join()?;
 //!
 //! let msg = alice.encrypt_application(b"hi", b"")?;
 //! let got = bob.process(&msg, None)?;
@@ -68,7 +70,8 @@ use crate::framing::{
 };
 use crate::key_schedule::derive_epoch;
 use crate::messages::{
-    Extensions, GroupContext, LeafNode, LeafNodeSource, Lifetime, Proposal, ProposalRef, ReInit,
+    Credential, Extensions, GroupContext, LeafNode, LeafNodeSource, Lifetime, Proposal,
+    ProposalRef, ReInit,
 };
 use crate::ratchet_tree::{RatchetTree, TreeView};
 use crate::transcript::{confirmation_tag, interim_transcript_hash};
@@ -87,6 +90,7 @@ mod handshake_checks;
 mod hooks;
 mod identity;
 mod join;
+mod join_builder;
 mod join_checks;
 mod pool;
 mod process;
@@ -95,6 +99,7 @@ mod psk;
 mod public;
 mod reinit;
 mod self_removal;
+mod sender;
 mod state;
 
 pub use client_material::CLIENT_MATERIAL_VERSION;
@@ -113,12 +118,14 @@ pub use hooks::{
     GroupHooks, ProposalDecision, ProposalInfo, ProposalPolicy, default_decision,
 };
 pub use join::{JoinOptions, TreeLifetimes};
+pub use join_builder::JoinBuilder;
 pub use pool::{LeftOutProposal, PendingProposal, ProposalStatus};
 pub use process::{ProcessedContent, ProcessedMessage, StagedCommit};
 pub use public::{
     CachedProposal, EpochChange, PUBLIC_GROUP_STATE_VERSION, PublicGroup, PublicOutcome,
 };
 pub use self_removal::{SelfRemoval, SuccessorCheck, UnverifiedRemoval};
+pub use sender::SenderIdentity;
 #[cfg(feature = "getrandom")]
 pub(crate) use state::rewrap_checksummed;
 pub use state::{GROUP_STATE_VERSION, MIN_STORAGE_KEY_LEN, StorageKey};
@@ -368,6 +375,27 @@ impl Group {
     /// The member at `leaf`, if that leaf is occupied.
     pub fn member(&self, leaf: LeafIndex) -> Option<Member> {
         proposals::member_at(&self.tree, leaf)
+    }
+
+    /// The member whose leaf carries `credential` (RFC 9420 §5.3), if any: the first such
+    /// leaf by index (§5.3.3 lets several leaves share a credential only in ways the
+    /// credential validator allows, e.g. one identity on several devices). O(n); the
+    /// credentials are compared by encoding.
+    pub fn member_by_credential(&self, credential: &Credential) -> Option<Member> {
+        self.tree
+            .leaves()
+            .filter_map(|(l, _)| proposals::member_at(&self.tree, l))
+            .find(|m| m.credential == *credential)
+    }
+
+    /// The members whose leaves carry `credential` (RFC 9420 §5.3), by leaf index: one
+    /// identity may be a member on several devices. O(n).
+    pub fn members_by_credential(&self, credential: &Credential) -> Vec<Member> {
+        self.tree
+            .leaves()
+            .filter_map(|(l, _)| proposals::member_at(&self.tree, l))
+            .filter(|m| m.credential == *credential)
+            .collect()
     }
 
     /// The number of members. O(n).

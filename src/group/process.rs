@@ -4,14 +4,14 @@
 use alloc::boxed::Box;
 use alloc::vec::Vec;
 
-use crate::crypto::{Secret, SignaturePublicKey, labels};
+use crate::crypto::{Secret, labels};
 use crate::error::{Error, FramingError, GroupError};
 use crate::framing::{
     AuthenticatedContent, FramedContent, FramedContentBody, FramingContext, MlsMessage,
     MlsMessageBody, Sender, WireFormat,
 };
 use crate::key_schedule::{EpochSecrets, PreSharedKeyId, derive_epoch};
-use crate::messages::{Commit, GroupContext, Proposal, ProposalRef, ReInit};
+use crate::messages::{Commit, Credential, GroupContext, Proposal, ProposalRef, ReInit};
 use crate::ratchet_tree::{StagedTree, TreeView};
 use crate::transcript::{
     confirmed_transcript_hash, interim_transcript_hash, verify_confirmation_tag,
@@ -23,13 +23,12 @@ use super::Group;
 use super::commit::{added_members, retained_keys};
 use super::config::{HandshakeFormat, Member};
 use super::epoch::{EpochState, PastEpoch};
-use super::handshake_checks::{
-    check_commit_policy, resolve_committed, sender_signature_key, validate_lone_proposal,
-};
+use super::handshake_checks::{check_commit_policy, resolve_committed, validate_lone_proposal};
 use super::hooks::CredentialUse;
 use super::pool::ProposalStatus;
-use super::proposals::{AppliedProposals, Checks, apply_proposals, check_path_leaf};
+use super::proposals::{AppliedProposals, Checks, apply_proposals, check_path_leaf, member_at};
 use super::self_removal::SelfRemoval;
+use super::sender::{SenderIdentity, sender_identity};
 
 /// A fully validated Commit, not yet applied (RFC 9420 §12.4.2): inspect it, then
 /// [`Group::merge_staged_commit`] (or drop it to stay in the current epoch).
@@ -53,7 +52,7 @@ pub struct StagedCommit {
     pub(super) updated: Vec<Member>,
     pub(super) psks: Vec<PreSharedKeyId>,
     pub(super) reinit: Option<ReInit>,
-    pub(super) changed_leaves: Vec<(LeafIndex, Option<SignaturePublicKey>)>,
+    pub(super) changed_leaves: Vec<(LeafIndex, Option<SenderIdentity>)>,
     pub(super) self_removed: bool,
     /// How the removal of this member is authenticated, if the Commit removes it.
     pub(super) self_removal: Option<SelfRemoval>,
@@ -197,12 +196,32 @@ pub enum ProcessedContent {
 pub struct ProcessedMessage {
     /// The epoch the message was sent in.
     pub epoch: u64,
-    /// The sender.
+    /// The sender, as the message names it (§6.1: a leaf index, an `external_senders`
+    /// index, or a new member).
     pub sender: Sender,
+    /// The sender's credential and the signature key that verified the message (§6.1),
+    /// from the tree (or `external_senders`, or the new member's LeafNode) of the
+    /// message's epoch: see [`SenderIdentity`].
+    pub sender_identity: SenderIdentity,
     /// The message's `authenticated_data`.
     pub authenticated_data: Vec<u8>,
     /// The content.
     pub content: ProcessedContent,
+}
+
+impl ProcessedMessage {
+    /// The sender's credential (RFC 9420 §5.3), as verified: see [`SenderIdentity`].
+    pub fn sender_credential(&self) -> &Credential {
+        &self.sender_identity.credential
+    }
+
+    /// The application data, if the message carried some (RFC 9420 §6.3).
+    pub fn application_data(&self) -> Option<&[u8]> {
+        match &self.content {
+            ProcessedContent::Application(d) => Some(d),
+            _ => None,
+        }
+    }
 }
 
 impl Group {
@@ -212,19 +231,38 @@ impl Group {
     /// only by [`Group::merge_staged_commit`]. `now` checks added KeyPackages' lifetimes
     /// (`None` skips). On error the group is unchanged (except that a used ratchet key is
     /// deleted, §9.2).
+    ///
+    /// The result names the sender by its verified credential and signature key
+    /// ([`ProcessedMessage::sender_identity`]). Once this member is removed (or the group
+    /// reinitialized), messages of later epochs and handshake messages are
+    /// [`GroupError::GroupInactive`] (checked before [`GroupError::FutureEpoch`]);
+    /// application messages of its last epoch and of kept past epochs still decrypt.
     pub fn process(
         &mut self,
         message: &MlsMessage,
         now: Option<u64>,
     ) -> Result<ProcessedMessage, Error> {
         message.validate()?;
-        let (group_id, epoch) = match &message.body {
-            MlsMessageBody::PublicMessage(m) => (&m.content.group_id, m.content.epoch),
-            MlsMessageBody::PrivateMessage(m) => (&m.group_id, m.epoch),
+        let (group_id, epoch, handshake) = match &message.body {
+            MlsMessageBody::PublicMessage(m) => (
+                &m.content.group_id,
+                m.content.epoch,
+                m.content.content_type().is_handshake(),
+            ),
+            MlsMessageBody::PrivateMessage(m) => {
+                (&m.group_id, m.epoch, m.content_type.is_handshake())
+            }
             _ => return Err(GroupError::UnexpectedWireFormat.into()),
         };
         if group_id.as_slice() != self.group_id() {
             return Err(GroupError::WrongGroupId.into());
+        }
+        // A removed (or reinitialized) member follows the group no further (RFC 9420
+        // §12.4.2, §11.2): the epochs after its last one, and handshake messages of any
+        // epoch, are refused before the epoch is looked at. Application messages of its
+        // last epoch and of kept past epochs still decrypt.
+        if !self.active && (epoch > self.epoch() || handshake) {
+            return Err(GroupError::GroupInactive.into());
         }
         if epoch > self.epoch() {
             return Err(GroupError::FutureEpoch.into());
@@ -233,7 +271,7 @@ impl Group {
             return self.process_past(message, epoch);
         }
         self.check_non_member(message)?;
-        let ac = self.unprotect(message)?;
+        let (ac, sender_identity) = self.unprotect(message)?;
         self.check_handshake_format(&ac)?;
         // Validate and stage by reference (a Commit's content is O(n) bytes in a sparse
         // tree: it is never copied); an application message's data is moved out below.
@@ -264,6 +302,7 @@ impl Group {
         Ok(ProcessedMessage {
             epoch,
             sender,
+            sender_identity,
             authenticated_data,
             content,
         })
@@ -289,34 +328,39 @@ impl Group {
         }
     }
 
-    /// Verifies and decrypts a message of the current epoch (RFC 9420 §6.2, §6.3).
-    fn unprotect(&mut self, message: &MlsMessage) -> Result<AuthenticatedContent, Error> {
+    /// Verifies and decrypts a message of the current epoch (RFC 9420 §6.2, §6.3); returns
+    /// it with the identity whose signature key verified it.
+    fn unprotect(
+        &mut self,
+        message: &MlsMessage,
+    ) -> Result<(AuthenticatedContent, SenderIdentity), Error> {
         let provider = self.provider.clone();
         let cs = Self::cs_of(&provider, self.cipher_suite())?;
-        match &message.body {
+        let tree = &self.tree;
+        let ctx = self.context.group_context();
+        let mut who: Option<SenderIdentity> = None;
+        let ac = match &message.body {
             MlsMessageBody::PublicMessage(m) => {
-                let tree = &self.tree;
-                let ctx = self.context.group_context();
                 m.clone()
                     .unprotect(cs, &self.context, &self.epoch.membership_key, |s, c| {
-                        sender_signature_key(tree, ctx, s, c)
-                    })
+                        who = sender_identity(tree, ctx, s, c);
+                        who.as_ref().map(|i| i.signature_key.clone())
+                    })?
             }
-            MlsMessageBody::PrivateMessage(m) => {
-                let tree = &self.tree;
-                m.clone().unprotect(
-                    cs,
-                    &self.context,
-                    &mut self.epoch.secret_tree,
-                    &self.epoch.sender_data_secret,
-                    |l| {
-                        tree.leaf(l)
-                            .map(|n| SignaturePublicKey(n.signature_key().to_vec()))
-                    },
-                )
-            }
-            _ => Err(GroupError::UnexpectedWireFormat.into()),
-        }
+            MlsMessageBody::PrivateMessage(m) => m.clone().unprotect(
+                cs,
+                &self.context,
+                &mut self.epoch.secret_tree,
+                &self.epoch.sender_data_secret,
+                |l| {
+                    who = member_at(tree, l).map(SenderIdentity::from);
+                    who.as_ref().map(|i| i.signature_key.clone())
+                },
+            )?,
+            _ => return Err(GroupError::UnexpectedWireFormat.into()),
+        };
+        let who = who.ok_or(FramingError::UnknownSender)?;
+        Ok((ac, who))
     }
 
     /// An application message of a kept past epoch (RFC 9420 §9.2); handshake messages of
@@ -339,24 +383,24 @@ impl Group {
             .iter()
             .position(|(e, _)| *e == epoch)
             .ok_or(GroupError::PastEpochUnavailable)?;
-        // The signature key of a leaf in that epoch: the first change recorded from that
-        // epoch on, else the current tree.
-        let key = |l: LeafIndex| -> Option<SignaturePublicKey> {
+        // The identity of a leaf in that epoch: the first change recorded from that epoch
+        // on (the leaf as it was before the change, so a member removed since is still
+        // named), else the current tree.
+        let identity = |l: LeafIndex| -> Option<SenderIdentity> {
             for (_, p) in self.past_epochs.iter().skip(pos) {
-                if let Some(k) = p.changed_key(l) {
+                if let Some(k) = p.changed_identity(l) {
                     return k.cloned();
                 }
             }
-            self.tree
-                .leaf(l)
-                .map(|n| SignaturePublicKey(n.signature_key().to_vec()))
+            member_at(&self.tree, l).map(SenderIdentity::from)
         };
         let (_, past) = self
             .past_epochs
             .get(pos)
             .ok_or(GroupError::PastEpochUnavailable)?;
         let sender_data = m.sender_data(cs, &past.sender_data_secret)?;
-        let signer = key(sender_data.leaf_index);
+        let who = identity(sender_data.leaf_index).ok_or(FramingError::UnknownSender)?;
+        let signer = Some(who.signature_key.clone());
         let (_, past) = self
             .past_epochs
             .get_mut(pos)
@@ -380,6 +424,7 @@ impl Group {
         Ok(ProcessedMessage {
             epoch,
             sender,
+            sender_identity: who,
             authenticated_data,
             content: ProcessedContent::Application(data),
         })

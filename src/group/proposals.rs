@@ -4,7 +4,7 @@
 use alloc::collections::BTreeSet;
 use alloc::vec::Vec;
 
-use crate::crypto::{CipherSuiteProvider, SignaturePublicKey};
+use crate::crypto::CipherSuiteProvider;
 use crate::error::{Error, GroupError, TreeError};
 use crate::framing::Sender;
 use crate::key_schedule::{PreSharedKeyId, Psk, ResumptionPskUsage};
@@ -17,6 +17,7 @@ use crate::tree_math::LeafIndex;
 
 use super::config::Member;
 use super::hooks::{CredentialUse, CustomProposal, GroupHooks};
+use super::sender::SenderIdentity;
 
 /// What the proposal and leaf checks need besides the tree: the caller's clock and the
 /// application's hooks (RFC 9420 §5.3.1, §7.3, §10.1, §12.1).
@@ -105,7 +106,7 @@ pub(crate) struct AppliedProposals<'t> {
     /// §12.4: whether the Commit must carry a path.
     pub(crate) path_required: bool,
     /// Leaves whose signature key changes, with the old key (`None`: was blank).
-    pub(crate) changed_leaves: Vec<(LeafIndex, Option<SignaturePublicKey>)>,
+    pub(crate) changed_leaves: Vec<(LeafIndex, Option<SenderIdentity>)>,
     /// The custom proposals (§12.1), in order, with their senders.
     pub(crate) custom: Vec<(Proposal, Sender)>,
 }
@@ -365,7 +366,7 @@ pub(crate) fn apply_proposals<'t>(
             let member = member_at(&out.diff, r.removed).ok_or(GroupError::RemoveOfNonMember)?;
             out.diff.remove_leaf(r.removed)?;
             out.changed_leaves
-                .push((r.removed, Some(member.signature_key.clone())));
+                .push((r.removed, Some(SenderIdentity::from(member.clone()))));
             out.removed.push(member);
         }
     }
@@ -446,7 +447,8 @@ fn apply_update(
         return Err(GroupError::SignatureKeyInUse.into());
     }
     out.diff.update_leaf(leaf, node)?;
-    out.changed_leaves.push((leaf, Some(old.signature_key)));
+    out.changed_leaves
+        .push((leaf, Some(SenderIdentity::from(old))));
     out.updated.push(leaf);
     Ok(())
 }

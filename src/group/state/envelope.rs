@@ -1,7 +1,7 @@
-//! The integrity envelope of saved group state (format version 4): the `GroupState` body is
-//! wrapped, unchanged, between a short header and a check value (a checksum, or an AEAD seal
-//! under a caller-supplied [`StorageKey`]), and the check is verified before a single byte
-//! of the body is decoded. See the parent module for the format.
+//! The integrity envelope of saved group state (format version 4 and later): the
+//! `GroupState` body is wrapped, unchanged, between a short header and a check value (a
+//! checksum, or an AEAD seal under a caller-supplied [`StorageKey`]), and the check is
+//! verified before a single byte of the body is decoded. See the parent module for the format.
 
 use alloc::vec::Vec;
 use core::fmt;

@@ -10,6 +10,7 @@ use crate::crypto::{
 };
 use crate::error::{Error, GroupError};
 use crate::framing::{PaddingPolicy, Sender};
+use crate::group::SenderIdentity;
 use crate::group::config::{HandshakeFormat, Member};
 use crate::group::epoch::EpochState;
 use crate::group::{GroupConfig, GroupHooks};
@@ -92,6 +93,8 @@ pub(super) struct FullSecretsState {
 pub(super) struct ChangedLeafState {
     pub(super) leaf: LeafIndex,
     pub(super) signature_key: Option<SignaturePublicKey>,
+    /// v5: the leaf's credential in that epoch, present exactly when `signature_key` is.
+    pub(super) credential: Option<Credential>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, TlsSize, TlsSerializeBytes, TlsDeserializeBytes)]
@@ -456,19 +459,34 @@ pub(super) fn member_of(m: MemberState) -> Member {
     }
 }
 
-pub(super) fn changed_state(
-    c: &[(LeafIndex, Option<SignaturePublicKey>)],
-) -> Vec<ChangedLeafState> {
+pub(super) fn changed_state(c: &[(LeafIndex, Option<SenderIdentity>)]) -> Vec<ChangedLeafState> {
     c.iter()
         .map(|(leaf, k)| ChangedLeafState {
             leaf: *leaf,
-            signature_key: k.clone(),
+            signature_key: k.as_ref().map(|k| k.signature_key.clone()),
+            credential: k.as_ref().map(|k| k.credential.clone()),
         })
         .collect()
 }
 
-pub(super) fn changed_of(c: Vec<ChangedLeafState>) -> Vec<(LeafIndex, Option<SignaturePublicKey>)> {
-    c.into_iter().map(|c| (c.leaf, c.signature_key)).collect()
+/// The changed leaves of a saved past epoch or pending Commit: a signature key without a
+/// credential (or the reverse) is invalid state.
+pub(super) fn changed_of(
+    c: Vec<ChangedLeafState>,
+) -> Result<Vec<(LeafIndex, Option<SenderIdentity>)>, Error> {
+    c.into_iter()
+        .map(|c| match (c.signature_key, c.credential) {
+            (Some(signature_key), Some(credential)) => Ok((
+                c.leaf,
+                Some(SenderIdentity {
+                    credential,
+                    signature_key,
+                }),
+            )),
+            (None, None) => Ok((c.leaf, None)),
+            _ => Err(invalid()),
+        })
+        .collect()
 }
 
 write_public_state!(
@@ -523,7 +541,8 @@ write_state_struct!(FullSecretsState {
 });
 write_state_struct!(ChangedLeafState {
     leaf: state,
-    signature_key: state
+    signature_key: state,
+    credential: state
 });
 write_state_struct!(PastEpochState {
     context: state,

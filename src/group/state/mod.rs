@@ -29,16 +29,16 @@
 //! A pending Commit is saved as the tree it produces (its change set is rebuilt on the
 //! restored tree), so a state with a pending Commit holds the ratchet tree twice.
 //!
-//! # Format (version 4)
+//! # Format (version 5)
 //!
-//! Version 4 wraps the body (version 3 plus the proposal pool fields below) in an
+//! Since version 4 the body (version 3 plus the proposal pool fields below) is wrapped in an
 //! integrity envelope (`envelope.rs`):
 //!
 //! ```text
 //! enum { checksum(1), sealed(2), (255) } StateMode;  // values 2 bits apart
 //!
 //! struct {
-//!     uint16 version = 4;
+//!     uint16 version = 5;
 //!     CipherSuite cipher_suite;   // the group's: says which hash / AEAD checks the rest
 //!     StateMode mode;
 //!     select (mode) {
@@ -77,12 +77,14 @@
 //! `ConfigState.grease` (`grease_extensions`), `ConfigState.max_leaves` and
 //! `max_tree_encoded_len` (`tree_limits`), bit 2 of
 //! `custom_hooks` (a custom proposal policy) and `CachedProposalState.status` (0 accepted,
-//! 1 held). Older versions are refused
+//! 1 held); version 5 added `ChangedLeafState.credential` (the credential of a leaf that a
+//! kept past epoch's ending Commit changed, so a late message of that epoch names its
+//! sender). Older versions are refused
 //! ([`GroupError::UnsupportedStateVersion`]).
 //!
 //! ```text
 //! struct {
-//!     uint16 version = 4;        // as in the envelope
+//!     uint16 version = 5;        // as in the envelope
 //!     ConfigState config;
 //!     Credential credential;
 //!     SignaturePublicKey signature_public_key;
@@ -146,7 +148,7 @@ use format::{
 
 /// The format version of saved group state written by [`Group::to_bytes`] (the leading
 /// `uint16` of `GroupState`; RFC 9420 §9.2 leaves state storage to the implementation).
-pub const GROUP_STATE_VERSION: u16 = 4;
+pub const GROUP_STATE_VERSION: u16 = 5;
 
 /// Rebuilds, on top of `base`, the change set that turns it into `target` (the tree a
 /// pending Commit produces). O(n) in the tree size.
@@ -518,7 +520,7 @@ impl Group {
                     context: FramingContext::new(p.context)?,
                     sender_data_secret: nh_secret(cs, p.sender_data_secret)?,
                     secret_tree: SecretTree::from_state(p.secret_tree)?,
-                    changed_leaves: changed_of(p.changed_leaves),
+                    changed_leaves: changed_of(p.changed_leaves)?,
                 },
             ));
         }
@@ -642,7 +644,7 @@ fn restore_pending(
         updated: p.updated.into_iter().map(member_of).collect(),
         psks: p.psks,
         reinit: p.reinit,
-        changed_leaves: changed_of(p.changed_leaves),
+        changed_leaves: changed_of(p.changed_leaves)?,
         self_removed: read_flag(p.self_removed)?,
         // A pending Commit is this member's own: it never removes this member unverified.
         self_removal: read_flag(p.self_removed)?.then_some(super::SelfRemoval::Verified),
