@@ -9,18 +9,25 @@
 //! her queue in order. Finally Alice removes Carol, and Carol's client is told the group
 //! is inactive for her when the next epoch's message arrives.
 //!
+//! Bob's signature key stays in a (stand-in) keystore behind melos's `Signer` trait: the
+//! library only ever hands it bytes to sign. Carol's client saves its identity and its
+//! KeyPackage (private keys included) as bytes while it waits for the Welcome, as an app
+//! that restarts in between would. A replayed message is refused with an error that says
+//! what went wrong.
+//!
 //! Run with `cargo run --example chat_app`.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
 
 use melos::crypto::rust_crypto::RustCrypto;
+use melos::crypto::{RawKeySigner, SignaturePublicKey, SignatureScheme, Signer};
 use melos::framing::MlsMessage;
 use melos::group::{
     CommitOptions, Group, GroupConfig, ProcessedContent, ProcessedMessage, SigningIdentity,
 };
 use melos::messages::{Credential, KeyPackageBundle, Lifetime};
-use melos::{CipherSuite, CryptoProvider, Error, GroupError};
+use melos::{CipherSuite, CryptoError, CryptoProvider, Error, GroupError};
 
 /// MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519 (RFC 9420 §17.1).
 const SUITE: CipherSuite = CipherSuite(1);
@@ -37,6 +44,27 @@ fn name_of(credential: &Credential) -> String {
     match credential {
         Credential::Basic(identity) => String::from_utf8_lossy(identity).into_owned(),
         other => format!("{other:?}"),
+    }
+}
+
+/// A signature key kept in the device's keystore (an HSM, the OS keychain): melos asks it
+/// to sign the encoded `SignContent` (RFC 9420 §5.1.2) and never sees the key bytes.
+struct Keystore {
+    key: RawKeySigner,
+    signatures: std::sync::atomic::AtomicUsize,
+}
+
+impl Signer for Keystore {
+    fn signature_scheme(&self) -> SignatureScheme {
+        self.key.signature_scheme()
+    }
+    fn public_key(&self) -> &SignaturePublicKey {
+        self.key.public_key()
+    }
+    fn sign(&self, sign_content: &[u8]) -> Result<Vec<u8>, CryptoError> {
+        self.signatures
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.key.sign(sign_content)
     }
 }
 
@@ -62,6 +90,18 @@ impl Client {
             group: None,
             inbox: VecDeque::new(),
         })
+    }
+
+    /// A client whose signature key lives in `keystore` (§5.1.2 signing through `Signer`).
+    fn with_keystore(name: &'static str, keystore: Arc<Keystore>) -> Client {
+        let credential = Credential::Basic(name.as_bytes().to_vec());
+        Client {
+            name,
+            identity: SigningIdentity::new(credential, keystore),
+            key_package: None,
+            group: None,
+            inbox: VecDeque::new(),
+        }
     }
 
     /// A KeyPackage to publish, as the bytes of an `mls_key_package` MLSMessage (§10).
@@ -183,7 +223,11 @@ fn broadcast(to: &mut [&mut Client], bytes: &[u8], sender: &str) -> AppResult<()
 fn main() -> AppResult<()> {
     let provider: Arc<dyn CryptoProvider> = Arc::new(RustCrypto::new());
     let mut alice = Client::new(&provider, "alice")?;
-    let mut bob = Client::new(&provider, "bob")?;
+    let keystore = Arc::new(Keystore {
+        key: RawKeySigner::generate(provider.clone(), SUITE)?,
+        signatures: Default::default(),
+    });
+    let mut bob = Client::with_keystore("bob", keystore.clone());
     let mut carol = Client::new(&provider, "carol")?;
 
     println!("1. Bob and Carol publish KeyPackages; Alice creates the group and adds them");
@@ -206,6 +250,11 @@ fn main() -> AppResult<()> {
             .ok_or("expected a KeyPackage")?;
         add = add.add_member(kp);
     }
+    println!("   Carol's app restarts while she waits: identity and KeyPackage saved as bytes");
+    let identity_bytes = carol.identity.to_bytes()?;
+    let bundle_bytes = carol.key_package.as_ref().ok_or("no bundle")?.to_bytes()?;
+    carol.identity = SigningIdentity::from_bytes(identity_bytes.as_bytes())?;
+    carol.key_package = Some(KeyPackageBundle::from_bytes(bundle_bytes.as_bytes())?);
     let (_, welcome) = alice.commit(add)?;
     let welcome = welcome.ok_or("an Add commit has a Welcome")?;
     bob.join(&provider, &welcome)?;
@@ -218,6 +267,16 @@ fn main() -> AppResult<()> {
     broadcast(&mut [&mut alice, &mut carol], &m, "bob")?;
     let m = carol.say("Something short, please.", "msg-3")?;
     broadcast(&mut [&mut alice, &mut bob], &m, "carol")?;
+
+    println!("   The delivery service replays Carol's message to Bob: refused, in words");
+    match bob.receive(&m) {
+        Err(e) => println!("  bob's client refuses the replay: {e}"),
+        Ok(_) => return Err("a replayed message was accepted".into()),
+    }
+    ensure(
+        keystore.signatures.load(std::sync::atomic::Ordering::Relaxed) > 0,
+        "Bob's keystore never signed",
+    )?;
 
     println!("3. Carol goes offline: her client saves its state and stops");
     let saved = carol.group()?.to_bytes()?;

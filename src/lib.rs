@@ -16,7 +16,7 @@
 //! use std::sync::Arc;
 //!
 //! use melos::crypto::rust_crypto::RustCrypto;
-//! use melos::group::{CommitOptions, Group, GroupConfig, ProcessedContent, PskStore, SigningIdentity};
+//! use melos::group::{CommitOptions, Group, GroupConfig, ProcessedContent, SigningIdentity};
 //! use melos::messages::{Credential, Lifetime};
 //! use melos::{CipherSuite, CryptoProvider};
 //!
@@ -43,7 +43,7 @@
 //!
 //! // Bob joins from the Welcome (the ratchet tree travels inside it here).
 //! let welcome = out.welcome.expect("an Add yields a Welcome");
-//! let mut bob = Group::join(provider.clone(), &welcome, &bob_kp, bob_id, None, config, &PskStore::new())?;
+//! let mut bob = Group::join_builder(provider.clone(), &welcome, &bob_kp, bob_id).config(config).join()?;
 //! assert_eq!(alice.epoch_authenticator(), bob.epoch_authenticator());
 //!
 //! // Application messages: encrypted by one member, processed by the others.

@@ -39,7 +39,7 @@
 //! use std::sync::Arc;
 //!
 //! use melos::crypto::rust_crypto::RustCrypto;
-//! use melos::group::{CommitOptions, Group, GroupConfig, PskStore, SigningIdentity};
+//! use melos::group::{CommitOptions, Group, GroupConfig, SigningIdentity};
 //! use melos::messages::{Credential, Lifetime};
 //! use melos::{CipherSuite, CryptoProvider, Error};
 //!
@@ -59,7 +59,7 @@
 //! let mut alice = Group::create(provider.clone(), suite, b"p384".to_vec(), alice_id, config.clone())?;
 //! let out = alice.commit(CommitOptions::default().add_member(bob_kp.key_package.clone()).with_ratchet_tree())?;
 //! alice.merge_pending_commit()?;
-//! let bob = Group::join(provider, &out.welcome.unwrap(), &bob_kp, bob_id, None, config, &PskStore::new())?;
+//! let bob = Group::join_builder(provider, &out.welcome.unwrap(), &bob_kp, bob_id).config(config).join()?;
 //! assert_eq!(bob.cipher_suite(), suite);
 //! assert_eq!(bob.epoch_authenticator().len(), 48); // SHA-384
 //! # Ok::<(), melos::Error>(())

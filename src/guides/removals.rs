@@ -58,9 +58,10 @@
 //! let err = carol.commit(CommitOptions::default()).unwrap_err();
 //! assert_eq!(err, Error::Group(GroupError::GroupInactive));
 //!
-//! // She stays in her last epoch: what the group sends from now on is not for her.
+//! // She stays in her last epoch: what the group sends from now on is not for her, and
+//! // her client is told so (not `FutureEpoch`, which would make it wait for commits).
 //! let msg = alice.encrypt_application(b"after Carol left", b"")?;
-//! assert_eq!(carol.process(&msg, None).unwrap_err(), Error::Group(GroupError::FutureEpoch));
+//! assert_eq!(carol.process(&msg, None).unwrap_err(), Error::Group(GroupError::GroupInactive));
 //! # Ok::<(), melos::Error>(())
 //! ```
 //!
