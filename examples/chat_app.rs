@@ -274,7 +274,10 @@ fn main() -> AppResult<()> {
         Ok(_) => return Err("a replayed message was accepted".into()),
     }
     ensure(
-        keystore.signatures.load(std::sync::atomic::Ordering::Relaxed) > 0,
+        keystore
+            .signatures
+            .load(std::sync::atomic::Ordering::Relaxed)
+            > 0,
         "Bob's keystore never signed",
     )?;
 
