@@ -14,6 +14,7 @@ thread_local! {
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     melos_fuzz_diff::fixtures::write_seeds_once("diff_mlsrs_process");
     FIXTURE.with(|f| {
+        let data = &melos_fuzz_diff::patched(&f.messages(), data)[..];
         let melos = melos_side::process(&f.carol, data);
         let theirs = mlsrs_side::process(&f.bob, data);
         compare("message", "mls-rs", data, &melos, &theirs, allow::process_mlsrs);

@@ -14,6 +14,7 @@ thread_local! {
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     melos_fuzz_diff::fixtures::write_seeds_once("diff_process");
     FIXTURE.with(|f| {
+        let data = &melos_fuzz_diff::patched(&f.messages(), data)[..];
         let melos = melos_side::process(&f.carol, data);
         let theirs = f.bob.process_verdict(&f.bob_snapshot, &f.group_id, data);
         compare("message", "OpenMLS", data, &melos, &theirs, allow::process_openmls);

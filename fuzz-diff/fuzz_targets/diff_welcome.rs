@@ -13,6 +13,7 @@ thread_local! {
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     melos_fuzz_diff::fixtures::write_seeds_once("diff_welcome");
     FIXTURE.with(|f| {
+        let data = &melos_fuzz_diff::patched(&f.messages(), data)[..];
         let melos = melos_side::join(&f.melos_dave, data);
         let theirs = f.dave.join_verdict(&f.dave_snapshot, data);
         compare("Welcome", "OpenMLS", data, &melos, &theirs, allow::welcome_openmls);

@@ -285,9 +285,39 @@ pub fn write_seeds_once(target: &str) {
             write_seeds(&OpenMlsGroup::build().group_infos);
             write_seeds(&[("mlsrs-group-info", mlsrs_group().group_info)]);
         }
-        "diff_welcome" => write_seeds(&[("openmls-welcome", OpenMlsWelcome::build().welcome)]),
-        "diff_process" => write_seeds(&OpenMlsGroup::build().seeds),
-        "diff_mlsrs_process" => write_seeds(&mlsrs_group().seeds),
+        // Patches of the fixture's messages (see `patched`): each message unchanged.
+        "diff_welcome" => write_seeds(&[("openmls-welcome", vec![0, 0])]),
+        "diff_process" => write_seeds(&[
+            ("openmls-application", vec![0, 0]),
+            ("openmls-update-proposal", vec![1, 0]),
+            ("openmls-commit", vec![2, 0]),
+        ]),
+        "diff_mlsrs_process" => write_seeds(&[
+            ("mlsrs-application", vec![0, 0]),
+            ("mlsrs-update-proposal", vec![1, 0]),
+            ("mlsrs-commit", vec![2, 0]),
+        ]),
         _ => {}
     });
+}
+
+impl OpenMlsGroup {
+    /// The messages the fuzz inputs patch.
+    pub fn messages(&self) -> Vec<Vec<u8>> {
+        self.seeds.iter().map(|(_, m)| m.clone()).collect()
+    }
+}
+
+impl OpenMlsWelcome {
+    /// The messages the fuzz inputs patch.
+    pub fn messages(&self) -> Vec<Vec<u8>> {
+        vec![self.welcome.clone()]
+    }
+}
+
+impl<C: MlsConfig> MlsRsGroup<C> {
+    /// The messages the fuzz inputs patch.
+    pub fn messages(&self) -> Vec<Vec<u8>> {
+        self.seeds.iter().map(|(_, m)| m.clone()).collect()
+    }
 }

@@ -49,3 +49,26 @@ pub fn comparable(suite: Option<u16>, peer_supports: fn(u16) -> bool) -> bool {
         _ => true,
     }
 }
+
+/// The message a fuzz input stands for in the fixture-based targets (Welcome, group
+/// messages). Fixtures hold fresh keys in every process, so an input cannot be a whole
+/// message: it is a patch of one of the fixture's valid messages, `[which, cut, mask...]`:
+/// message `which` (modulo their number), its last `cut` bytes dropped, XORed with `mask`,
+/// and the part of `mask` past its end appended. `[i, 0]` is message `i` unchanged.
+pub fn patched(messages: &[Vec<u8>], data: &[u8]) -> Vec<u8> {
+    let (Some(&which), Some(&cut)) = (data.first(), data.get(1)) else {
+        return Vec::new();
+    };
+    let Some(base) = messages.get(usize::from(which) % messages.len().max(1)) else {
+        return Vec::new();
+    };
+    let mask = data.get(2..).unwrap_or_default();
+    let mut out = base[..base.len().saturating_sub(usize::from(cut))].to_vec();
+    for (b, m) in out.iter_mut().zip(mask) {
+        *b ^= m;
+    }
+    if let Some(tail) = mask.get(out.len()..) {
+        out.extend_from_slice(tail);
+    }
+    out
+}

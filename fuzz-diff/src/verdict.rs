@@ -44,6 +44,9 @@ pub fn compare(
             .all(|(k, v)| b.iter().all(|(k2, v2)| k != k2 || v == v2)),
         _ => false,
     };
+    if std::env::var_os("MELOS_DIFF_VERBOSE").is_some() {
+        eprintln!("{what}: melos {}\n  {peer} {}", summary(melos), summary(theirs));
+    }
     if agree || allow(input, melos, theirs).is_some() {
         return;
     }
