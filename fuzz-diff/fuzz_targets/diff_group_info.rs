@@ -6,7 +6,9 @@
 
 use std::sync::LazyLock;
 
-use melos_fuzz_diff::{allow, comparable, compare, melos_side, mlsrs_side, now, openmls_side, suite_of};
+use melos_fuzz_diff::{
+    allow, comparable, compare, melos_side, mlsrs_side, now, openmls_side, suite_of,
+};
 
 static OPENMLS: LazyLock<openmls_rust_crypto::OpenMlsRustCrypto> = LazyLock::new(Default::default);
 
@@ -17,10 +19,24 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     let melos = melos_side::group_info(data, Some(now));
     if comparable(suite, openmls_side::supports) {
         let theirs = openmls_side::group_info(&OPENMLS, data);
-        compare("GroupInfo", "OpenMLS", data, &melos, &theirs, allow::group_info_openmls);
+        compare(
+            "GroupInfo",
+            "OpenMLS",
+            data,
+            &melos,
+            &theirs,
+            allow::group_info_openmls,
+        );
     }
     if comparable(suite, mlsrs_side::supports) {
         let theirs = mlsrs_side::group_info(&mlsrs_side::external_client(), data, now);
-        compare("GroupInfo", "mls-rs", data, &melos, &theirs, allow::group_info_mlsrs);
+        compare(
+            "GroupInfo",
+            "mls-rs",
+            data,
+            &melos,
+            &theirs,
+            allow::group_info_mlsrs,
+        );
     }
 });

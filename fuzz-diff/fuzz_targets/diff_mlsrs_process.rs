@@ -17,6 +17,13 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         let data = &melos_fuzz_diff::patched(&f.messages(), data)[..];
         let melos = melos_side::process(&f.carol, data);
         let theirs = mlsrs_side::process(&f.bob, data);
-        compare("message", "mls-rs", data, &melos, &theirs, allow::process_mlsrs);
+        compare(
+            "message",
+            "mls-rs",
+            data,
+            &melos,
+            &theirs,
+            allow::process_mlsrs,
+        );
     });
 });

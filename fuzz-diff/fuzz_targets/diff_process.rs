@@ -17,6 +17,13 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         let data = &melos_fuzz_diff::patched(&f.messages(), data)[..];
         let melos = melos_side::process(&f.carol, data);
         let theirs = f.bob.process_verdict(&f.bob_snapshot, &f.group_id, data);
-        compare("message", "OpenMLS", data, &melos, &theirs, allow::process_openmls);
+        compare(
+            "message",
+            "OpenMLS",
+            data,
+            &melos,
+            &theirs,
+            allow::process_openmls,
+        );
     });
 });

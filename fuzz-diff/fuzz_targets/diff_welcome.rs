@@ -16,6 +16,13 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         let data = &melos_fuzz_diff::patched(&f.messages(), data)[..];
         let melos = melos_side::join(&f.melos_dave, data);
         let theirs = f.dave.join_verdict(&f.dave_snapshot, data);
-        compare("Welcome", "OpenMLS", data, &melos, &theirs, allow::welcome_openmls);
+        compare(
+            "Welcome",
+            "OpenMLS",
+            data,
+            &melos,
+            &theirs,
+            allow::welcome_openmls,
+        );
     });
 });

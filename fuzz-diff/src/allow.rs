@@ -5,22 +5,38 @@
 use crate::Verdict;
 
 /// KeyPackage, melos vs OpenMLS.
-pub fn key_package_openmls(_input: &[u8], _melos: &Verdict, _theirs: &Verdict) -> Option<&'static str> {
+pub fn key_package_openmls(
+    _input: &[u8],
+    _melos: &Verdict,
+    _theirs: &Verdict,
+) -> Option<&'static str> {
     None
 }
 
 /// KeyPackage, melos vs mls-rs.
-pub fn key_package_mlsrs(_input: &[u8], _melos: &Verdict, _theirs: &Verdict) -> Option<&'static str> {
+pub fn key_package_mlsrs(
+    _input: &[u8],
+    _melos: &Verdict,
+    _theirs: &Verdict,
+) -> Option<&'static str> {
     None
 }
 
 /// GroupInfo + ratchet tree, melos vs OpenMLS.
-pub fn group_info_openmls(_input: &[u8], _melos: &Verdict, _theirs: &Verdict) -> Option<&'static str> {
+pub fn group_info_openmls(
+    _input: &[u8],
+    _melos: &Verdict,
+    _theirs: &Verdict,
+) -> Option<&'static str> {
     None
 }
 
 /// GroupInfo + ratchet tree, melos vs mls-rs.
-pub fn group_info_mlsrs(_input: &[u8], _melos: &Verdict, _theirs: &Verdict) -> Option<&'static str> {
+pub fn group_info_mlsrs(
+    _input: &[u8],
+    _melos: &Verdict,
+    _theirs: &Verdict,
+) -> Option<&'static str> {
     None
 }
 

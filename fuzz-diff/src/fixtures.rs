@@ -3,7 +3,9 @@
 //! client can open, and the seeds.
 
 use melos::framing::{MlsMessage, MlsMessageBody};
-use melos::group::{Group, GroupConfig, GroupInfoOptions, KeyPackageOptions, PskStore, SigningIdentity};
+use melos::group::{
+    Group, GroupConfig, GroupInfoOptions, KeyPackageOptions, PskStore, SigningIdentity,
+};
 use melos::messages::{Credential, KeyPackageBundle, Lifetime};
 use mls_rs::client_builder::MlsConfig;
 use mls_rs::{ExtensionList, MlsMessage as MlsRsMessage};
@@ -38,7 +40,12 @@ pub fn encode_key_package(bundle: &KeyPackageBundle) -> Vec<u8> {
         .expect("encode")
 }
 
-fn melos_join(id: SigningIdentity, bundle: &KeyPackageBundle, welcome: &[u8], tree: Option<&[u8]>) -> Group {
+fn melos_join(
+    id: SigningIdentity,
+    bundle: &KeyPackageBundle,
+    welcome: &[u8],
+    tree: Option<&[u8]>,
+) -> Group {
     let msg = MlsMessage::decode(welcome).expect("welcome decodes");
     Group::join(
         melos_side::provider(),
@@ -80,20 +87,31 @@ impl OpenMlsGroup {
         let (_, welcome) = alice.add(&mut group, &[bob_kp, encode_key_package(&carol_bundle)]);
         let bob_group = bob.join(&welcome).expect("bob joins");
         let carol = melos_join(carol_id, &carol_bundle, &welcome, None);
-        assert_eq!(carol.epoch_authenticator(), bob_group.epoch_authenticator().as_slice());
+        assert_eq!(
+            carol.epoch_authenticator(),
+            bob_group.epoch_authenticator().as_slice()
+        );
 
         let app = alice
             .send(&mut group, b"hello from OpenMLS")
             .expect("application message");
         let (proposal, _) = group
-            .propose_self_update(&alice.provider, &alice.signer, LeafNodeParameters::default())
+            .propose_self_update(
+                &alice.provider,
+                &alice.signer,
+                LeafNodeParameters::default(),
+            )
             .expect("proposal");
         let proposal = proposal.to_bytes().expect("encode");
         group
             .clear_pending_proposals(alice.provider.storage())
             .expect("clear");
         let bundle = group
-            .self_update(&alice.provider, &alice.signer, LeafNodeParameters::default())
+            .self_update(
+                &alice.provider,
+                &alice.signer,
+                LeafNodeParameters::default(),
+            )
             .expect("commit");
         let (commit, _, _) = bundle.into_contents();
         let commit = commit.to_bytes().expect("encode");
@@ -120,7 +138,10 @@ impl OpenMlsGroup {
                 ("openmls-update-proposal", proposal),
                 ("openmls-commit", commit),
             ],
-            group_infos: vec![("openmls-group-info", gi_openmls), ("melos-group-info", gi_melos)],
+            group_infos: vec![
+                ("openmls-group-info", gi_openmls),
+                ("melos-group-info", gi_melos),
+            ],
         }
     }
 }
@@ -153,10 +174,11 @@ impl OpenMlsWelcome {
         let dave = openmls_side::Client::with_signer("dave", signer);
         let (kp, init_private) = dave.key_package();
         let dave_snapshot = dave.snapshot();
-        let encryption_private =
-            openmls_side::stored_encryption_private_key(&dave_snapshot).unwrap_or_else(|| init_private.clone());
+        let encryption_private = openmls_side::stored_encryption_private_key(&dave_snapshot)
+            .unwrap_or_else(|| init_private.clone());
         let (_, welcome) = alice.add(&mut group, &[kp.clone()]);
-        let MlsMessageBody::KeyPackage(key_package) = MlsMessage::decode(&kp).expect("kp").body else {
+        let MlsMessageBody::KeyPackage(key_package) = MlsMessage::decode(&kp).expect("kp").body
+        else {
             panic!("not a KeyPackage")
         };
         let melos_dave = Joiner {
@@ -220,7 +242,11 @@ pub fn mlsrs_group() -> MlsRsGroup<mlsrs_side::Config> {
     let carol = melos_join(carol_id, &carol_bundle, &welcome_bytes, None);
     assert_eq!(
         carol.epoch_authenticator(),
-        bob_group.epoch_authenticator().expect("auth").to_vec().as_slice()
+        bob_group
+            .epoch_authenticator()
+            .expect("auth")
+            .to_vec()
+            .as_slice()
     );
     let app = group
         .encrypt_application_message(b"hello from mls-rs", vec![])

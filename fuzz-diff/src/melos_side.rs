@@ -54,8 +54,14 @@ pub fn key_package(bytes: &[u8], now: u64) -> Verdict {
         ("encoding", encoding),
         ("cipher_suite", kp.cipher_suite.0.to_be_bytes().to_vec()),
         ("init_key", kp.init_key.as_bytes().to_vec()),
-        ("encryption_key", kp.leaf_node.encryption_key.as_bytes().to_vec()),
-        ("signature_key", kp.leaf_node.signature_key.as_bytes().to_vec()),
+        (
+            "encryption_key",
+            kp.leaf_node.encryption_key.as_bytes().to_vec(),
+        ),
+        (
+            "signature_key",
+            kp.leaf_node.signature_key.as_bytes().to_vec(),
+        ),
         ("key_package_ref", reference),
     ])
 }
@@ -107,7 +113,10 @@ pub fn group_info(bytes: &[u8], now: Option<u64>) -> Verdict {
         ("group_id", ctx.group_id.clone()),
         ("epoch", ctx.epoch.to_be_bytes().to_vec()),
         ("tree_hash", ctx.tree_hash.clone()),
-        ("confirmed_transcript_hash", ctx.confirmed_transcript_hash.clone()),
+        (
+            "confirmed_transcript_hash",
+            ctx.confirmed_transcript_hash.clone(),
+        ),
         ("signer", gi.signer.0.to_be_bytes().to_vec()),
     ])
 }

@@ -75,9 +75,15 @@ pub fn key_package<C: ExternalMlsConfig>(
                 .unwrap_or_default();
             Verdict::Accepted(vec![
                 ("encoding", encoding),
-                ("cipher_suite", u16::from(kp.cipher_suite).to_be_bytes().to_vec()),
+                (
+                    "cipher_suite",
+                    u16::from(kp.cipher_suite).to_be_bytes().to_vec(),
+                ),
                 ("init_key", kp.hpke_init_key.to_vec()),
-                ("signature_key", kp.signing_identity().signature_key.to_vec()),
+                (
+                    "signature_key",
+                    kp.signing_identity().signature_key.to_vec(),
+                ),
                 ("key_package_ref", reference),
             ])
         }
@@ -87,7 +93,11 @@ pub fn key_package<C: ExternalMlsConfig>(
 
 /// Decodes a GroupInfo `MLSMessage` and observes the group from it with the tree in its
 /// extension (`ExternalClient::observe_group`: signature, tree validation).
-pub fn group_info<C: ExternalMlsConfig>(client: &ExternalClient<C>, bytes: &[u8], now: u64) -> Verdict {
+pub fn group_info<C: ExternalMlsConfig>(
+    client: &ExternalClient<C>,
+    bytes: &[u8],
+    now: u64,
+) -> Verdict {
     let msg = match MlsMessage::from_bytes(bytes) {
         Ok(m) => m,
         Err(e) => return Verdict::refused(e),
@@ -99,7 +109,10 @@ pub fn group_info<C: ExternalMlsConfig>(client: &ExternalClient<C>, bytes: &[u8]
                 ("group_id", ctx.group_id.clone()),
                 ("epoch", ctx.epoch.to_be_bytes().to_vec()),
                 ("tree_hash", ctx.tree_hash.to_vec()),
-                ("confirmed_transcript_hash", ctx.confirmed_transcript_hash.to_vec()),
+                (
+                    "confirmed_transcript_hash",
+                    ctx.confirmed_transcript_hash.to_vec(),
+                ),
             ])
         }
         Err(e) => Verdict::refused(e),

@@ -74,8 +74,13 @@ impl Client {
             .wire_format_policy(MIXED_PLAINTEXT_WIRE_FORMAT_POLICY)
             .use_ratchet_tree_extension(true)
             .build();
-        MlsGroup::new(&self.provider, &self.signer, &config, self.credential.clone())
-            .expect("create group")
+        MlsGroup::new(
+            &self.provider,
+            &self.signer,
+            &config,
+            self.credential.clone(),
+        )
+        .expect("create group")
     }
 
     /// A fresh KeyPackage `MLSMessage` (private keys in storage) and its bundle's private
@@ -105,7 +110,10 @@ impl Client {
             .add_members(&self.provider, &self.signer, &kps)
             .expect("add");
         group.merge_pending_commit(&self.provider).expect("merge");
-        (commit.to_bytes().expect("encode"), welcome.to_bytes().expect("encode"))
+        (
+            commit.to_bytes().expect("encode"),
+            welcome.to_bytes().expect("encode"),
+        )
     }
 
     /// Joins from a Welcome `MLSMessage`.
@@ -144,7 +152,10 @@ impl Client {
             .unwrap_or_default();
         vec![
             ("epoch", g.epoch().as_u64().to_be_bytes().to_vec()),
-            ("epoch_authenticator", g.epoch_authenticator().as_slice().to_vec()),
+            (
+                "epoch_authenticator",
+                g.epoch_authenticator().as_slice().to_vec(),
+            ),
             ("exporter", exporter),
         ]
     }
@@ -190,9 +201,7 @@ impl Client {
                 ("authenticated_data", aad),
             ]),
             ProcessedMessageContent::OwnPendingCommit
-            | ProcessedMessageContent::OwnPrivateMessage => {
-                Verdict::Refused("own message".into())
-            }
+            | ProcessedMessageContent::OwnPrivateMessage => Verdict::Refused("own message".into()),
             ProcessedMessageContent::StagedCommitMessage(staged) => {
                 if let Err(e) = group.merge_staged_commit(&self.provider, *staged) {
                     return Verdict::refused(e);
@@ -224,16 +233,24 @@ pub fn key_package(crypto: &OpenMlsRustCrypto, bytes: &[u8]) -> Verdict {
         Ok(kp) => kp,
         Err(e) => return Verdict::refused(e),
     };
-    let encoding = MlsMessageOut::from(kp.clone()).to_bytes().unwrap_or_default();
+    let encoding = MlsMessageOut::from(kp.clone())
+        .to_bytes()
+        .unwrap_or_default();
     let reference = kp
         .hash_ref(crypto.crypto())
         .map(|r| r.as_slice().to_vec())
         .unwrap_or_default();
     Verdict::Accepted(vec![
         ("encoding", encoding),
-        ("cipher_suite", u16::from(kp.ciphersuite()).to_be_bytes().to_vec()),
+        (
+            "cipher_suite",
+            u16::from(kp.ciphersuite()).to_be_bytes().to_vec(),
+        ),
         ("init_key", kp.hpke_init_key().as_slice().to_vec()),
-        ("signature_key", kp.leaf_node().signature_key().as_slice().to_vec()),
+        (
+            "signature_key",
+            kp.leaf_node().signature_key().as_slice().to_vec(),
+        ),
         ("key_package_ref", reference),
     ])
 }
@@ -248,7 +265,11 @@ pub fn group_info(crypto: &OpenMlsRustCrypto, bytes: &[u8]) -> Verdict {
     let MlsMessageBodyIn::GroupInfo(vgi) = msg.extract() else {
         return Verdict::Refused("not a GroupInfo".into());
     };
-    let Some(tree) = vgi.extensions().ratchet_tree().map(|t| t.ratchet_tree().clone()) else {
+    let Some(tree) = vgi
+        .extensions()
+        .ratchet_tree()
+        .map(|t| t.ratchet_tree().clone())
+    else {
         return Verdict::Refused("no ratchet_tree extension".into());
     };
     let storage = openmls_rust_crypto::MemoryStorage::default();
@@ -260,7 +281,10 @@ pub fn group_info(crypto: &OpenMlsRustCrypto, bytes: &[u8]) -> Verdict {
                 ("group_id", ctx.group_id().as_slice().to_vec()),
                 ("epoch", ctx.epoch().as_u64().to_be_bytes().to_vec()),
                 ("tree_hash", ctx.tree_hash().to_vec()),
-                ("confirmed_transcript_hash", ctx.confirmed_transcript_hash().to_vec()),
+                (
+                    "confirmed_transcript_hash",
+                    ctx.confirmed_transcript_hash().to_vec(),
+                ),
                 ("signer", signer),
             ])
         }
@@ -317,8 +341,13 @@ fn find_field<'a>(v: &'a serde_json::Value, name: &str) -> Option<&'a serde_json
 
 fn first_byte_array(v: &serde_json::Value) -> Option<Vec<u8>> {
     match v {
-        serde_json::Value::Array(items) if !items.is_empty() && items.iter().all(|x| x.is_u64()) => {
-            items.iter().map(|x| x.as_u64().and_then(|n| u8::try_from(n).ok())).collect()
+        serde_json::Value::Array(items)
+            if !items.is_empty() && items.iter().all(|x| x.is_u64()) =>
+        {
+            items
+                .iter()
+                .map(|x| x.as_u64().and_then(|n| u8::try_from(n).ok()))
+                .collect()
         }
         serde_json::Value::Array(items) => items.iter().find_map(first_byte_array),
         serde_json::Value::Object(map) => map.values().find_map(first_byte_array),

@@ -45,7 +45,11 @@ pub fn compare(
         _ => false,
     };
     if std::env::var_os("MELOS_DIFF_VERBOSE").is_some() {
-        eprintln!("{what}: melos {}\n  {peer} {}", summary(melos), summary(theirs));
+        eprintln!(
+            "{what}: melos {}\n  {peer} {}",
+            summary(melos),
+            summary(theirs)
+        );
     }
     if agree || allow(input, melos, theirs).is_some() {
         return;
