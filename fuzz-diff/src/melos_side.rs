@@ -195,3 +195,41 @@ pub fn process(group: &Group, bytes: &[u8]) -> Verdict {
         }
     }
 }
+
+/// Re-signs a KeyPackage `MLSMessage` so that mutations reach the checks behind the
+/// signatures (RFC 9420 §10.1): the leaf's `signature_key` is replaced by a key of the
+/// KeyPackage's suite held here, then the leaf (as a `key_package` leaf) and the KeyPackage
+/// are signed again. `None` if melos cannot decode it or does not implement the suite.
+pub fn resign_key_package(bytes: &[u8]) -> Option<Vec<u8>> {
+    use melos::messages::{Credential, LeafNodeSource};
+    use melos::tree_math::LeafIndex;
+    thread_local! {
+        static KEYS: std::cell::RefCell<std::collections::HashMap<u16, SigningIdentity>> =
+            Default::default();
+    }
+    let msg = MlsMessage::decode(bytes).ok()?;
+    let MlsMessageBody::KeyPackage(mut kp) = msg.body else {
+        return None;
+    };
+    let p = provider();
+    let cs = p.suite(kp.cipher_suite).ok()?;
+    let id = KEYS.with(|k| {
+        let mut k = k.borrow_mut();
+        if let Some(id) = k.get(&kp.cipher_suite.0) {
+            return Some(id.clone());
+        }
+        let id = SigningIdentity::generate(cs, Credential::Basic(b"fuzz".to_vec())).ok()?;
+        k.insert(kp.cipher_suite.0, id.clone());
+        Some(id)
+    })?;
+    kp.leaf_node.signature_key = id.signature_key.public_key.clone();
+    // Only a `key_package` leaf is signed without group context (§7.2); others keep
+    // whatever signature they had (they are refused for their source anyway).
+    if matches!(kp.leaf_node.leaf_node_source, LeafNodeSource::KeyPackage(_)) {
+        kp.leaf_node
+            .sign(cs, &id.signature_key.private_key, &[], LeafIndex(0))
+            .ok()?;
+    }
+    kp.sign(cs, &id.signature_key).ok()?;
+    MlsMessage::new(MlsMessageBody::KeyPackage(kp)).encode().ok()
+}
