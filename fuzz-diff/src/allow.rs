@@ -51,6 +51,6 @@ pub fn process_openmls(_input: &[u8], _melos: &Verdict, _theirs: &Verdict) -> Op
 }
 
 /// Group messages, melos vs mls-rs.
-pub fn process_mlsrs(_input: &[u8], _melos: &Verdict, _theirs: &Verdict) -> Option<&'static str> {
-    None
+pub fn process_mlsrs(_input: &[u8], melos: &Verdict, theirs: &Verdict) -> Option<&'static str> {
+    d3(melos, theirs)
 }
