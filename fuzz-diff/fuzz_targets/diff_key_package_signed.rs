@@ -10,8 +10,7 @@ use melos_fuzz_diff::{
     allow, comparable, compare, melos_side, mlsrs_side, now, openmls_side, suite_of,
 };
 
-static OPENMLS: LazyLock<openmls_rust_crypto::OpenMlsRustCrypto> =
-    LazyLock::new(Default::default);
+static OPENMLS: LazyLock<openmls_rust_crypto::OpenMlsRustCrypto> = LazyLock::new(Default::default);
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     let Some(signed) = melos_side::resign_key_package(data) else {
@@ -23,10 +22,24 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     let melos = melos_side::key_package(data, now);
     if comparable(suite, openmls_side::supports) {
         let theirs = openmls_side::key_package(&OPENMLS, data);
-        compare("KeyPackage", "OpenMLS", data, &melos, &theirs, allow::key_package_openmls);
+        compare(
+            "KeyPackage",
+            "OpenMLS",
+            data,
+            &melos,
+            &theirs,
+            allow::key_package_openmls,
+        );
     }
     if comparable(suite, mlsrs_side::supports) {
         let theirs = mlsrs_side::key_package(&mlsrs_side::external_client(), data, now);
-        compare("KeyPackage", "mls-rs", data, &melos, &theirs, allow::key_package_mlsrs);
+        compare(
+            "KeyPackage",
+            "mls-rs",
+            data,
+            &melos,
+            &theirs,
+            allow::key_package_mlsrs,
+        );
     }
 });

@@ -50,11 +50,7 @@ pub fn key_package_openmls(
 }
 
 /// KeyPackage, melos vs mls-rs.
-pub fn key_package_mlsrs(
-    _input: &[u8],
-    melos: &Verdict,
-    theirs: &Verdict,
-) -> Option<&'static str> {
+pub fn key_package_mlsrs(_input: &[u8], melos: &Verdict, theirs: &Verdict) -> Option<&'static str> {
     melos_stricter(melos, theirs, D1, "D1")
         .or_else(|| melos_stricter(melos, theirs, D2, "D2"))
         .or_else(|| d3(melos, theirs))
@@ -75,20 +71,12 @@ pub fn group_info_mlsrs(_input: &[u8], melos: &Verdict, theirs: &Verdict) -> Opt
 }
 
 /// Welcome, melos vs OpenMLS.
-pub fn welcome_openmls(
-    _input: &[u8],
-    _melos: &Verdict,
-    _theirs: &Verdict,
-) -> Option<&'static str> {
+pub fn welcome_openmls(_input: &[u8], _melos: &Verdict, _theirs: &Verdict) -> Option<&'static str> {
     None
 }
 
 /// Group messages, melos vs OpenMLS.
-pub fn process_openmls(
-    _input: &[u8],
-    _melos: &Verdict,
-    _theirs: &Verdict,
-) -> Option<&'static str> {
+pub fn process_openmls(_input: &[u8], _melos: &Verdict, _theirs: &Verdict) -> Option<&'static str> {
     None
 }
 

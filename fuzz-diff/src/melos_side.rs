@@ -231,5 +231,7 @@ pub fn resign_key_package(bytes: &[u8]) -> Option<Vec<u8>> {
             .ok()?;
     }
     kp.sign(cs, &id.signature_key).ok()?;
-    MlsMessage::new(MlsMessageBody::KeyPackage(kp)).encode().ok()
+    MlsMessage::new(MlsMessageBody::KeyPackage(kp))
+        .encode()
+        .ok()
 }
