@@ -12,7 +12,7 @@ use crate::crypto::{
     CipherSuite, CipherSuiteProvider, HpkeKeyPair, HpkePrivateKey, HpkePublicKey, SignatureKeyPair,
     Signer, SuiteSigner, labels,
 };
-use crate::error::{Error, MessageError};
+use crate::error::{Error, GroupError, MessageError};
 use crate::tree_math::LeafIndex;
 
 /// The signature label of `KeyPackageTBS` (RFC 9420 §10, §17.6).
@@ -216,9 +216,11 @@ impl KeyPackage {
     ///
     /// Checks, in order, each with its own [`MessageError`]: version, cipher suite,
     /// `leaf_node_source`, leaf signature, KeyPackage signature, lifetime, `init_key` !=
-    /// `encryption_key`, duplicate extensions, the credential type and the non-default
-    /// extension types (of the leaf and of the KeyPackage) in the leaf's capabilities, and
-    /// the KeyPackage's version and cipher suite in the leaf's capabilities.
+    /// `encryption_key`, both keys valid KEM public keys of the suite (§10,
+    /// [`GroupError::InvalidKemPublicKey`]), duplicate extensions, the credential type and
+    /// the non-default extension types (of the leaf and of the KeyPackage) in the leaf's
+    /// capabilities, and the KeyPackage's version and cipher suite in the leaf's
+    /// capabilities.
     pub fn validate(&self, cs: &dyn CipherSuiteProvider, now: u64) -> Result<(), Error> {
         if self.version != ProtocolVersion::MLS10 {
             return Err(MessageError::KeyPackageVersionMismatch.into());
@@ -238,6 +240,12 @@ impl KeyPackage {
         }
         if self.init_key == leaf.encryption_key {
             return Err(MessageError::InitKeyEqualsEncryptionKey.into());
+        }
+        // §10: `init_key` and the leaf's `encryption_key` are public keys of the suite's KEM
+        // (RFC 9180 §7.1.4: length, on the curve, not of low order).
+        for key in [&self.init_key, &leaf.encryption_key] {
+            cs.kem_validate_public_key(key.as_bytes())
+                .map_err(|_| Error::Group(GroupError::InvalidKemPublicKey))?;
         }
         if leaf.extensions.has_duplicates() || self.extensions.has_duplicates() {
             return Err(MessageError::DuplicateExtension.into());

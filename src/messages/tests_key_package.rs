@@ -281,3 +281,32 @@ fn to_be_signed_is_the_encoding_without_the_signature() {
     bytes.truncate(bytes.len() - 2 - kp.signature.len()); // 64-byte signature: 2-byte length
     assert_eq!(kp.to_be_signed().unwrap(), bytes);
 }
+
+/// Differential fuzzing finding D4 (`fuzz/DIFFERENCES.md`): a KeyPackage whose `init_key` or
+/// leaf `encryption_key` is not a public key of its suite's KEM (RFC 9420 §10: "MUST be a
+/// public key for the asymmetric encryption scheme defined by `cipher_suite`") passed
+/// `KeyPackage::validate`; mls-rs refuses it (the group's Add path already refused it).
+#[test]
+fn diff_d4_init_and_encryption_keys_must_be_kem_public_keys() {
+    let invalid = Err(Error::Group(crate::GroupError::InvalidKemPublicKey));
+    // Too short for X25519.
+    let r = check(|_| {}, |kp| kp.init_key = HpkePublicKey(vec![9; 31]));
+    assert_eq!(r, invalid);
+    // Of low order (the all-zero X25519 point).
+    let r = check(|_| {}, |kp| kp.init_key = HpkePublicKey(vec![0; 32]));
+    assert_eq!(r, invalid);
+    let r = check(
+        |_| {},
+        |kp| kp.leaf_node.encryption_key = HpkePublicKey(vec![9; 31]),
+    );
+    assert_eq!(r, invalid);
+    // Suite 7 (P-384) with a 32-byte init_key, as the fuzzer found it.
+    let (provider, signer) = setup(7);
+    let cs = provider.cipher_suite_provider(CipherSuite(7)).unwrap();
+    let mut kp = KeyPackage::generate(cs, &signer, params(CipherSuite(7)))
+        .unwrap()
+        .key_package;
+    kp.init_key = HpkePublicKey(vec![0x91; 32]);
+    resign(cs, &signer, &mut kp);
+    assert_eq!(kp.validate(cs, 150), invalid);
+}
