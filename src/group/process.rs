@@ -292,7 +292,10 @@ impl Group {
     }
 
     /// Verifies and decrypts a message of the current epoch (RFC 9420 §6.2, §6.3).
-    fn unprotect(&mut self, message: &MlsMessage) -> Result<AuthenticatedContent, Error> {
+    pub(super) fn unprotect(
+        &mut self,
+        message: &MlsMessage,
+    ) -> Result<AuthenticatedContent, Error> {
         let provider = self.provider.clone();
         let cs = Self::cs_of(&provider, self.cipher_suite())?;
         match &message.body {
@@ -323,7 +326,7 @@ impl Group {
 
     /// An application message of a kept past epoch (RFC 9420 §9.2); handshake messages of
     /// past epochs are refused.
-    fn process_past(
+    pub(super) fn process_past(
         &mut self,
         message: &MlsMessage,
         epoch: u64,
