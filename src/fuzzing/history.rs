@@ -8,7 +8,7 @@
 //! finding replays exactly.
 //!
 //! The input starts with a header of [`HEADER_LEN`] bytes: four bytes of the randomness
-//! seed, then a byte whose value modulo 7 picks the number of clients (2 to 8) and whose
+//! seed, then a byte whose low seven bits modulo 7 pick the number of clients (2 to 8) and whose
 //! top bit has the creator add every client but the last one at once. Client 0 creates the group (suite 1,
 //! the custom types of [`fixture::capabilities`], the external PSK [`fixture::PSK_ID`]
 //! known to everyone). Then at most [`MAX_OPS`] operations follow, each an opcode byte
@@ -272,7 +272,9 @@ impl World {
         }
         let [s0, s1, s2, s3, flags] = h;
         let provider = random::provider(&[s0, s1, s2, s3]);
-        let count = usize::from(flags % 7).saturating_add(2).min(MAX_CLIENTS);
+        let count = usize::from((flags & 0x7f) % 7)
+            .saturating_add(2)
+            .min(MAX_CLIENTS);
         let cs = provider.suite(SUITE).ok()?;
         let mut clients = Vec::new();
         for i in 0..count {

@@ -253,5 +253,11 @@ pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
             ]
             .concat(),
         ),
+        (
+            "seed-31-private-duplicate-proposal",
+            // 2 (PrivateMessage handshakes) proposes the same extensions twice: the second
+            // decrypts and verifies, consuming its key, and is refused as a duplicate.
+            program(31, 5, true, &[GCE, 2, 0, GCE, 2, 0, FLUSH_ALL, COMMIT, 0, 0, FLUSH_ALL]),
+        ),
     ])
 }
