@@ -65,9 +65,7 @@ use alloc::vec::Vec;
 
 use crate::crypto::{CryptoProvider, Secret};
 use crate::framing::MlsMessage;
-use crate::group::{
-    CreateOptions, Group, KeyPackageOptions, PriorLeaf, PskStore, SigningIdentity,
-};
+use crate::group::{CreateOptions, Group, KeyPackageOptions, PriorLeaf, PskStore, SigningIdentity};
 use crate::messages::{Credential, KeyPackage, KeyPackageBundle, Lifetime, ProposalRef};
 
 use super::member_ops::Reader;

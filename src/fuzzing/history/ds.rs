@@ -146,7 +146,14 @@ impl World {
 
     /// A Welcome reaches client `to`: it joins if it was added and has no live state. An
     /// added client with an intact Welcome (no PSK) must be able to join.
-    fn welcome(&mut self, to: usize, message: &MlsMessage, epoch: u64, added: &[usize], fresh: bool) {
+    fn welcome(
+        &mut self,
+        to: usize,
+        message: &MlsMessage,
+        epoch: u64,
+        added: &[usize],
+        fresh: bool,
+    ) {
         let provider = self.provider.clone();
         let Some(client) = self.clients.get_mut(to) else {
             return;
@@ -203,12 +210,10 @@ impl World {
         let (epoch, active) = (member.group.epoch(), member.group.is_active());
         let up_to_date = active && member.removed_from.is_none();
         let holds_covered = match &envelope.kind {
-            Kind::Commit(info) => info.covered.iter().all(|c| {
-                member
-                    .group
-                    .pending_proposals()
-                    .any(|p| p.reference == *c)
-            }),
+            Kind::Commit(info) => info
+                .covered
+                .iter()
+                .all(|c| member.group.pending_proposals().any(|p| p.reference == *c)),
             _ => false,
         };
         // The restored copy processes the message first (and merges a Commit it accepts).
@@ -234,9 +239,8 @@ impl World {
                 bump(&mut stats.refusals);
                 let after = saved(&member.group);
                 if after != before {
-                    let expected = shadow.and_then(|mut s| {
-                        s.fuzz_authenticate(message).ok().map(|()| saved(&s))
-                    });
+                    let expected = shadow
+                        .and_then(|mut s| s.fuzz_authenticate(message).ok().map(|()| saved(&s)));
                     assert!(
                         expected.as_ref() == Some(&after),
                         "a refused message ({e}) changed the receiver's state beyond its ratchet key"

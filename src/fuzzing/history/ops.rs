@@ -234,7 +234,10 @@ impl World {
             return;
         }
         let merged = group.merge_pending_commit();
-        assert!(merged.is_ok(), "the committer cannot merge its winning Commit");
+        assert!(
+            merged.is_ok(),
+            "the committer cannot merge its winning Commit"
+        );
         let info = CommitInfo {
             epoch,
             psk: inline_psk || pool.iter().any(|(_, p)| *p),

@@ -158,8 +158,16 @@ fn a_run_replays_exactly() {
             let sx = x.state.as_ref().map(|m| saved(&m.group));
             let sy = y.state.as_ref().map(|m| saved(&m.group));
             assert_eq!(sx, sy, "{name}");
-            let qx: Vec<_> = x.inbox.iter().map(|e| e.message.encode().unwrap()).collect();
-            let qy: Vec<_> = y.inbox.iter().map(|e| e.message.encode().unwrap()).collect();
+            let qx: Vec<_> = x
+                .inbox
+                .iter()
+                .map(|e| e.message.encode().unwrap())
+                .collect();
+            let qy: Vec<_> = y
+                .inbox
+                .iter()
+                .map(|e| e.message.encode().unwrap())
+                .collect();
             assert_eq!(qx, qy, "{name}");
         }
     }
@@ -190,7 +198,9 @@ fn hand_written_programs() {
     // Add by reference, remove by reference, add again.
     let p = [
         &hdr[..],
-        &[0, 1, 4, 1, 12, 3, 2, 0, 12, 1, 3, 4, 1, 12, 3, 0, 0, 12, 0, 2, 4, 0, 12],
+        &[
+            0, 1, 4, 1, 12, 3, 2, 0, 12, 1, 3, 4, 1, 12, 3, 0, 0, 12, 0, 2, 4, 0, 12,
+        ],
     ]
     .concat();
     let s = run(&p);
