@@ -358,13 +358,15 @@ impl World {
         }
     }
 
-    /// The group of client `c`, if it has one.
+    /// The group of client `c`, if it has one, for sending. A restored copy waiting for
+    /// its comparison takes the original's place first: sending changes the state (its
+    /// own proposals, ratchets), which the copy would otherwise not have.
     fn group_mut(&mut self, c: usize) -> Option<&mut Group> {
-        self.clients
-            .get_mut(c)?
-            .state
-            .as_mut()
-            .map(|m| &mut m.group)
+        let member = self.clients.get_mut(c)?.state.as_mut()?;
+        if let Some(twin) = member.twin.take() {
+            member.group = twin;
+        }
+        Some(&mut member.group)
     }
 
     /// A fresh KeyPackage of client `c` (kept with its private keys).

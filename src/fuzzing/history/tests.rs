@@ -235,3 +235,16 @@ fn mutations_and_random_programs_run() {
         run(&data);
     }
 }
+
+/// Finding of the fuzz target (crash-61455293), a driver bug: client 0 is saved and
+/// restored, then sends an Update proposal from the original state, which client 2
+/// commits; the restored copy, made before the proposal, did not know it
+/// (`UnknownProposalRef`) and "processed the Commit differently". A restored copy now
+/// takes the original's place before the member sends anything.
+#[test]
+fn a_restored_state_processes_like_the_original() {
+    let input = [
+        9, 50, 34, 51, 131, 9, 50, 34, 51, 131, 4, 2, 0, 12, 3, 42, 0, 12, 0, 0, 12,
+    ];
+    run(&input);
+}
