@@ -88,13 +88,21 @@ impl World {
                     });
                 inbox.insert(next, envelope);
             }
-            // Flip bytes: a corrupted copy is delivered, the original stays queued.
+            // Flip bytes: a corrupted copy is delivered, the original stays queued (marked
+            // as delivered if the flip changed nothing: then it was a duplicate).
             _ => {
                 let Some(envelope) = inbox.get(index).cloned() else {
                     return;
                 };
                 let (offset, mask) = (r.u16(), r.blob());
-                self.receive(to, envelope, Some((offset, mask)));
+                if self.receive(to, envelope, Some((offset, mask)))
+                    && let Some(e) = self
+                        .clients
+                        .get_mut(to)
+                        .and_then(|c| c.inbox.get_mut(index))
+                {
+                    e.seen = true;
+                }
             }
         }
     }
@@ -117,21 +125,22 @@ impl World {
         }
     }
 
-    /// Delivers `envelope` to client `to`, with `flip` applied to its bytes.
-    fn receive(&mut self, to: usize, envelope: Envelope, flip: Option<(u16, &[u8])>) {
+    /// Delivers `envelope` to client `to`, with `flip` applied to its bytes; whether the
+    /// message went intact (the flip changed nothing).
+    fn receive(&mut self, to: usize, envelope: Envelope, flip: Option<(u16, &[u8])>) -> bool {
         let mut corrupted = false;
         let message = match flip {
             None => envelope.message.clone(),
             Some((offset, mask)) => {
                 let Ok(original) = envelope.message.encode() else {
-                    return;
+                    return false;
                 };
                 let mut bytes = original.clone();
                 patch(&mut bytes, offset, mask);
                 corrupted = bytes != original;
                 bump(&mut self.stats.flipped);
                 let Ok(message) = MlsMessage::decode(&bytes) else {
-                    return;
+                    return false;
                 };
                 message
             }
@@ -142,6 +151,7 @@ impl World {
         } else {
             self.process(to, &message, &envelope, corrupted);
         }
+        !corrupted
     }
 
     /// A Welcome reaches client `to`: it joins if it was added and has no live state. An

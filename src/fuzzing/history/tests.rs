@@ -248,3 +248,16 @@ fn a_restored_state_processes_like_the_original() {
     ];
     run(&input);
 }
+
+/// Finding of the fuzz target (crash-3b011151), a driver bug: a "flip" with an empty mask
+/// delivered client 0's message to client 1 intact but did not mark the queued original
+/// as delivered, so its second delivery (`GenerationExpired`, rightly) looked like a first
+/// one to the liveness check. A flip that changes nothing now counts as a duplicate.
+#[test]
+fn a_flipped_copy_does_not_expire_the_generation() {
+    let input = [
+        20, 17, 34, 51, 131, 8, 0, 1, 97, 8, 0, 1, 98, 10, 1, 0, 47, 11, 1, 3, 227, 2, 0, 7, 2, 1,
+        99, 10, 26, 0, 35, 0, 0, 0, 234, 201,
+    ];
+    run(&input);
+}
