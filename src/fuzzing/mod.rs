@@ -7,6 +7,7 @@
 pub mod external;
 pub mod framing;
 pub mod group;
+pub mod history;
 pub mod member_ops;
 pub mod messages;
 pub mod tree;

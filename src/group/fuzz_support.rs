@@ -188,3 +188,27 @@ impl Group {
         })
     }
 }
+
+impl Group {
+    /// The steps of [`Group::process`] up to and including authentication (RFC 9420 §6.2,
+    /// §6.3): what a refused PrivateMessage may legitimately change. A PrivateMessage that
+    /// decrypts and verifies consumes its ratchet key (§9.2) even when a later check
+    /// refuses its content; running this on a copy of the state from before the refusal
+    /// gives the state the refusal must have left.
+    pub(crate) fn fuzz_authenticate(&mut self, message: &MlsMessage) -> Result<(), Error> {
+        message.validate()?;
+        let epoch = match &message.body {
+            crate::framing::MlsMessageBody::PublicMessage(m) => m.content.epoch,
+            crate::framing::MlsMessageBody::PrivateMessage(m) => m.epoch,
+            _ => return Err(GroupError::UnexpectedWireFormat.into()),
+        };
+        if epoch > self.epoch() {
+            return Err(GroupError::FutureEpoch.into());
+        }
+        if epoch < self.epoch() {
+            return self.process_past(message, epoch).map(|_| ());
+        }
+        self.check_non_member(message)?;
+        self.unprotect(message).map(|_| ())
+    }
+}

@@ -330,7 +330,7 @@ impl Group {
 
     /// Verifies and decrypts a message of the current epoch (RFC 9420 §6.2, §6.3); returns
     /// it with the identity whose signature key verified it.
-    fn unprotect(
+    pub(super) fn unprotect(
         &mut self,
         message: &MlsMessage,
     ) -> Result<(AuthenticatedContent, SenderIdentity), Error> {
@@ -365,7 +365,7 @@ impl Group {
 
     /// An application message of a kept past epoch (RFC 9420 §9.2); handshake messages of
     /// past epochs are refused.
-    fn process_past(
+    pub(super) fn process_past(
         &mut self,
         message: &MlsMessage,
         epoch: u64,
