@@ -34,9 +34,10 @@ OWNED_PREFIXES = ("seed-vec-", "seed-fix-")
 
 # Targets with no generated seeds, and why.
 SKIPPED = {
-    "group_member_ops": "its input is a program of group operations (src/fuzzing/member_ops.rs); "
-    "the hand-written seed-NN-* programs cover it and no vector structure fits "
-    "(a raw KeyPackage blob is capped at 255 bytes, the vectors' are larger)",
+    "group_member_ops": "its input is a program of group operations (src/fuzzing/member_ops.rs) "
+    "and no vector structure fits (a raw KeyPackage blob is capped at 255 bytes, the vectors' "
+    "are larger); its seed-NN-* programs come from src/fuzzing/member_ops/seeds.rs, and the "
+    "test seed_corpus_is_current requires the directory's seed-* files to be exactly those",
 }
 
 # MLSMessage wire formats (RFC 9420 §6).
