@@ -349,13 +349,6 @@ def seeds_tree_math(v):
     return out
 
 
-def key_packages(v):
-    """Raw KeyPackages: messages.json, welcome.json, passive-client-welcome.json."""
-    items = v.field("messages.json", "mls_key_package") + v.field("welcome.json", "key_package")
-    items += v.field("passive-client-welcome.json", "key_package")
-    return mapped(items, lambda d: mls_message_body(d, KEY_PACKAGE))
-
-
 def one_per_suite(v, name, key, k, unwrap=None):
     """The first entry of each of the first `k` cipher suites of `name`."""
     out, suites = [], []
@@ -555,7 +548,8 @@ def seeds_update_path(v):
             path = bytes.fromhex(p["update_path"])
             for repair in (0, 1, 2):
                 mode = (p["sender"] << 2) | repair
-                out.append((f"treekem-update_path-{i}-s{p['sender']}-m{repair}", bytes([mode]) + path))
+                label = f"treekem-update_path-{i}-s{p['sender']}-m{repair}"
+                out.append((label, bytes([mode]) + path))
     return out[:MAX_SEEDS]
 
 
@@ -710,18 +704,26 @@ def file_name(label):
     return "seed-vec-" + label.replace("_", "-")
 
 
-def write_target(target, seeds):
+def select(target, seeds):
+    """Deduplicates `seeds` and names them; checks the caps."""
     seen, kept = set(), []
     for label, data in seeds:
         if data in seen or len(data) > MAX_LEN:
             continue
         seen.add(data)
         kept.append((file_name(label), data))
+    if not kept:
+        die(f"{target}: no seeds generated")
     if len(kept) > MAX_SEEDS:
         die(f"{target}: {len(kept)} seeds, more than {MAX_SEEDS}")
     names = [n for n, _ in kept]
     if len(set(names)) != len(names):
         die(f"{target}: duplicate seed names")
+    return kept
+
+
+def write_target(target, kept):
+    """Replaces the `seed-vec-*` and `seed-fix-*` files of `target` with `kept`."""
     directory = CORPUS / target
     directory.mkdir(parents=True, exist_ok=True)
     for old in directory.iterdir():
@@ -729,7 +731,6 @@ def write_target(target, seeds):
             old.unlink()
     for name, data in kept:
         (directory / name).write_bytes(data)
-    return kept
 
 
 def main():
@@ -742,10 +743,17 @@ def main():
     else:
         root = REPO.parent / "shared" / "test-vectors"
     if not root.is_dir():
-        die(f"test vector directory {root} not found (pass it as an argument or set MELOS_TEST_VECTORS)")
+        die(
+            f"test vector directory {root} not found "
+            "(pass it as an argument or set MELOS_TEST_VECTORS)"
+        )
     vectors = Vectors(root)
     targets = sorted(p.stem for p in TARGETS.glob("*.rs"))
-    stems = sorted((p.stem for p in root.glob("*.json")), key=len, reverse=True)
+    for target in GENERATORS:
+        if target not in targets:
+            die(f"{target}: a seed generator for a target that does not exist")
+    # Everything is generated before anything is written: an error changes no file.
+    plan = []
     for target in targets:
         if target in SKIPPED:
             print(f"{target}: skipped ({SKIPPED[target]})")
@@ -754,17 +762,19 @@ def main():
         if generator is None:
             print(f"{target}: WARNING: no seed generator for this target", file=sys.stderr)
             continue
-        kept = write_target(target, generator(vectors))
+        plan.append((target, select(target, generator(vectors))))
+    stems = sorted(vectors.cache, key=len, reverse=True)
+    for target, kept in plan:
+        write_target(target, kept)
         sources = sorted(
-            {next((s + ".json" for s in stems if n.startswith(f"seed-vec-{s}-")), "fixture") for n, _ in kept}
+            {
+                next((s for s in stems if n.startswith(f"seed-vec-{s.removesuffix('.json')}-")),
+                     "fixture")
+                for n, _ in kept
+            }
         )
         total = sum(len(d) for _, d in kept)
         print(f"{target}: {len(kept)} seeds, {total} bytes ({', '.join(sources)})")
-        if not kept:
-            die(f"{target}: no seeds generated")
-    for target in GENERATORS:
-        if target not in targets:
-            print(f"{target}: WARNING: generator for a target that does not exist", file=sys.stderr)
 
 
 if __name__ == "__main__":
