@@ -8,10 +8,12 @@
 //! finding replays exactly.
 //!
 //! The input starts with a header of [`HEADER_LEN`] bytes: four bytes of the randomness
-//! seed, then a byte whose low seven bits modulo 7 pick the number of clients (2 to 8) and whose
-//! top bit has the creator add every client but the last one at once. Client 0 creates the group (suite 1,
-//! the custom types of [`fixture::capabilities`], the external PSK [`fixture::PSK_ID`]
-//! known to everyone). Then at most [`MAX_OPS`] operations follow, each an opcode byte
+//! seed, then a byte whose low seven bits modulo 7 pick the number of clients (2 to 8) and
+//! whose top bit has the creator add every client but the last one at once. Client 0
+//! creates the group (suite 1, the custom types of
+//! [`capabilities`](super::member_ops::fixture::capabilities), the external PSK
+//! [`PSK_ID`](super::member_ops::fixture::PSK_ID) known to everyone). Then at most
+//! [`MAX_OPS`] operations follow, each an opcode byte
 //! (modulo 14) and its operands (a client is a byte modulo the number of clients):
 //!
 //! | op | operation | operands |
