@@ -28,6 +28,11 @@ const D1: &[&str] = &["CipherSuiteNotInCapabilities", "VersionNotInCapabilities"
 /// its `capabilities.credentials`; OpenMLS 0.9.2 and mls-rs 0.57 accept it (peer defect).
 const D2: &[&str] = &["CredentialTypeNotInCapabilities"];
 
+/// D5 (RFC 9420 §10, RFC 9180 §7.1.4): melos refuses a KeyPackage whose `init_key` or
+/// leaf `encryption_key` is a KEM public key nothing can be sealed to (an X25519 key of low
+/// order, e.g. p+1); the peer accepts it and would fail only when sealing a Welcome to it.
+const D5: &[&str] = &["InvalidKemPublicKey"];
+
 /// D3 (RFC 9420 §5.3.1): mls-rs's `BasicIdentityProvider` refuses credentials other than
 /// `basic`; credential validation is the application's, and melos's KeyPackage validation
 /// leaves it to the Authentication Service.
@@ -46,13 +51,16 @@ pub fn key_package_openmls(
     melos: &Verdict,
     theirs: &Verdict,
 ) -> Option<&'static str> {
-    melos_stricter(melos, theirs, D1, "D1").or_else(|| melos_stricter(melos, theirs, D2, "D2"))
+    melos_stricter(melos, theirs, D1, "D1")
+        .or_else(|| melos_stricter(melos, theirs, D2, "D2"))
+        .or_else(|| melos_stricter(melos, theirs, D5, "D5"))
 }
 
 /// KeyPackage, melos vs mls-rs.
 pub fn key_package_mlsrs(_input: &[u8], melos: &Verdict, theirs: &Verdict) -> Option<&'static str> {
     melos_stricter(melos, theirs, D1, "D1")
         .or_else(|| melos_stricter(melos, theirs, D2, "D2"))
+        .or_else(|| melos_stricter(melos, theirs, D5, "D5"))
         .or_else(|| d3(melos, theirs))
 }
 

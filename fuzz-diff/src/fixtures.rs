@@ -166,10 +166,13 @@ impl OpenMlsWelcome {
         let mut group = alice.create_group();
         // Dave's signature key from melos, loaded into OpenMLS.
         let (identity, _) = melos_client("dave");
+        let keys = identity
+            .key_pair()
+            .expect("a generated identity holds a raw key");
         let signer = openmls_basic_credential::SignatureKeyPair::from_raw(
             openmls_side::SUITE.signature_algorithm(),
-            identity.signature_key.private_key.as_bytes().to_vec(),
-            identity.signature_key.public_key.as_bytes().to_vec(),
+            keys.private_key.as_bytes().to_vec(),
+            keys.public_key.as_bytes().to_vec(),
         );
         let dave = openmls_side::Client::with_signer("dave", signer);
         let (kp, init_private) = dave.key_package();

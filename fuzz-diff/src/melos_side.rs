@@ -222,15 +222,16 @@ pub fn resign_key_package(bytes: &[u8]) -> Option<Vec<u8>> {
         k.insert(kp.cipher_suite.0, id.clone());
         Some(id)
     })?;
-    kp.leaf_node.signature_key = id.signature_key.public_key.clone();
+    let keys = id.key_pair()?;
+    kp.leaf_node.signature_key = keys.public_key.clone();
     // Only a `key_package` leaf is signed without group context (§7.2); others keep
     // whatever signature they had (they are refused for their source anyway).
     if matches!(kp.leaf_node.leaf_node_source, LeafNodeSource::KeyPackage(_)) {
         kp.leaf_node
-            .sign(cs, &id.signature_key.private_key, &[], LeafIndex(0))
+            .sign(cs, &keys.private_key, &[], LeafIndex(0))
             .ok()?;
     }
-    kp.sign(cs, &id.signature_key).ok()?;
+    kp.sign(cs, keys).ok()?;
     MlsMessage::new(MlsMessageBody::KeyPackage(kp))
         .encode()
         .ok()
