@@ -142,6 +142,7 @@ pub mod key_schedule;
 pub mod messages;
 pub mod ratchet_tree;
 pub mod secret_tree;
+pub mod storage;
 pub mod transcript;
 pub mod tree_math;
 pub mod treekem;
@@ -153,8 +154,8 @@ pub mod fuzzing;
 
 pub use crate::crypto::{CipherSuite, CipherSuiteProvider, CryptoProvider};
 pub use crate::error::{
-    CryptoError, DecodeError, Error, FramingError, GroupError, KeyScheduleError, MessageError,
-    SecretTreeError, TreeError, TreeKemError,
+    ClientError, CryptoError, DecodeError, Error, FramingError, GroupError, KeyScheduleError,
+    MessageError, SecretTreeError, StorageError, TreeError, TreeKemError,
 };
 
 /// The README's code samples, compiled and run as doctests.

@@ -11,6 +11,7 @@ use crate::crypto::CipherSuite;
 mod framing;
 mod group;
 mod message;
+mod storage;
 mod tree;
 mod treekem;
 
@@ -20,6 +21,7 @@ mod tests;
 pub use framing::FramingError;
 pub use group::GroupError;
 pub use message::MessageError;
+pub use storage::{ClientError, StorageError};
 pub use tree::TreeError;
 pub use treekem::TreeKemError;
 
@@ -49,6 +51,10 @@ pub enum Error {
     Framing(FramingError),
     /// A group operation or handshake message broke a rule of RFC 9420 §12.
     Group(GroupError),
+    /// A storage backend could not read or write a record ([`crate::storage`]).
+    Storage(StorageError),
+    /// The client layer cannot carry out a request ([`crate::client`]).
+    Client(ClientError),
 }
 
 /// Why a byte string is not a valid encoding (RFC 9420 §2.1).
@@ -140,6 +146,8 @@ impl fmt::Display for Error {
             Error::Message(e) => write!(f, "message validation error: {e}"),
             Error::Framing(e) => write!(f, "framing error: {e}"),
             Error::Group(e) => write!(f, "group error: {e}"),
+            Error::Storage(e) => write!(f, "storage error: {e}"),
+            Error::Client(e) => write!(f, "client error: {e}"),
         }
     }
 }
@@ -270,5 +278,17 @@ impl From<FramingError> for Error {
 impl From<GroupError> for Error {
     fn from(e: GroupError) -> Self {
         Error::Group(e)
+    }
+}
+
+impl From<StorageError> for Error {
+    fn from(e: StorageError) -> Self {
+        Error::Storage(e)
+    }
+}
+
+impl From<ClientError> for Error {
+    fn from(e: ClientError) -> Self {
+        Error::Client(e)
     }
 }

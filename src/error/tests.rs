@@ -135,7 +135,9 @@ fn all_errors() -> Vec<Error> {
             | Error::TreeKem(_)
             | Error::Message(_)
             | Error::Framing(_)
-            | Error::Group(_) => {}
+            | Error::Group(_)
+            | Error::Storage(_)
+            | Error::Client(_) => {}
         }
     }
     let mut all = vec![
@@ -151,7 +153,41 @@ fn all_errors() -> Vec<Error> {
     all.extend(message_errors().into_iter().map(Error::Message));
     all.extend(framing_errors().into_iter().map(Error::Framing));
     all.extend(group_errors().into_iter().map(Error::Group));
+    all.extend(storage_errors().into_iter().map(Error::Storage));
+    all.extend(client_errors().into_iter().map(Error::Client));
     all
+}
+
+/// Every [`StorageError`] (some carry data, so the list is written out).
+fn storage_errors() -> Vec<StorageError> {
+    #[allow(dead_code)]
+    fn exhaustive(e: StorageError) {
+        match e {
+            StorageError::Backend(_)
+            | StorageError::NotAStore
+            | StorageError::Corrupt
+            | StorageError::SchemaTooNew { .. }
+            | StorageError::RecordAuthenticationFailed
+            | StorageError::RecordMalformed
+            | StorageError::KeyTooShort => {}
+        }
+    }
+    vec![
+        StorageError::Backend("disk full".into()),
+        StorageError::NotAStore,
+        StorageError::Corrupt,
+        StorageError::SchemaTooNew {
+            found: 9,
+            supported: 2,
+        },
+        StorageError::RecordAuthenticationFailed,
+        StorageError::RecordMalformed,
+        StorageError::KeyTooShort,
+    ]
+}
+
+fn client_errors() -> Vec<ClientError> {
+    variants!(ClientError: UnknownGroup, GroupExists, NoKeyPackageForWelcome, NoClientInStore)
 }
 
 /// A category's texts: not empty, not the `Debug` name, a lower-case sentence fragment
@@ -191,6 +227,8 @@ fn every_category_variant_has_its_own_sentence() {
     check_category(&message_errors());
     check_category(&framing_errors());
     check_category(&group_errors());
+    check_category(&storage_errors());
+    check_category(&client_errors());
 }
 
 #[test]
@@ -214,6 +252,8 @@ fn every_error_prints_its_category_and_a_sentence() {
             Error::Message(i) => Some(i.to_string()),
             Error::Framing(i) => Some(i.to_string()),
             Error::Group(i) => Some(i.to_string()),
+            Error::Storage(i) => Some(i.to_string()),
+            Error::Client(i) => Some(i.to_string()),
             _ => None,
         };
         if let Some(inner) = inner {
