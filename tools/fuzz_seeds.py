@@ -3,6 +3,7 @@
 test vectors (https://github.com/mlswg/mls-implementations, format in their README.md).
 
 Usage: python3 tools/fuzz_seeds.py [VECTOR_DIR]
+       python3 tools/fuzz_seeds.py --runner-dump DUMP_DIR
 
 VECTOR_DIR defaults to $MELOS_TEST_VECTORS, else ../shared/test-vectors relative to the
 repository root. Python 3 standard library only.
@@ -16,7 +17,15 @@ MLSMessage, a selector byte followed by a structure, ...):
 - `seed-fix-<what>`: inputs that only address a fixture of the entry point (a patch of a
   genuine in-process message or state, an empty extension list): no vector data fits.
 
-Re-running replaces every `seed-vec-*` and `seed-fix-*` file and nothing else (the
+With `--runner-dump`, the seeds come instead from the messages the interop scenario runner
+relayed between two melos servers (`melos-interop-runner --dump-messages DUMP_DIR`, files
+`<kind>-<suite>-<hash>`): KeyPackages, Welcomes, GroupInfos, ratchet trees, Commits and
+proposals (public and private) and application ciphertexts of suites 1 to 3, written as
+`seed-run-<kind>-<suite>-<hash>` into the fuzz/ targets that take those structures and into
+fuzz-diff/'s `diff_key_package` and `diff_group_info`. These are real multi-member messages
+(groups of up to ~40 members, PSKs, external joins, ReInit and branches) that no vector has.
+That mode replaces the `seed-run-*` files only; the vector mode replaces every `seed-vec-*` and
+`seed-fix-*` file and nothing else (the
 hand-written `seed-NN-*` programs of group_member_ops stay). The output is deterministic.
 """
 
@@ -733,9 +742,84 @@ def write_target(target, kept):
         (directory / name).write_bytes(data)
 
 
+RUNNER_PER_SUITE = 2
+
+
+def runner_seeds(dump):
+    """{corpus directory: [(name, bytes)]} from a `--dump-messages` directory."""
+    by_kind = {}
+    for f in sorted(dump.iterdir()):
+        parts = f.name.split("-")
+        if len(parts) != 3 or not parts[1].isdigit():
+            continue
+        data = f.read_bytes()
+        if len(data) > MAX_LEN:
+            continue
+        by_kind.setdefault((parts[0], int(parts[1])), []).append((f.name, data))
+
+    def pick(kind, k=RUNNER_PER_SUITE, wire_format=None, body=False):
+        out = []
+        for (kd, suite_id), items in sorted(by_kind.items()):
+            if kd != kind:
+                continue
+            chosen = []
+            for name, data in sorted(items, key=lambda x: (len(x[1]), x[0])):
+                if wire_format is not None:
+                    if len(data) < 4 or int.from_bytes(data[2:4], "big") != wire_format:
+                        continue
+                    if body:
+                        data = data[4:]
+                chosen.append((f"seed-run-{name}", data))
+                if len(chosen) == k:
+                    break
+            out += chosen
+        return out
+
+    fuzz = REPO / "fuzz" / "corpus"
+    diff = REPO / "fuzz-diff" / "corpus"
+    messages = (
+        pick("key_package", 1) + pick("welcome", 1) + pick("group_info", 1)
+        + pick("commit", 1, PUBLIC) + pick("commit", 1, PRIVATE)
+        + pick("proposal", 1, PUBLIC) + pick("proposal", 1, PRIVATE) + pick("ciphertext", 1)
+    )
+    private = (
+        pick("commit", 1, PRIVATE, True) + pick("proposal", 1, PRIVATE, True)
+        + pick("ciphertext", 1, PRIVATE, True)
+    )
+    return {
+        fuzz / "mls_message": messages,
+        fuzz / "key_package": pick("key_package", wire_format=KEY_PACKAGE, body=True),
+        fuzz / "welcome": pick("welcome", wire_format=WELCOME, body=True),
+        fuzz / "group_info": [(n, b"\x00" + d) for n, d in pick("group_info")],
+        fuzz / "ratchet_tree": pick("ratchet_tree"),
+        fuzz / "private_message": [(n, b"\x00" + d) for n, d in private],
+        diff / "diff_key_package": pick("key_package"),
+        diff / "diff_group_info": pick("group_info"),
+    }
+
+
+def main_runner(dump):
+    if not dump.is_dir():
+        die(f"runner dump directory {dump} not found (melos-interop-runner --dump-messages DIR)")
+    plan = runner_seeds(dump)
+    if not any(plan.values()):
+        die(f"{dump}: no runner messages found")
+    for directory, kept in plan.items():
+        directory.mkdir(parents=True, exist_ok=True)
+        for old in directory.iterdir():
+            if old.name.startswith("seed-run-"):
+                old.unlink()
+        for name, data in kept:
+            (directory / name).write_bytes(data)
+        total = sum(len(d) for _, d in kept)
+        print(f"{directory.parent.parent.name}/{directory.name}: {len(kept)} runner seeds, {total} bytes")
+
+
 def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "--runner-dump":
+        return main_runner(Path(sys.argv[2]))
     if len(sys.argv) > 2:
-        die("usage: python3 tools/fuzz_seeds.py [VECTOR_DIR]")
+        die("usage: python3 tools/fuzz_seeds.py [VECTOR_DIR] | --runner-dump DUMP_DIR")
     if len(sys.argv) == 2:
         root = Path(sys.argv[1])
     elif os.environ.get("MELOS_TEST_VECTORS"):

@@ -44,7 +44,11 @@ usage: melos-interop-runner [options]
   --server-bin PATH    the melos-interop binary (default: next to this one)
   --client HOST:PORT   use running clients instead of starting two (repeatable)
   --strict             unimplemented RPCs count as failures
-  --verbose            print every failing run";
+  --verbose            print every failing run
+  --dump-messages DIR  write every message the runner relays (KeyPackages, Welcomes,
+                       GroupInfos, ratchet trees, Commits, proposals, ciphertexts) to DIR,
+                       one file each named <kind>-<suite>-<hash> (fuzz seeds:
+                       tools/fuzz_seeds.py --runner-dump DIR)";
 
 const SWITCHES: &[&str] = &[
     "all-suites",
@@ -65,6 +69,7 @@ const OPTIONS: &[&str] = &[
     "seed",
     "server-bin",
     "client",
+    "dump-messages",
 ];
 
 /// Runs the runner with the process's arguments.
@@ -91,6 +96,7 @@ struct Options {
     seed: u64,
     strict: bool,
     verbose: bool,
+    dump: Option<PathBuf>,
 }
 
 fn options(args: &Args) -> Result<Options, String> {
@@ -146,6 +152,7 @@ fn options(args: &Args) -> Result<Options, String> {
         seed: args.parsed("seed")?.unwrap_or(1),
         strict: args.flag("strict"),
         verbose: args.flag("verbose"),
+        dump: args.value("dump-messages").map(PathBuf::from),
     })
 }
 
@@ -306,6 +313,9 @@ async fn run_all() -> Result<bool, String> {
     let common: Vec<u32> = (1..=7)
         .filter(|s| clients.iter().all(|c| c.suites.contains(s)))
         .collect();
+    if let Some(dir) = &opts.dump {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
     let mut rng = Rng(opts.seed);
     let sem = Arc::new(Semaphore::new(opts.jobs));
     let mut set: JoinSet<RunResult> = JoinSet::new();
@@ -336,9 +346,11 @@ async fn run_all() -> Result<bool, String> {
                         let suites = common.clone();
                         let key = key.clone();
                         let sem = sem.clone();
+                        let dump = opts.dump.clone();
                         set.spawn(async move {
                             let _permit = sem.acquire_owned().await;
                             let mut run = Run::new(suite, encrypt, suites, map, run_rng);
+                            run.dump_to(dump);
                             let r = run.play(&steps).await;
                             (key, combo, r)
                         });

@@ -203,6 +203,7 @@ pub struct Run {
     proposals_pending: bool,
     rng: Rng,
     check_counter: u64,
+    dump: Option<std::path::PathBuf>,
 }
 
 impl Run {
@@ -228,7 +229,14 @@ impl Run {
             proposals_pending: false,
             rng,
             check_counter: 0,
+            dump: None,
         }
+    }
+
+    /// Writes every message this run stores for later steps to `dir` (see `--dump-messages`):
+    /// `<kind>-<suite>-<hash>`, so a message seen twice is written once.
+    pub fn dump_to(&mut self, dir: Option<std::path::PathBuf>) {
+        self.dump = dir;
     }
 
     pub(super) fn client(&self, actor: &str) -> R<&Client> {
@@ -242,6 +250,16 @@ impl Run {
     }
 
     fn store(&mut self, index: usize, key: &'static str, value: Vec<u8>) {
+        if let Some(dir) = &self.dump
+            && !value.is_empty()
+        {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            value.hash(&mut h);
+            let path = dir.join(format!("{key}-{}-{:016x}", self.suite, h.finish()));
+            // Best effort: a seed dump must not change the run's outcome.
+            let _ = std::fs::write(path, &value);
+        }
         if let Some(m) = self.cache.get_mut(index) {
             m.insert(key, value);
         }
