@@ -179,7 +179,7 @@ impl OpenMlsWelcome {
         let dave_snapshot = dave.snapshot();
         let encryption_private = openmls_side::stored_encryption_private_key(&dave_snapshot)
             .unwrap_or_else(|| init_private.clone());
-        let (_, welcome) = alice.add(&mut group, &[kp.clone()]);
+        let (_, welcome) = alice.add(&mut group, std::slice::from_ref(&kp));
         let MlsMessageBody::KeyPackage(key_package) = MlsMessage::decode(&kp).expect("kp").body
         else {
             panic!("not a KeyPackage")
