@@ -32,6 +32,9 @@ pub enum StorageError {
     RecordMalformed,
     /// The key given to open an encrypted store is shorter than the minimum.
     KeyTooShort,
+    /// The key given to open an encrypted store is not the key it was created with (the
+    /// store's key-check value fails authentication under it).
+    WrongKey,
 }
 
 impl fmt::Display for StorageError {
@@ -57,6 +60,9 @@ impl fmt::Display for StorageError {
             StorageError::KeyTooShort => {
                 f.write_str("the key to open the encrypted store is too short")
             }
+            StorageError::WrongKey => f.write_str(
+                "the key does not open the encrypted store (not the key it was created with)",
+            ),
         }
     }
 }

@@ -169,7 +169,8 @@ fn storage_errors() -> Vec<StorageError> {
             | StorageError::SchemaTooNew { .. }
             | StorageError::RecordAuthenticationFailed
             | StorageError::RecordMalformed
-            | StorageError::KeyTooShort => {}
+            | StorageError::KeyTooShort
+            | StorageError::WrongKey => {}
         }
     }
     vec![
@@ -183,6 +184,7 @@ fn storage_errors() -> Vec<StorageError> {
         StorageError::RecordAuthenticationFailed,
         StorageError::RecordMalformed,
         StorageError::KeyTooShort,
+        StorageError::WrongKey,
     ]
 }
 
