@@ -117,6 +117,7 @@ impl SqliteStorage {
         if key.len() < MIN_KEY_LEN {
             return Err(StorageError::KeyTooShort);
         }
+        schema::check_header(path)?;
         let mut conn = Connection::open(path).map_err(db_err)?;
         let old = create_version != CURRENT_VERSION;
         let key = schema::open(&mut conn, key, create_version)?;
@@ -271,7 +272,15 @@ impl Storage for SqliteStorage {
                 std::thread::sleep(self.write_delay);
             }
         }
-        tx.commit().map_err(db_err)
+        tx.commit().map_err(db_err)?;
+        // Copy the new pages into the file and empty the WAL, so the old page images
+        // (which hold the replaced records) do not outlive the batch there. The batch is
+        // committed either way: a checkpoint another connection's read blocks is left
+        // to the next batch (or SQLite's automatic checkpoint), not an error.
+        let _ = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+        Ok(())
     }
 
     fn client(&self) -> Result<Option<Secret>, StorageError> {

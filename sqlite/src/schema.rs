@@ -93,6 +93,41 @@ pub(crate) fn wal(conn: &Connection) -> Result<(), StorageError> {
     }
 }
 
+/// The first bytes of every SQLite database file.
+const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
+/// The size of SQLite's file header.
+const SQLITE_HEADER_LEN: usize = 100;
+
+/// Checks, before SQLite touches the file, that an existing non-empty file at `path` is a
+/// SQLite database: SQLite itself would take a file shorter than its header for an empty
+/// database and write a new store over it. A missing or empty file is a new store.
+pub(crate) fn check_header(path: &std::path::Path) -> Result<(), StorageError> {
+    use std::io::Read;
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => {
+            return Err(StorageError::Backend(format!(
+                "cannot read {}: {e}",
+                path.display()
+            )));
+        }
+    };
+    let mut head = Vec::with_capacity(SQLITE_HEADER_LEN);
+    file.take(SQLITE_HEADER_LEN as u64)
+        .read_to_end(&mut head)
+        .map_err(|e| StorageError::Backend(format!("cannot read {}: {e}", path.display())))?;
+    if head.is_empty() {
+        Ok(())
+    } else if !head.starts_with(SQLITE_HEADER) {
+        Err(StorageError::NotAStore)
+    } else if head.len() < SQLITE_HEADER_LEN {
+        Err(StorageError::Corrupt)
+    } else {
+        Ok(())
+    }
+}
+
 /// Opens (creating, checking or migrating) the store on `conn`; returns its record key
 /// and the schema version it is at (the current one unless `create_version` made an
 /// older one).

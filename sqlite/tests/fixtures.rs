@@ -92,7 +92,11 @@ fn a_migrated_schema_equals_a_new_one() {
             .unwrap();
         for (ty, name, table) in objects {
             out.push(format!("{ty} {name} on {table}"));
-            let pragma = if ty == "table" { "table_xinfo" } else { "index_xinfo" };
+            let pragma = if ty == "table" {
+                "table_xinfo"
+            } else {
+                "index_xinfo"
+            };
             let mut cols = conn
                 .prepare(&format!("SELECT * FROM pragma_{pragma}('{name}')"))
                 .unwrap();

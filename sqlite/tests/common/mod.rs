@@ -4,12 +4,11 @@
 
 use std::path::{Path, PathBuf};
 
+use melos::StorageError;
 use melos::crypto::Secret;
 use melos::storage::{
-    BufferedRecord, GroupRecord, KeyPackageRecord, PendingCommitRecord, Storage, Write,
-    WriteBatch,
+    BufferedRecord, GroupRecord, KeyPackageRecord, PendingCommitRecord, Storage, Write, WriteBatch,
 };
-use melos::StorageError;
 
 /// The fixtures' key (fixed so the committed files open).
 pub const KEY: [u8; 32] = *b"melos-sqlite fixture key 32bytes";
