@@ -537,6 +537,12 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_store_can_move_between_threads() {
+        fn send<T: Send>() {}
+        send::<SqliteStorage>();
+    }
+
+    #[test]
     fn sequence_mapping_preserves_order_and_round_trips() {
         let vals = [0u64, 1, (1 << 63) - 1, 1 << 63, u64::MAX];
         for w in vals.windows(2) {

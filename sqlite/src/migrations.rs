@@ -19,8 +19,9 @@
 //! ```
 //!
 //! Version 1 kept no creation time for a KeyPackage: a KeyPackage's associated data
-//! binds its `last_resort` byte only, and [`KeyPackageRecord::created_at`]
-//! (melos::storage::KeyPackageRecord) was not stored.
+//! binds its `last_resort` byte only, and
+//! [`KeyPackageRecord::created_at`](melos::storage::KeyPackageRecord::created_at) was not
+//! stored.
 //!
 //! # 1 → 2
 //!

@@ -31,8 +31,11 @@ use crate::crypto::Secret;
 /// The result of one check: `Err` says what went wrong.
 type Check = Result<(), String>;
 
+/// One check: runs on a fresh store.
+type CheckFn = fn(&mut dyn Storage) -> Check;
+
 /// The checks, by name.
-const CHECKS: &[(&str, fn(&mut dyn Storage) -> Check)] = &[
+const CHECKS: &[(&str, CheckFn)] = &[
     ("a new store is empty", new_store_is_empty),
     ("client record", client_record),
     ("group put, replace and delete", group_records),
