@@ -24,7 +24,9 @@
 //!   the record's kind, group id, epoch and own key ([`seal`] describes the format): a
 //!   record moved to another row fails with
 //!   [`StorageError::RecordAuthenticationFailed`], and a wrong key is
-//!   [`StorageError::WrongKey`] at open. Ids, epochs, sequence numbers and KeyPackage
+//!   [`StorageError::WrongKey`] at open. An authenticated record set ([`digest`]) makes
+//!   a row deleted, added, moved or rolled back behind the store's back
+//!   [`StorageError::RecordSetMismatch`] at open. Ids, epochs, sequence numbers and KeyPackage
 //!   flags are stored in the clear (authenticated, not hidden).
 //! - **No stale secrets.** `secure_delete` is on: a replaced or deleted record's bytes are
 //!   overwritten, not left in free pages (RFC 9420 §9.2 deletion of old epoch secrets).
@@ -48,6 +50,7 @@ use melos::storage::{
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 use zeroize::Zeroizing;
 
+pub mod digest;
 pub mod migrations;
 pub mod schema;
 pub mod seal;
@@ -169,32 +172,44 @@ impl SqliteStorage {
         migrations::key_package_attrs(self.version, last_resort, created_at)
     }
 
+    /// Runs one write in `tx`; returns the record-set tag of the row it inserted.
     fn write(
         key: &RecordKey,
         version: u32,
         tx: &Transaction<'_>,
         write: &Write,
-    ) -> Result<(), StorageError> {
-        match write {
+    ) -> Result<Option<[u8; 32]>, StorageError> {
+        let exec = |sql: &str, args: &[&dyn rusqlite::ToSql]| -> Result<(), StorageError> {
+            tx.execute(sql, args).map(|_| ()).map_err(db_err)
+        };
+        let (ad, sealed) = match write {
             Write::PutClient(c) => {
-                let sealed = key.seal(&client_ad(), c.as_bytes())?;
-                tx.execute(
+                let ad = client_ad();
+                let sealed = key.seal(&ad, c.as_bytes())?;
+                exec(
                     "INSERT OR REPLACE INTO client (id, value) VALUES (1, ?1)",
-                    [sealed],
-                )
+                    params![sealed],
+                )?;
+                (ad, sealed)
             }
             Write::PutGroup(g) => {
                 let ad = Ad::new(kind(RecordKind::Group), &g.group_id, g.epoch, b"", b"");
                 let sealed = key.seal(&ad, g.state.as_bytes())?;
-                tx.execute(
+                exec(
                     "INSERT OR REPLACE INTO groups (group_id, epoch, value) VALUES (?1, ?2, ?3)",
                     params![g.group_id, to_sql(g.epoch), sealed],
-                )
+                )?;
+                (ad, sealed)
             }
-            Write::DeleteGroup(id) => tx
-                .execute("DELETE FROM groups WHERE group_id = ?1", [id])
-                .and_then(|_| tx.execute("DELETE FROM pending_commits WHERE group_id = ?1", [id]))
-                .and_then(|_| tx.execute("DELETE FROM buffered WHERE group_id = ?1", [id])),
+            Write::DeleteGroup(id) => {
+                exec("DELETE FROM groups WHERE group_id = ?1", params![id])?;
+                exec(
+                    "DELETE FROM pending_commits WHERE group_id = ?1",
+                    params![id],
+                )?;
+                exec("DELETE FROM buffered WHERE group_id = ?1", params![id])?;
+                return Ok(None);
+            }
             Write::PutPendingCommit(p) => {
                 let ad = Ad::new(
                     kind(RecordKind::PendingCommit),
@@ -203,54 +218,63 @@ impl SqliteStorage {
                     b"",
                     b"",
                 );
-                let plain = encode_pending(p);
-                let sealed = key.seal(&ad, &plain)?;
-                tx.execute(
+                let sealed = key.seal(&ad, &encode_pending(p))?;
+                exec(
                     "INSERT OR REPLACE INTO pending_commits (group_id, epoch, value)
                      VALUES (?1, ?2, ?3)",
                     params![p.group_id, to_sql(p.epoch), sealed],
-                )
+                )?;
+                (ad, sealed)
             }
             Write::DeletePendingCommit(id) => {
-                tx.execute("DELETE FROM pending_commits WHERE group_id = ?1", [id])
+                exec(
+                    "DELETE FROM pending_commits WHERE group_id = ?1",
+                    params![id],
+                )?;
+                return Ok(None);
             }
             Write::PutKeyPackage(k) => {
                 let attrs = migrations::key_package_attrs(version, k.last_resort, k.created_at);
                 let ad = Ad::new(kind(RecordKind::KeyPackage), b"", 0, &k.reference, &attrs);
                 let sealed = key.seal(&ad, k.bundle.as_bytes())?;
                 if version >= 2 {
-                    tx.execute(
+                    exec(
                         "INSERT OR REPLACE INTO key_packages
                          (reference, last_resort, created_at, value) VALUES (?1, ?2, ?3, ?4)",
                         params![k.reference, k.last_resort, to_sql(k.created_at), sealed],
-                    )
+                    )?;
                 } else {
-                    tx.execute(
+                    exec(
                         "INSERT OR REPLACE INTO key_packages (reference, last_resort, value)
                          VALUES (?1, ?2, ?3)",
                         params![k.reference, k.last_resort, sealed],
-                    )
+                    )?;
                 }
+                (ad, sealed)
             }
             Write::DeleteKeyPackage(r) => {
-                tx.execute("DELETE FROM key_packages WHERE reference = ?1", [r])
+                exec("DELETE FROM key_packages WHERE reference = ?1", params![r])?;
+                return Ok(None);
             }
             Write::PutBuffered(b) => {
                 let ad = buffered_ad(&b.group_id, b.epoch, b.sequence);
                 let sealed = key.seal(&ad, &b.message)?;
-                tx.execute(
+                exec(
                     "INSERT OR REPLACE INTO buffered (group_id, sequence, epoch, value)
                      VALUES (?1, ?2, ?3, ?4)",
                     params![b.group_id, seq_to_sql(b.sequence), to_sql(b.epoch), sealed],
-                )
+                )?;
+                (ad, sealed)
             }
-            Write::DeleteBuffered(id, seq) => tx.execute(
-                "DELETE FROM buffered WHERE group_id = ?1 AND sequence = ?2",
-                params![id, seq_to_sql(*seq)],
-            ),
-        }
-        .map(|_| ())
-        .map_err(db_err)
+            Write::DeleteBuffered(id, seq) => {
+                exec(
+                    "DELETE FROM buffered WHERE group_id = ?1 AND sequence = ?2",
+                    params![id, seq_to_sql(*seq)],
+                )?;
+                return Ok(None);
+            }
+        };
+        key.row_tag(&ad, &sealed).map(Some)
     }
 }
 
@@ -260,6 +284,13 @@ impl Storage for SqliteStorage {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(db_err)?;
+        // Version 1 kept no record set (the fixture generator writes version-1 stores).
+        let keeps_set = self.version >= 2;
+        let mut set = if keeps_set {
+            digest::load(&tx, &self.key)?
+        } else {
+            digest::Digest::default()
+        };
         for (i, write) in batch.writes.iter().enumerate() {
             if self.fail_after == Some(i) {
                 // Dropping `tx` rolls the transaction back.
@@ -267,10 +298,18 @@ impl Storage for SqliteStorage {
                     "injected failure before write {i}"
                 )));
             }
-            Self::write(&self.key, self.version, &tx, write)?;
+            if keeps_set {
+                set.toggle(digest::replaced_by(&tx, &self.key, self.version, write)?.0);
+            }
+            if let Some(tag) = Self::write(&self.key, self.version, &tx, write)? {
+                set.toggle(tag);
+            }
             if !self.write_delay.is_zero() {
                 std::thread::sleep(self.write_delay);
             }
+        }
+        if keeps_set {
+            digest::store(&tx, &self.key, &set)?;
         }
         tx.commit().map_err(db_err)?;
         // Copy the new pages into the file and empty the WAL, so the old page images
@@ -436,15 +475,15 @@ impl SqliteStorage {
     }
 }
 
-fn kind(k: RecordKind) -> u8 {
+pub(crate) fn kind(k: RecordKind) -> u8 {
     k as u8
 }
 
-fn client_ad() -> Ad {
+pub(crate) fn client_ad() -> Ad {
     Ad::new(kind(RecordKind::Client), b"", 0, b"", b"")
 }
 
-fn buffered_ad(group_id: &[u8], epoch: u64, sequence: u64) -> Ad {
+pub(crate) fn buffered_ad(group_id: &[u8], epoch: u64, sequence: u64) -> Ad {
     Ad::new(
         kind(RecordKind::BufferedMessage),
         group_id,
@@ -490,16 +529,16 @@ fn to_sql(v: u64) -> i64 {
     i64::from_be_bytes(v.to_be_bytes())
 }
 
-fn from_sql(v: i64) -> u64 {
+pub(crate) fn from_sql(v: i64) -> u64 {
     u64::from_be_bytes(v.to_be_bytes())
 }
 
 /// The order-preserving map of `u64` onto `i64` (top bit flipped).
-fn seq_to_sql(v: u64) -> i64 {
+pub(crate) fn seq_to_sql(v: u64) -> i64 {
     to_sql(v ^ (1 << 63))
 }
 
-fn seq_from_sql(v: i64) -> u64 {
+pub(crate) fn seq_from_sql(v: i64) -> u64 {
     from_sql(v) ^ (1 << 63)
 }
 

@@ -30,7 +30,9 @@
 //! KeyPackages to rotate without decrypting them, and re-seals every KeyPackage under the
 //! version-2 associated data (which binds `created_at` too). Migrated rows get
 //! `created_at = 0`, "made at an unknown time", which a client rotating by age treats as
-//! the oldest, the safe side. The whole migration is one transaction: a crash during it
+//! the oldest, the safe side. It also computes the record set ([`crate::digest`]) that
+//! version 1 lacked, over the rows as they are (so a version-1 store's rows are trusted
+//! as found, as version 1 did). The whole migration is one transaction: a crash during it
 //! leaves the version-1 store.
 
 use melos::StorageError;
@@ -130,5 +132,7 @@ fn v1_to_v2(tx: &Transaction<'_>, key: &RecordKey) -> Result<(), StorageError> {
         )
         .map_err(db_err)?;
     }
+    let set = crate::digest::compute(tx, key, 2)?;
+    crate::digest::store(tx, key, &set)?;
     tx.pragma_update(None, "user_version", 2).map_err(db_err)
 }

@@ -18,8 +18,9 @@
 //! ```
 //!
 //! `meta` holds `magic` (the bytes [`MAGIC`], the same in every version: it is what makes
-//! a database a melos store), `salt` (32 random bytes for the key derivation) and
-//! `key_check` (a sealed constant, so a wrong key is found on open). Every `value` is a
+//! a database a melos store), `salt` (32 random bytes for the key derivation),
+//! `key_check` (a sealed constant, so a wrong key is found on open) and, new in version
+//! 2, `record_set` (the sealed XOR of every row's tag, [`crate::digest`]). Every `value` is a
 //! sealed record ([`crate::seal`]); the clear columns are bound into its associated data.
 //! Integers are `u64` stored as the `i64` of the same bits, except `buffered.sequence`,
 //! stored with its top bit flipped so SQLite's signed order is the unsigned order.
@@ -27,13 +28,16 @@
 //! # Opening
 //!
 //! 1. The key is at least 32 bytes, else [`StorageError::KeyTooShort`].
-//! 2. SQLite reads the header: not a database is [`StorageError::NotAStore`].
+//! 2. A non-empty file must start with SQLite's header ([`StorageError::NotAStore`]) and
+//!    hold all 100 bytes of it with a known schema format ([`StorageError::Corrupt`]);
+//!    SQLite then reads it: not a database is [`StorageError::NotAStore`].
 //! 3. An empty database (no schema objects, `user_version` 0) becomes a new store.
 //! 4. Otherwise `PRAGMA integrity_check` must pass ([`StorageError::Corrupt`]), the
 //!    `meta` table must hold the magic ([`StorageError::NotAStore`]), the version must be
 //!    known ([`StorageError::SchemaTooNew`]), and the key check must open under the key
 //!    ([`StorageError::WrongKey`]); then older versions are migrated
-//!    ([`crate::migrations`]).
+//!    ([`crate::migrations`]), and the rows must be the set `record_set` names
+//!    ([`StorageError::RecordSetMismatch`]).
 
 use melos::StorageError;
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
@@ -123,9 +127,20 @@ pub(crate) fn check_header(path: &std::path::Path) -> Result<(), StorageError> {
         Err(StorageError::NotAStore)
     } else if head.len() < SQLITE_HEADER_LEN {
         Err(StorageError::Corrupt)
+    } else if schema_format(&head) > 4 {
+        // The schema format number (header offset 44) is 1 to 4 in every SQLite file
+        // (0 before the first table); SQLite refuses others as "unsupported file format".
+        Err(StorageError::Corrupt)
     } else {
         Ok(())
     }
+}
+
+/// The schema format number of a 100-byte SQLite header (big-endian at offset 44).
+fn schema_format(head: &[u8]) -> u32 {
+    head.get(44..48)
+        .and_then(|b| <[u8; 4]>::try_from(b).ok())
+        .map_or(0, u32::from_be_bytes)
 }
 
 /// Opens (creating, checking or migrating) the store on `conn`; returns its record key
@@ -176,6 +191,7 @@ pub(crate) fn open(
     if version < CURRENT_VERSION {
         migrations::migrate(&tx, version, &record_key)?;
     }
+    crate::digest::verify(&tx, &record_key, CURRENT_VERSION)?;
     tx.commit().map_err(db_err)?;
     Ok(record_key)
 }
@@ -248,6 +264,9 @@ fn create(tx: &Transaction<'_>, key: &[u8], version: u32) -> Result<RecordKey, S
             params![name, value],
         )
         .map_err(db_err)?;
+    }
+    if version >= 2 {
+        crate::digest::store(tx, &record_key, &crate::digest::Digest::default())?;
     }
     Ok(record_key)
 }

@@ -6,7 +6,9 @@
 //! `record_key = HKDF-SHA256(salt = the store's 32-byte random salt, ikm = caller key,
 //! info = "melos-sqlite record key")`, 32 bytes. The salt is made when the store is
 //! created and kept in the `meta` table, so one caller key used for two stores gives two
-//! unrelated record keys.
+//! unrelated record keys. The same HKDF with info `"melos-sqlite record set key"` gives
+//! the HMAC-SHA256 key of the record set ([`crate::digest`]): a row's tag is
+//! `HMAC(u64 len(AD) || AD || nonce)`.
 //!
 //! # Sealed value
 //!
@@ -33,6 +35,7 @@
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use hkdf::Hkdf;
+use hmac::{Hmac, Mac};
 use melos::StorageError;
 use sha2::Sha256;
 use zeroize::Zeroizing;
@@ -41,10 +44,12 @@ use zeroize::Zeroizing;
 pub(crate) const LABEL: &[u8] = b"melos-sqlite record";
 /// The HKDF info of the record key.
 const KEY_INFO: &[u8] = b"melos-sqlite record key";
+/// The HKDF info of the record-set key ([`crate::digest`]).
+const SET_KEY_INFO: &[u8] = b"melos-sqlite record set key";
 /// The smallest caller key accepted, in bytes.
 pub const MIN_KEY_LEN: usize = 32;
 /// Bytes of a nonce.
-const NONCE_LEN: usize = 24;
+pub(crate) const NONCE_LEN: usize = 24;
 /// Bytes of a salt.
 pub(crate) const SALT_LEN: usize = 32;
 /// The record kind of the key-check value (no [`melos::storage::RecordKind`] is 0).
@@ -52,8 +57,12 @@ pub(crate) const KEY_CHECK_KIND: u8 = 0;
 /// The plaintext of the key-check value.
 pub(crate) const KEY_CHECK_PLAINTEXT: &[u8] = b"melos-sqlite key check";
 
-/// The derived record key.
-pub(crate) struct RecordKey(Zeroizing<[u8; 32]>);
+/// The keys derived from the caller's key: the record key (AEAD) and the record-set
+/// key (HMAC-SHA256 of [`crate::digest`]).
+pub(crate) struct RecordKey {
+    aead: Zeroizing<[u8; 32]>,
+    set: Zeroizing<[u8; 32]>,
+}
 
 impl RecordKey {
     /// Derives the record key from the caller's `key` and the store's `salt`.
@@ -62,14 +71,31 @@ impl RecordKey {
             return Err(StorageError::KeyTooShort);
         }
         let hk = Hkdf::<Sha256>::new(Some(salt), key);
-        let mut out = Zeroizing::new([0u8; 32]);
-        hk.expand(KEY_INFO, out.as_mut_slice())
+        let mut aead = Zeroizing::new([0u8; 32]);
+        let mut set = Zeroizing::new([0u8; 32]);
+        hk.expand(KEY_INFO, aead.as_mut_slice())
+            .and_then(|()| hk.expand(SET_KEY_INFO, set.as_mut_slice()))
             .map_err(|_| StorageError::Backend("HKDF expansion failed".into()))?;
-        Ok(RecordKey(out))
+        Ok(RecordKey { aead, set })
     }
 
     fn cipher(&self) -> XChaCha20Poly1305 {
-        XChaCha20Poly1305::new(&(*self.0).into())
+        XChaCha20Poly1305::new(&(*self.aead).into())
+    }
+
+    /// The tag of a stored row in the record set ([`crate::digest`]):
+    /// `HMAC-SHA256(set key, u64 len(ad) || ad || nonce)`, where the nonce is the first
+    /// 24 bytes of the sealed value (all of it if shorter). The nonce is fresh for every
+    /// write, so the tag names this version of the record; the AD names its row.
+    pub(crate) fn row_tag(&self, ad: &Ad, sealed_head: &[u8]) -> Result<[u8; 32], StorageError> {
+        let nonce = sealed_head.get(..NONCE_LEN).unwrap_or(sealed_head);
+        let mut mac = <Hmac<Sha256>>::new_from_slice(self.set.as_slice())
+            .map_err(|_| StorageError::Backend("HMAC key refused".into()))?;
+        let len = u64::try_from(ad.0.len()).unwrap_or(u64::MAX);
+        mac.update(&len.to_be_bytes());
+        mac.update(&ad.0);
+        mac.update(nonce);
+        Ok(mac.finalize().into_bytes().into())
     }
 
     /// Seals `plaintext` with the associated data `ad`: `nonce || ciphertext || tag`.

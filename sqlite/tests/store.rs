@@ -228,8 +228,8 @@ fn a_database_without_our_schema_is_not_a_store() {
 }
 
 #[test]
-fn a_store_without_its_salt_or_key_check_is_corrupt() {
-    for row in ["salt", "key_check"] {
+fn a_store_without_its_salt_key_check_or_record_set_is_corrupt() {
+    for row in ["salt", "key_check", "record_set"] {
         let (_dir, path, s) = new_store();
         s.connection()
             .execute("DELETE FROM meta WHERE name = ?1", [row])

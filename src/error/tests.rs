@@ -170,7 +170,8 @@ fn storage_errors() -> Vec<StorageError> {
             | StorageError::RecordAuthenticationFailed
             | StorageError::RecordMalformed
             | StorageError::KeyTooShort
-            | StorageError::WrongKey => {}
+            | StorageError::WrongKey
+            | StorageError::RecordSetMismatch => {}
         }
     }
     vec![
@@ -185,6 +186,7 @@ fn storage_errors() -> Vec<StorageError> {
         StorageError::RecordMalformed,
         StorageError::KeyTooShort,
         StorageError::WrongKey,
+        StorageError::RecordSetMismatch,
     ]
 }
 
