@@ -255,3 +255,73 @@ fn a_store_with_version_zero_is_corrupt() {
         StorageError::Corrupt
     );
 }
+
+/// The record set follows every kind of write: after each of a series of batches
+/// (replacements, deletes of present and absent rows, cascades, repeated keys within a
+/// batch) the store reopens, which recomputes the set over every row.
+#[test]
+fn the_record_set_follows_every_write() {
+    use melos::storage::{BufferedRecord, KeyPackageRecord, PendingCommitRecord};
+    let (_dir, path, mut s) = new_store();
+    let g = |id: &[u8], e: u64| GroupRecord {
+        group_id: id.to_vec(),
+        epoch: e,
+        state: Secret::from_slice(&e.to_be_bytes()),
+    };
+    let p = |id: &[u8], e: u64| PendingCommitRecord {
+        group_id: id.to_vec(),
+        epoch: e,
+        message: vec![1; 3],
+        resend: vec![],
+    };
+    let k = |r: u8, lr: bool, at: u64| KeyPackageRecord {
+        reference: vec![r],
+        bundle: Secret::from_slice(&[r]),
+        last_resort: lr,
+        created_at: at,
+    };
+    let m = |id: &[u8], e: u64, q: u64| BufferedRecord {
+        group_id: id.to_vec(),
+        epoch: e,
+        sequence: q,
+        message: vec![q as u8],
+    };
+    let batches: Vec<Vec<Write>> = vec![
+        batch().writes,
+        vec![
+            Write::PutGroup(g(b"a", 1)),
+            Write::PutGroup(g(b"a", 2)),
+            Write::PutPendingCommit(p(b"a", 2)),
+            Write::PutBuffered(m(b"a", 3, 0)),
+            Write::PutBuffered(m(b"a", 3, 0)),
+            Write::PutBuffered(m(b"a", 3, u64::MAX)),
+            Write::PutKeyPackage(k(9, false, 1)),
+        ],
+        vec![
+            Write::PutKeyPackage(k(9, true, 2)),
+            Write::DeleteBuffered(b"a".to_vec(), 0),
+            Write::DeleteBuffered(b"a".to_vec(), 1),
+            Write::PutClient(Secret::from_slice(b"c2")),
+            Write::DeletePendingCommit(b"nope".to_vec()),
+        ],
+        vec![
+            Write::DeleteGroup(b"a".to_vec()),
+            Write::PutBuffered(m(b"a", 4, 5)),
+            Write::DeleteKeyPackage(vec![9]),
+            Write::DeleteKeyPackage(vec![9]),
+            Write::PutPendingCommit(p(b"alpha", 4)),
+        ],
+        vec![
+            Write::DeleteGroup(b"alpha".to_vec()),
+            Write::DeleteGroup(vec![0xbe, 0x7a, 0x00]),
+            Write::DeleteGroup(b"a".to_vec()),
+        ],
+    ];
+    for (i, writes) in batches.into_iter().enumerate() {
+        s.apply(&WriteBatch { writes }).unwrap();
+        drop(s);
+        s = SqliteStorage::open(&path, &KEY).unwrap_or_else(|e| panic!("after batch {i}: {e}"));
+    }
+    assert!(s.group_ids().unwrap().is_empty());
+    assert_eq!(s.key_packages().unwrap(), key_packages());
+}
