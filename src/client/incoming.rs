@@ -354,7 +354,9 @@ fn merged(
             epoch_authenticator: work.group.epoch_authenticator().to_vec(),
         });
     }
-    work.entered_epoch(ctx.now);
+    if work.group.is_active() {
+        work.entered_epoch(ctx.now);
+    }
     work.expire(ctx.now, ctx.max_past_epoch_age);
 }
 

@@ -67,18 +67,18 @@ use record::GroupMeta;
 /// A group as the client holds it: the group, its metadata, its pending Commit and its
 /// buffered messages (all as stored).
 #[derive(Clone, Debug)]
-pub(super) struct Held {
-    pub(super) group: Group,
-    pub(super) meta: GroupMeta,
-    pub(super) pending: Option<Pending>,
-    pub(super) buffered: Vec<BufferedRecord>,
+struct Held {
+    group: Group,
+    meta: GroupMeta,
+    pending: Option<Pending>,
+    buffered: Vec<BufferedRecord>,
 }
 
 /// A pending Commit: its record and the proposals to re-propose, decoded.
 #[derive(Clone, Debug)]
-pub(super) struct Pending {
-    pub(super) record: PendingCommitRecord,
-    pub(super) resend: Vec<Proposal>,
+struct Pending {
+    record: PendingCommitRecord,
+    resend: Vec<Proposal>,
 }
 
 impl Held {
@@ -96,7 +96,7 @@ impl Held {
     }
 
     /// The group's record.
-    pub(super) fn record(&self) -> Result<GroupRecord, Error> {
+    fn record(&self) -> Result<GroupRecord, Error> {
         let state = record::encode_group(&self.meta, &self.group.to_bytes()?)?;
         Ok(GroupRecord {
             group_id: self.group.group_id().to_vec(),
@@ -115,7 +115,7 @@ impl Held {
     /// Applies retention by age (RFC 9420 §9.2): deletes the secrets of every kept past
     /// epoch that ended `max_age` seconds or more before `now`, and forgets the start times
     /// of epochs no longer kept. Returns whether anything changed.
-    pub(super) fn expire(&mut self, now: u64, max_age: Option<u64>) -> bool {
+    fn expire(&mut self, now: u64, max_age: Option<u64>) -> bool {
         let mut changed = false;
         if let Some(max_age) = max_age {
             let mut drop_before = None;
@@ -148,7 +148,7 @@ impl Held {
     }
 
     /// Records that the group entered its current epoch at `now`.
-    pub(super) fn entered_epoch(&mut self, now: u64) {
+    fn entered_epoch(&mut self, now: u64) {
         let epoch = self.group.epoch();
         self.meta.starts.retain(|(e, _)| *e < epoch);
         self.meta.starts.push((epoch, now));
