@@ -380,9 +380,7 @@ fn still_wanted(resend: Vec<Proposal>, old: &Group, new: &Group) -> Vec<Proposal
                 before.is_some() && before == new.member(r.removed)
             }
             Proposal::PreSharedKey(_) => true,
-            Proposal::GroupContextExtensions(g) => {
-                new.group_context().extensions != g.extensions
-            }
+            Proposal::GroupContextExtensions(g) => new.group_context().extensions != g.extensions,
             _ => false,
         })
         .collect()

@@ -160,12 +160,16 @@ impl<S: Storage> Client<S> {
         }
         let made = self.make_key_package(now, true)?;
         let mut out = self.store_key_packages(vec![made], Vec::new())?;
-        out.pop().ok_or_else(|| StorageError::RecordMalformed.into())
+        out.pop()
+            .ok_or_else(|| StorageError::RecordMalformed.into())
     }
 
     /// The unused KeyPackages in the pool (the last-resort one not counted).
     pub fn key_package_count(&self) -> usize {
-        self.key_packages.values().filter(|i| !i.last_resort).count()
+        self.key_packages
+            .values()
+            .filter(|i| !i.last_resort)
+            .count()
     }
 
     /// Whether a last-resort KeyPackage is stored.

@@ -337,10 +337,7 @@ impl<S: Storage> Client<S> {
         group_id: &[u8],
         f: impl FnOnce(&mut Held, &mut WriteBatch) -> Result<T, Error>,
     ) -> Result<T, Error> {
-        let held = self
-            .groups
-            .get(group_id)
-            .ok_or(ClientError::UnknownGroup)?;
+        let held = self.groups.get(group_id).ok_or(ClientError::UnknownGroup)?;
         let mut work = held.clone();
         let mut batch = WriteBatch::new();
         let out = f(&mut work, &mut batch)?;

@@ -224,7 +224,11 @@ fn a_lost_commit_race_discards_the_pending_commit_and_returns_what_to_resend() {
     let events = deliver(&mut c[1], &enc(&b.commit));
     assert!(matches!(events[0], ClientEvent::OwnCommitMerged { .. }));
     let events = deliver(&mut c[2], &enc(&b.commit));
-    assert!(events.iter().any(|e| matches!(e, ClientEvent::Removed { .. })));
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, ClientEvent::Removed { .. }))
+    );
     // alice's losing Commit, if the DS let it through late, is refused everywhere.
     refused_unchanged(
         &mut c[1],
@@ -277,7 +281,10 @@ fn messages_of_later_epochs_are_buffered_and_replayed_after_the_commit() {
         })
         .collect();
     assert_eq!(data, [b"one".as_slice(), b"two".as_slice()]);
-    assert!(matches!(events[0], ClientEvent::EpochChanged { epoch: 2, .. }));
+    assert!(matches!(
+        events[0],
+        ClientEvent::EpochChanged { epoch: 2, .. }
+    ));
     assert_eq!(c[1].buffered_count(G), 0);
     assert!(c[1].storage().buffered(G).unwrap().is_empty());
 }
@@ -335,7 +342,11 @@ fn joining_deletes_the_key_package_in_the_same_batch_and_keeps_the_last_resort_o
     let kp = kps[0].clone().into_key_package().unwrap();
     alice.create_group(G.to_vec(), NOW).unwrap();
     let out = alice
-        .commit(G, CommitOptions::default().add_member(kp).with_ratchet_tree(), NOW)
+        .commit(
+            G,
+            CommitOptions::default().add_member(kp).with_ratchet_tree(),
+            NOW,
+        )
         .unwrap();
     deliver(&mut alice, &enc(&out.commit));
     let welcome = enc(&out.welcome.unwrap());
@@ -354,7 +365,11 @@ fn joining_deletes_the_key_package_in_the_same_batch_and_keeps_the_last_resort_o
         alice.create_group(id.to_vec(), NOW).unwrap();
         let kp = last.clone().into_key_package().unwrap();
         let out = alice
-            .commit(id, CommitOptions::default().add_member(kp).with_ratchet_tree(), NOW)
+            .commit(
+                id,
+                CommitOptions::default().add_member(kp).with_ratchet_tree(),
+                NOW,
+            )
             .unwrap();
         alice.process_incoming(&enc(&out.commit), NOW).unwrap();
         let events = deliver(&mut bob, &enc(&out.welcome.unwrap()));
@@ -425,7 +440,10 @@ fn past_epochs_are_deleted_by_age() {
     assert_eq!(bob.expire_past_epochs(NOW + 1099).unwrap(), 0);
     assert_eq!(dump(bob.storage()), before);
     let events = bob.process_incoming(&late, NOW + 1099).unwrap();
-    assert!(matches!(events[..], [ClientEvent::ApplicationMessage { epoch: 1, .. }]));
+    assert!(matches!(
+        events[..],
+        [ClientEvent::ApplicationMessage { epoch: 1, .. }]
+    ));
     // At the age: epoch 1's secrets are deleted, in storage too.
     assert_eq!(bob.expire_past_epochs(NOW + 1100).unwrap(), 1);
     assert!(bob.group(G).unwrap().past_epochs().is_empty());
@@ -500,7 +518,10 @@ fn a_client_reloaded_mid_history_behaves_identically() {
     let storage = twins[1].storage().clone();
     let mut again = Client::load(provider(), storage, cfg).unwrap();
     let events = deliver(&mut again, &enc(&out.commit));
-    assert!(matches!(events[0], ClientEvent::OwnCommitMerged { epoch: 3, .. }));
+    assert!(matches!(
+        events[0],
+        ClientEvent::OwnCommitMerged { epoch: 3, .. }
+    ));
     deliver(&mut c[0], &enc(&out.commit));
     assert_eq!(
         again.group(G).unwrap().epoch_authenticator(),
@@ -516,7 +537,10 @@ fn refused_messages_leave_memory_and_storage_unchanged() {
     let msg = enc(&c[0].send(G, b"hi", b"").unwrap());
     // Garbage.
     let events = bob.process_incoming(b"\x00\x01garbage", NOW).unwrap();
-    assert!(matches!(events[..], [ClientEvent::MessageRefused { group_id: None, .. }]));
+    assert!(matches!(
+        events[..],
+        [ClientEvent::MessageRefused { group_id: None, .. }]
+    ));
     // A tampered ciphertext (the last byte of the AEAD tag).
     let mut tampered = msg.clone();
     *tampered.last_mut().unwrap() ^= 1;
@@ -593,7 +617,11 @@ fn a_removed_member_refuses_its_buffer_and_reports_removal() {
     let events = deliver(&mut c[2], &next);
     assert!(matches!(events[..], [ClientEvent::MessageBuffered { .. }]));
     let events = c[2].process_incoming(&enc(&out.commit), NOW).unwrap();
-    assert!(events.iter().any(|e| matches!(e, ClientEvent::Removed { .. })));
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, ClientEvent::Removed { .. }))
+    );
     assert_eq!(
         events.last().unwrap().refusal(),
         Some(&GroupError::GroupInactive.into())
@@ -612,17 +640,19 @@ fn a_proposal_is_stored_and_committed_by_another_member() {
     let events = deliver(&mut c[0], &leave);
     assert!(matches!(
         &events[..],
-        [ClientEvent::ProposalReceived { proposal: Proposal::Remove(_), .. }]
+        [ClientEvent::ProposalReceived {
+            proposal: Proposal::Remove(_),
+            ..
+        }]
     ));
     deliver(&mut c[1], &leave);
     let out = c[0].commit(G, CommitOptions::default(), NOW).unwrap();
     for member in c.iter_mut() {
         let events = deliver(member, &enc(&out.commit));
-        assert!(
-            events
-                .iter()
-                .any(|e| matches!(e, ClientEvent::MemberRemoved { .. } | ClientEvent::Removed { .. }))
-        );
+        assert!(events.iter().any(|e| matches!(
+            e,
+            ClientEvent::MemberRemoved { .. } | ClientEvent::Removed { .. }
+        )));
     }
     c.pop();
     converged(&c);

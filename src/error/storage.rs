@@ -111,9 +111,7 @@ impl fmt::Display for ClientError {
             ClientError::StaleOwnCommit => {
                 "a commit of this client that is not its pending commit (stale or already merged)"
             }
-            ClientError::BufferFull => {
-                "the group's buffer of messages for later epochs is full"
-            }
+            ClientError::BufferFull => "the group's buffer of messages for later epochs is full",
             ClientError::AlreadyBuffered => "the message of a later epoch is already buffered",
         })
     }
