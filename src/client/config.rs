@@ -11,6 +11,8 @@ pub const DEFAULT_KEY_PACKAGE_LIFETIME: u64 = 28 * 24 * 3600;
 pub const DEFAULT_MAX_BUFFERED_MESSAGES: usize = 256;
 /// The default of [`ClientConfig::max_buffered_bytes`]: 1 MiB.
 pub const DEFAULT_MAX_BUFFERED_BYTES: usize = 1 << 20;
+/// The default of [`ClientConfig::max_epochs_ahead`].
+pub const DEFAULT_MAX_EPOCHS_AHEAD: u64 = 64;
 /// The default of [`ClientConfig::max_past_epoch_age`]: one day.
 pub const DEFAULT_MAX_PAST_EPOCH_AGE: u64 = 24 * 3600;
 /// How far before its creation a KeyPackage's lifetime starts (RFC 9420 §10.1 leaves the
@@ -40,6 +42,10 @@ pub struct ClientConfig {
     pub max_buffered_messages: usize,
     /// The most bytes of buffered messages a group keeps; one more message is refused.
     pub max_buffered_bytes: usize,
+    /// The furthest a buffered message's epoch may be ahead of the group's: a message of a
+    /// later epoch cannot be authenticated before its epoch opens, so this keeps junk with
+    /// far-away epoch numbers from holding buffer space for good.
+    pub max_epochs_ahead: u64,
     /// Retention of past epochs by age (RFC 9420 §9.2, RFC 9750 §8.2.3): the secrets of a
     /// past epoch are deleted once it ended (this client merged the next Commit) this many
     /// seconds ago, whichever of this and `group.max_past_epochs` comes first. `None`:
@@ -57,6 +63,7 @@ impl ClientConfig {
             key_package_lifetime: DEFAULT_KEY_PACKAGE_LIFETIME,
             max_buffered_messages: DEFAULT_MAX_BUFFERED_MESSAGES,
             max_buffered_bytes: DEFAULT_MAX_BUFFERED_BYTES,
+            max_epochs_ahead: DEFAULT_MAX_EPOCHS_AHEAD,
             max_past_epoch_age: Some(DEFAULT_MAX_PAST_EPOCH_AGE),
         }
     }

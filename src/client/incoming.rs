@@ -11,6 +11,13 @@ use crate::group::{Group, Member, ProcessedContent};
 use crate::messages::{KeyPackageBundle, Proposal};
 use crate::storage::{BufferedRecord, Storage, Write, WriteBatch};
 
+/// The bounds of a group's buffer.
+struct Limits {
+    count: usize,
+    bytes: usize,
+    epochs_ahead: u64,
+}
+
 /// The limits and the clock of one `process_incoming` call.
 struct Ctx {
     now: u64,
@@ -32,8 +39,10 @@ impl<S: Storage> Client<S> {
     /// Every refusal is an event, [`ClientEvent::MessageRefused`] with the reason, and
     /// changes nothing, in memory or in storage: bytes that do not decode, a KeyPackage or
     /// GroupInfo ([`ClientError::NotForClient`]), a message of an unknown group
-    /// ([`ClientError::UnknownGroup`]), an own Commit that is not the pending one
+    /// ([`ClientError::UnknownGroup`]), a Welcome to a group the client is an active member
+    /// of ([`ClientError::GroupExists`]; one it was removed from is replaced), an own Commit that is not the pending one
     /// ([`ClientError::StaleOwnCommit`]), a full buffer ([`ClientError::BufferFull`]), a
+    /// message too many epochs ahead ([`ClientError::EpochTooFarAhead`]), a
     /// message already buffered ([`ClientError::AlreadyBuffered`]), and every error of
     /// [`Group::process`] and of joining. A buffered message refused when it is replayed
     /// is reported the same way (and dropped from the buffer). `Err` is returned only
@@ -76,10 +85,11 @@ impl<S: Storage> Client<S> {
             now,
             max_past_epoch_age: self.config.max_past_epoch_age,
         };
-        let limits = (
-            self.config.max_buffered_messages,
-            self.config.max_buffered_bytes,
-        );
+        let limits = Limits {
+            count: self.config.max_buffered_messages,
+            bytes: self.config.max_buffered_bytes,
+            epochs_ahead: self.config.max_epochs_ahead,
+        };
         let mut work = held.clone();
         let mut batch = WriteBatch::new();
         let mut events = Vec::new();
@@ -136,14 +146,23 @@ impl<S: Storage> Client<S> {
             Err(e) => return Ok(vec![refused(None, e)]),
         };
         let group_id = group.group_id().to_vec();
-        if self.groups.contains_key(&group_id) {
-            return Ok(vec![refused(
-                Some(&group_id),
-                ClientError::GroupExists.into(),
-            )]);
-        }
+        let replaces = match self.groups.get(&group_id) {
+            Some(old) if old.group.is_active() => {
+                return Ok(vec![refused(
+                    Some(&group_id),
+                    ClientError::GroupExists.into(),
+                )]);
+            }
+            Some(_) => true,
+            None => false,
+        };
         let held = Held::new(group, now);
         let mut batch = WriteBatch::new();
+        if replaces {
+            // Removed from the group earlier and now added again: the old state goes, with
+            // its pending Commit and buffered messages.
+            batch.push(Write::DeleteGroup(group_id.clone()));
+        }
         batch.push(Write::PutGroup(held.record()?));
         if !info.last_resort {
             batch.push(Write::DeleteKeyPackage(reference.clone()));
@@ -163,15 +182,18 @@ fn buffer(
     work: &mut Held,
     bytes: &[u8],
     epoch: u64,
-    (max_count, max_bytes): (usize, usize),
+    limits: Limits,
     batch: &mut WriteBatch,
     events: &mut Vec<ClientEvent>,
 ) -> Result<(), Error> {
+    if epoch > work.group.epoch().saturating_add(limits.epochs_ahead) {
+        return Err(ClientError::EpochTooFarAhead.into());
+    }
     if work.buffered.iter().any(|b| b.message == bytes) {
         return Err(ClientError::AlreadyBuffered.into());
     }
-    if work.buffered.len() >= max_count
-        || work.buffered_bytes().saturating_add(bytes.len()) > max_bytes
+    if work.buffered.len() >= limits.count
+        || work.buffered_bytes().saturating_add(bytes.len()) > limits.bytes
     {
         return Err(ClientError::BufferFull.into());
     }

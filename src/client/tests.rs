@@ -290,6 +290,33 @@ fn messages_of_later_epochs_are_buffered_and_replayed_after_the_commit() {
 }
 
 #[test]
+fn messages_too_many_epochs_ahead_are_not_buffered() {
+    let mut c = group_of(&["alice", "bob"]);
+    let config = ClientConfig {
+        max_epochs_ahead: 1,
+        ..ClientConfig::default()
+    };
+    let storage = c.pop().unwrap().into_storage();
+    let mut bob = Client::load(provider(), storage, config).unwrap();
+    let mut commits = Vec::new();
+    let mut msgs = Vec::new();
+    for _ in 0..2 {
+        let out = c[0].commit(G, CommitOptions::default(), NOW).unwrap();
+        deliver(&mut c[0], &enc(&out.commit));
+        commits.push(enc(&out.commit));
+        msgs.push(enc(&c[0].send(G, b"m", b"").unwrap()));
+    }
+    // bob is at epoch 1: epoch 2 is buffered, epoch 3 is too far ahead.
+    deliver(&mut bob, &msgs[0]);
+    refused_unchanged(&mut bob, &msgs[1], ClientError::EpochTooFarAhead.into());
+    deliver(&mut bob, &commits[0]);
+    // Now epoch 3 is one ahead.
+    deliver(&mut bob, &msgs[1]);
+    deliver(&mut bob, &commits[1]);
+    assert_eq!(bob.group(G).unwrap().epoch(), 3);
+}
+
+#[test]
 fn the_buffer_is_bounded_by_count_and_bytes() {
     let mut c = group_of(&["alice", "bob"]);
     let config = ClientConfig {
@@ -613,6 +640,7 @@ fn a_removed_member_refuses_its_buffer_and_reports_removal() {
         .commit(G, CommitOptions::default().remove_member(carol_leaf), NOW)
         .unwrap();
     deliver(&mut c[0], &enc(&out.commit));
+    deliver(&mut c[1], &enc(&out.commit));
     let next = enc(&c[0].send(G, b"after", b"").unwrap());
     let events = deliver(&mut c[2], &next);
     assert!(matches!(events[..], [ClientEvent::MessageBuffered { .. }]));
@@ -628,6 +656,39 @@ fn a_removed_member_refuses_its_buffer_and_reports_removal() {
     );
     assert_eq!(c[2].buffered_count(G), 0);
     assert!(c[2].storage().buffered(G).unwrap().is_empty());
+    assert!(!c[2].group(G).unwrap().is_active());
+
+    // Added again: the Welcome replaces the inactive group.
+    let kp = key_package(&mut c[2]);
+    let out = c[0]
+        .commit(
+            G,
+            CommitOptions::default().add_member(kp).with_ratchet_tree(),
+            NOW,
+        )
+        .unwrap();
+    deliver(&mut c[0], &enc(&out.commit));
+    deliver(&mut c[1], &enc(&out.commit));
+    let welcome = enc(&out.welcome.unwrap());
+    let events = deliver(&mut c[2], &welcome);
+    assert!(matches!(events[..], [ClientEvent::Joined { epoch: 3, .. }]));
+    converged(&c);
+    // While a member, a Welcome to the same group is refused.
+    let kp = key_package(&mut c[2]);
+    let mut other = client("other");
+    other.create_group(G.to_vec(), NOW).unwrap();
+    let out = other
+        .commit(
+            G,
+            CommitOptions::default().add_member(kp).with_ratchet_tree(),
+            NOW,
+        )
+        .unwrap();
+    refused_unchanged(
+        &mut c[2],
+        &enc(&out.welcome.unwrap()),
+        ClientError::GroupExists.into(),
+    );
     c[2].delete_group(G).unwrap();
     assert!(c[2].storage().group(G).unwrap().is_none());
     assert!(c[2].group_ids().is_empty());

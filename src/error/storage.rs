@@ -90,6 +90,8 @@ pub enum ClientError {
     BufferFull,
     /// The message of a later epoch is already buffered (a duplicate delivery).
     AlreadyBuffered,
+    /// The message's epoch is further ahead of the group's than the client buffers.
+    EpochTooFarAhead,
 }
 
 impl fmt::Display for ClientError {
@@ -113,6 +115,9 @@ impl fmt::Display for ClientError {
             }
             ClientError::BufferFull => "the group's buffer of messages for later epochs is full",
             ClientError::AlreadyBuffered => "the message of a later epoch is already buffered",
+            ClientError::EpochTooFarAhead => {
+                "the message's epoch is further ahead of the group's than the client buffers"
+            }
         })
     }
 }

@@ -197,7 +197,8 @@ fn client_errors() -> Vec<ClientError> {
         NotForClient,
         StaleOwnCommit,
         BufferFull,
-        AlreadyBuffered
+        AlreadyBuffered,
+        EpochTooFarAhead
     )
 }
 
