@@ -216,7 +216,8 @@ fn buffer(
 }
 
 /// Replays, in arrival order, every buffered message whose epoch the group has reached
-/// (each merged Commit may open the next); a removed member's buffer is refused whole.
+/// (each merged Commit may open the next); once this member is removed, every buffered
+/// message is taken out: those of its last epoch still decrypt, the others are refused.
 fn replay(
     work: &mut Held,
     ctx: &Ctx,
@@ -236,10 +237,8 @@ fn replay(
         };
         let rec = work.buffered.remove(i);
         batch.push(Write::DeleteBuffered(group_id.clone(), rec.sequence));
-        if !active {
-            events.push(refused(Some(&group_id), GroupError::GroupInactive.into()));
-            continue;
-        }
+        // A removed member still reads the application messages of its last epoch; the
+        // group refuses the rest (GroupError::GroupInactive).
         let outcome = MlsMessage::decode(&rec.message)
             .and_then(|msg| handle(work, &rec.message, &msg, ctx, batch, events));
         if let Err(reason) = outcome {

@@ -718,3 +718,33 @@ fn a_proposal_is_stored_and_committed_by_another_member() {
     c.pop();
     converged(&c);
 }
+
+/// Found by the delivery simulation (seed 1): a removed member's buffered messages of its
+/// last epoch were refused with the rest of its buffer instead of decrypting.
+#[test]
+fn a_removed_member_still_reads_buffered_messages_of_its_last_epoch() {
+    let mut c = group_of(&["alice", "bob", "carol"]);
+    let carol_leaf = c[2].group(G).unwrap().own_leaf();
+    let first = c[0].commit(G, CommitOptions::default(), NOW).unwrap();
+    deliver(&mut c[0], &enc(&first.commit));
+    let last = enc(&c[0].send(G, b"last words", b"").unwrap());
+    let removal = c[0]
+        .commit(G, CommitOptions::default().remove_member(carol_leaf), NOW)
+        .unwrap();
+    deliver(&mut c[0], &enc(&removal.commit));
+    // carol gets the removal (epoch 2) and the message (epoch 2) before epoch 2 opens.
+    deliver(&mut c[2], &enc(&removal.commit));
+    deliver(&mut c[2], &last);
+    assert_eq!(c[2].buffered_count(G), 2);
+    let events = deliver(&mut c[2], &enc(&first.commit));
+    assert!(matches!(
+        &events[..],
+        [
+            ClientEvent::EpochChanged { epoch: 2, .. },
+            ClientEvent::MemberRemoved { .. },
+            ClientEvent::Removed { .. },
+            ClientEvent::ApplicationMessage { data, epoch: 2, .. },
+        ] if data == b"last words"
+    ));
+    assert_eq!(c[2].buffered_count(G), 0);
+}
