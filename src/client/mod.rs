@@ -27,6 +27,9 @@
 //! - A message of a later epoch is buffered (persisted, bounded by
 //!   [`ClientConfig::max_buffered_messages`] and [`ClientConfig::max_buffered_bytes`]) and
 //!   replayed, in arrival order, once the Commit that opens its epoch is merged.
+//! - Echoes of this client's own proposals and application messages are refused
+//!   ([`GroupError::DuplicateProposal`](crate::GroupError::DuplicateProposal), or the
+//!   secret tree's error for a used key): a delivery service need echo only Commits.
 //! - **A refused message changes nothing** (in memory or in storage) and is reported as
 //!   [`ClientEvent::MessageRefused`] with the reason; `process_incoming` returns `Err`
 //!   only when the storage backend fails (then too nothing changed).

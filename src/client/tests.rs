@@ -698,6 +698,15 @@ fn a_removed_member_refuses_its_buffer_and_reports_removal() {
 fn a_proposal_is_stored_and_committed_by_another_member() {
     let mut c = group_of(&["alice", "bob", "carol"]);
     let leave = enc(&c[2].leave(G).unwrap());
+    // Echoes of own proposals and application messages are refused.
+    refused_unchanged(&mut c[2], &leave, GroupError::DuplicateProposal.into());
+    let own = enc(&c[0].send(G, b"mine", b"").unwrap());
+    let before = dump(c[0].storage());
+    let events = c[0].process_incoming(&own, NOW).unwrap();
+    assert!(events[0].refusal().is_some(), "{events:?}");
+    assert_eq!(dump(c[0].storage()), before);
+    deliver(&mut c[1], &own);
+    deliver(&mut c[2], &own);
     let events = deliver(&mut c[0], &leave);
     assert!(matches!(
         &events[..],
