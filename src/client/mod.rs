@@ -476,3 +476,5 @@ impl<S: Storage> Client<S> {
 
 #[cfg(all(test, feature = "rust-crypto"))]
 mod tests;
+#[cfg(all(test, feature = "rust-crypto"))]
+mod tests_storage;

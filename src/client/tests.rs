@@ -6,38 +6,38 @@ use crate::error::GroupError;
 use crate::messages::{Credential, KeyPackage};
 use crate::storage::{KeyPackageRecord, MemoryStorage};
 
-type C = Client<MemoryStorage>;
+pub(super) type C = Client<MemoryStorage>;
 
-const NOW: u64 = 1_000_000;
-const G: &[u8] = b"group";
+pub(super) const NOW: u64 = 1_000_000;
+pub(super) const G: &[u8] = b"group";
 
-fn provider() -> Arc<dyn CryptoProvider> {
+pub(super) fn provider() -> Arc<dyn CryptoProvider> {
     Arc::new(RustCrypto::new())
 }
 
-fn client_with(name: &str, config: ClientConfig) -> C {
+pub(super) fn client_with(name: &str, config: ClientConfig) -> C {
     let p = provider();
     let cs = p.suite(config.cipher_suite).unwrap();
     let id = SigningIdentity::generate(cs, Credential::Basic(name.as_bytes().to_vec())).unwrap();
     Client::create(p, id, config, MemoryStorage::new()).unwrap()
 }
 
-fn client(name: &str) -> C {
+pub(super) fn client(name: &str) -> C {
     client_with(name, ClientConfig::default())
 }
 
-fn key_package(c: &mut C) -> KeyPackage {
+pub(super) fn key_package(c: &mut C) -> KeyPackage {
     let mut kps = c.generate_key_packages(1, NOW).unwrap();
     kps.pop().unwrap().into_key_package().unwrap()
 }
 
-fn enc(m: &MlsMessage) -> Vec<u8> {
+pub(super) fn enc(m: &MlsMessage) -> Vec<u8> {
     m.encode().unwrap()
 }
 
 /// Everything `s` holds, for byte-for-byte comparison.
 #[allow(clippy::type_complexity)]
-fn dump(
+pub(super) fn dump(
     s: &MemoryStorage,
 ) -> (
     Option<crate::crypto::Secret>,
@@ -56,17 +56,17 @@ fn dump(
     )
 }
 
-fn state(c: &C) -> Vec<u8> {
+pub(super) fn state(c: &C) -> Vec<u8> {
     c.group(G).unwrap().to_bytes().unwrap().as_bytes().to_vec()
 }
 
-fn refusal(events: &[ClientEvent]) -> Error {
+pub(super) fn refusal(events: &[ClientEvent]) -> Error {
     assert_eq!(events.len(), 1, "{events:?}");
     events[0].refusal().cloned().expect("a refusal")
 }
 
 /// Delivers `msg` to `c`, asserting nothing is refused.
-fn deliver(c: &mut C, msg: &[u8]) -> Vec<ClientEvent> {
+pub(super) fn deliver(c: &mut C, msg: &[u8]) -> Vec<ClientEvent> {
     let events = c.process_incoming(msg, NOW).unwrap();
     assert!(
         events.iter().all(|e| e.refusal().is_none()),
@@ -76,7 +76,7 @@ fn deliver(c: &mut C, msg: &[u8]) -> Vec<ClientEvent> {
 }
 
 /// Asserts that delivering `msg` to `c` is refused with `reason` and changes nothing.
-fn refused_unchanged(c: &mut C, msg: &[u8], reason: Error) {
+pub(super) fn refused_unchanged(c: &mut C, msg: &[u8], reason: Error) {
     let before = dump(c.storage());
     let group = c.group(G).map(|g| g.to_bytes().unwrap());
     let events = c.process_incoming(msg, NOW).unwrap();
@@ -86,7 +86,7 @@ fn refused_unchanged(c: &mut C, msg: &[u8], reason: Error) {
 }
 
 /// alice creates the group and adds the others; everyone is at epoch 1.
-fn group_of(names: &[&str]) -> Vec<C> {
+pub(super) fn group_of(names: &[&str]) -> Vec<C> {
     let mut clients: Vec<C> = names.iter().map(|n| client(n)).collect();
     clients[0].create_group(G.to_vec(), NOW).unwrap();
     let mut options = CommitOptions::default().with_ratchet_tree();
@@ -103,7 +103,7 @@ fn group_of(names: &[&str]) -> Vec<C> {
     clients
 }
 
-fn converged(clients: &[C]) {
+pub(super) fn converged(clients: &[C]) {
     let a = clients[0].group(G).unwrap();
     for c in clients {
         let g = c.group(G).unwrap();
@@ -591,45 +591,6 @@ fn refused_messages_leave_memory_and_storage_unchanged() {
     other.create_group(b"other".to_vec(), NOW).unwrap();
     let foreign = enc(&other.send(b"other", b"x", b"").unwrap());
     refused_unchanged(&mut bob, &foreign, ClientError::UnknownGroup.into());
-}
-
-#[test]
-fn a_damaged_group_record_fails_the_load_with_an_error() {
-    let c = group_of(&["alice", "bob"]);
-    let mut storage = c[1].storage().clone();
-    let mut rec = storage.group(G).unwrap().unwrap();
-    let mut bytes = rec.state.as_bytes().to_vec();
-    let last = bytes.len() - 1;
-    bytes[last] ^= 1;
-    rec.state = crate::crypto::Secret::new(bytes);
-    let mut batch = WriteBatch::new();
-    batch.push(Write::PutGroup(rec.clone()));
-    storage.apply(&batch).unwrap();
-    let err = Client::load(provider(), storage.clone(), ClientConfig::default()).unwrap_err();
-    assert_eq!(err, GroupError::StateChecksumMismatch.into());
-    // Not an envelope at all.
-    rec.state = crate::crypto::Secret::from_slice(b"junk");
-    let mut batch = WriteBatch::new();
-    batch.push(Write::PutGroup(rec.clone()));
-    storage.apply(&batch).unwrap();
-    let err = Client::load(provider(), storage.clone(), ClientConfig::default()).unwrap_err();
-    assert_eq!(err, StorageError::RecordMalformed.into());
-    // The epoch of the record disagrees with the group's.
-    let mut good = c[1].storage().group(G).unwrap().unwrap();
-    good.epoch = 9;
-    let mut batch = WriteBatch::new();
-    batch.push(Write::PutGroup(good));
-    storage.apply(&batch).unwrap();
-    let err = Client::load(provider(), storage, ClientConfig::default()).unwrap_err();
-    assert_eq!(err, ClientError::GroupRecordMismatch.into());
-    // No client record; a second client in one store.
-    let err = Client::load(provider(), MemoryStorage::new(), ClientConfig::default()).unwrap_err();
-    assert_eq!(err, ClientError::NoClientInStore.into());
-    let p = provider();
-    let cs = p.suite(ClientConfig::default().cipher_suite).unwrap();
-    let id = SigningIdentity::generate(cs, Credential::Basic(b"x".to_vec())).unwrap();
-    let err = Client::create(p, id, ClientConfig::default(), c[1].storage().clone()).unwrap_err();
-    assert_eq!(err, ClientError::ClientExists.into());
 }
 
 #[test]
