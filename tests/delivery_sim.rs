@@ -610,8 +610,9 @@ fn members_join_and_leave_behind_the_same_delivery_service() {
     }
 
     eprintln!(
-        "churn: rounds {round}, epoch {ds_epoch}, added {added}, removed {removed}, resent {resent}, \
-         held back {held_back}, messages {}, members at the end {}, refusals {refusals:?}",
+        "churn: rounds {round}, epoch {ds_epoch}, added {added}, removed {removed}, \
+         resent {resent}, held back {held_back}, messages {}, members at the end {}, \
+         refusals {refusals:?}",
         sent.len(),
         roster[&ds_epoch].len()
     );

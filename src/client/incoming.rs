@@ -40,13 +40,14 @@ impl<S: Storage> Client<S> {
     /// changes nothing, in memory or in storage: bytes that do not decode, a KeyPackage or
     /// GroupInfo ([`ClientError::NotForClient`]), a message of an unknown group
     /// ([`ClientError::UnknownGroup`]), a Welcome to a group the client is an active member
-    /// of ([`ClientError::GroupExists`]; one it was removed from is replaced), an own Commit that is not the pending one
-    /// ([`ClientError::StaleOwnCommit`]), a full buffer ([`ClientError::BufferFull`]), a
-    /// message too many epochs ahead ([`ClientError::EpochTooFarAhead`]), a
-    /// message already buffered ([`ClientError::AlreadyBuffered`]), and every error of
-    /// [`Group::process`] and of joining. A buffered message refused when it is replayed
-    /// is reported the same way (and dropped from the buffer). `Err` is returned only
-    /// when reading or writing the storage fails; then, too, nothing changed.
+    /// of ([`ClientError::GroupExists`]; one it was removed from is replaced), an own
+    /// Commit that is not the pending one ([`ClientError::StaleOwnCommit`]), a full buffer
+    /// ([`ClientError::BufferFull`]), a message too many epochs ahead
+    /// ([`ClientError::EpochTooFarAhead`]), a message already buffered
+    /// ([`ClientError::AlreadyBuffered`]), and every error of [`Group::process`] and of
+    /// joining. A buffered message refused when it is replayed is reported the same way
+    /// (and dropped from the buffer). `Err` is returned only when reading or writing the
+    /// storage fails; then, too, nothing changed.
     pub fn process_incoming(
         &mut self,
         message: &[u8],

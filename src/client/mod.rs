@@ -9,6 +9,47 @@
 //! message is returned only after the state that produced it is stored, so a crash can
 //! never make the client reuse a ratchet key or nonce (RFC 9420 §9.2).
 //!
+//! # Example
+//!
+//! ```
+//! # use std::sync::Arc;
+//! # use melos::crypto::rust_crypto::RustCrypto;
+//! # use melos::messages::Credential;
+//! # use melos::CryptoProvider;
+//! use melos::client::{Client, ClientConfig, ClientEvent};
+//! use melos::group::{CommitOptions, SigningIdentity};
+//! use melos::storage::MemoryStorage;
+//!
+//! # let provider: Arc<dyn CryptoProvider> = Arc::new(RustCrypto::new());
+//! let config = ClientConfig::default();
+//! let cs = provider.suite(config.cipher_suite)?;
+//! let id = |name: &str| SigningIdentity::generate(cs, Credential::Basic(name.into()));
+//! let now = 1_700_000_000;
+//! let p = provider.clone();
+//! let mut alice = Client::create(p.clone(), id("alice")?, config.clone(), MemoryStorage::new())?;
+//! let mut bob = Client::create(p, id("bob")?, config, MemoryStorage::new())?;
+//!
+//! // bob publishes KeyPackages; alice adds him with one of them.
+//! let published = bob.replenish(now)?;
+//! let kp = published[0].clone().into_key_package().expect("a KeyPackage");
+//! alice.create_group(b"group".to_vec(), now)?;
+//! let add = CommitOptions::default().add_member(kp).with_ratchet_tree();
+//! let out = alice.commit(b"group", add, now)?;
+//! // The delivery service accepts the Commit and echoes it: alice's group moves on.
+//! let events = alice.process_incoming(&out.commit.encode()?, now)?;
+//! assert!(matches!(events[0], ClientEvent::OwnCommitMerged { epoch: 1, .. }));
+//! let welcome = out.welcome.expect("a Welcome").encode()?;
+//! assert!(matches!(bob.process_incoming(&welcome, now)?[..], [ClientEvent::Joined { .. }]));
+//!
+//! let msg = alice.send(b"group", b"hello", b"")?.encode()?;
+//! let events = bob.process_incoming(&msg, now)?;
+//! assert!(matches!(
+//!     &events[..],
+//!     [ClientEvent::ApplicationMessage { data, .. }] if data == b"hello"
+//! ));
+//! # Ok::<(), melos::Error>(())
+//! ```
+//!
 //! # Handling delivery
 //!
 //! [`Client::process_incoming`] is the one entry point for received messages and returns
@@ -25,8 +66,10 @@
 //!   [`ClientEvent::OwnCommitDiscarded`] returns the proposals it carried by value that the
 //!   winning Commit did not carry out, to commit again.
 //! - A message of a later epoch is buffered (persisted, bounded by
-//!   [`ClientConfig::max_buffered_messages`] and [`ClientConfig::max_buffered_bytes`]) and
-//!   replayed, in arrival order, once the Commit that opens its epoch is merged.
+//!   [`ClientConfig::max_buffered_messages`], [`ClientConfig::max_buffered_bytes`] and
+//!   [`ClientConfig::max_epochs_ahead`]) and replayed, in arrival order, once the Commit
+//!   that opens its epoch is merged. It cannot be authenticated before then: a full buffer
+//!   refuses more, it never grows.
 //! - Echoes of this client's own proposals and application messages are refused
 //!   ([`GroupError::DuplicateProposal`](crate::GroupError::DuplicateProposal), or the
 //!   secret tree's error for a used key): a delivery service need echo only Commits.
