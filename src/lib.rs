@@ -92,6 +92,8 @@
 //! | [`framing`] | §6 FramedContent, PublicMessage, PrivateMessage, MLSMessage |
 //! | [`transcript`] | §8.2 transcript hashes and confirmation tags |
 //! | [`group`] | §11 to §14 the group engine |
+//! | [`storage`] | §16.5 what a client persists, atomic write batches, an in-memory backend |
+//! | [`client`] | §14, §16.8 a client over the group engine and a storage backend: KeyPackage pool, own-Commit echoes, Commit races, buffering of later epochs, retention |
 //! | [`guides`] | how-to guides with compiled examples (no code) |
 //!
 //! ## Features
@@ -132,6 +134,7 @@ extern crate std;
 #[macro_use]
 mod macros;
 
+pub mod client;
 pub mod codec;
 pub mod crypto;
 mod error;
