@@ -571,6 +571,11 @@ pub(crate) fn row_err(e: rusqlite::Error) -> StorageError {
     }
 }
 
+/// The README's code samples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
 #[cfg(test)]
 mod tests {
     use super::*;
