@@ -132,6 +132,7 @@ extern crate std;
 #[macro_use]
 mod macros;
 
+pub mod client;
 pub mod codec;
 pub mod crypto;
 mod error;

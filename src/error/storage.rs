@@ -75,6 +75,23 @@ pub enum ClientError {
     NoKeyPackageForWelcome,
     /// The store holds no client identity (create the client first).
     NoClientInStore,
+    /// The store already holds a client identity (load it instead of creating one).
+    ClientExists,
+    /// A stored group record disagrees with the group it holds (another id or epoch, or a
+    /// pending Commit without its record or the reverse).
+    GroupRecordMismatch,
+    /// A KeyPackage or GroupInfo was given to the client: neither is a message it processes
+    /// (a KeyPackage is for a committer, a GroupInfo for an external join).
+    NotForClient,
+    /// A Commit of this client that is not its pending Commit (RFC 9420 §12.4): stale,
+    /// already merged, or replaced.
+    StaleOwnCommit,
+    /// The group's buffer of messages of later epochs is full (by count or bytes).
+    BufferFull,
+    /// The message of a later epoch is already buffered (a duplicate delivery).
+    AlreadyBuffered,
+    /// The message's epoch is further ahead of the group's than the client buffers.
+    EpochTooFarAhead,
 }
 
 impl fmt::Display for ClientError {
@@ -86,6 +103,21 @@ impl fmt::Display for ClientError {
                 "no stored KeyPackage matches a recipient of the Welcome"
             }
             ClientError::NoClientInStore => "the store holds no client identity",
+            ClientError::ClientExists => "the store already holds a client identity",
+            ClientError::GroupRecordMismatch => {
+                "a stored group record disagrees with the group it holds"
+            }
+            ClientError::NotForClient => {
+                "a KeyPackage or GroupInfo is not a message the client processes"
+            }
+            ClientError::StaleOwnCommit => {
+                "a commit of this client that is not its pending commit (stale or already merged)"
+            }
+            ClientError::BufferFull => "the group's buffer of messages for later epochs is full",
+            ClientError::AlreadyBuffered => "the message of a later epoch is already buffered",
+            ClientError::EpochTooFarAhead => {
+                "the message's epoch is further ahead of the group's than the client buffers"
+            }
         })
     }
 }

@@ -187,7 +187,19 @@ fn storage_errors() -> Vec<StorageError> {
 }
 
 fn client_errors() -> Vec<ClientError> {
-    variants!(ClientError: UnknownGroup, GroupExists, NoKeyPackageForWelcome, NoClientInStore)
+    variants!(
+        ClientError: UnknownGroup,
+        GroupExists,
+        NoKeyPackageForWelcome,
+        NoClientInStore,
+        ClientExists,
+        GroupRecordMismatch,
+        NotForClient,
+        StaleOwnCommit,
+        BufferFull,
+        AlreadyBuffered,
+        EpochTooFarAhead
+    )
 }
 
 /// A category's texts: not empty, not the `Debug` name, a lower-case sentence fragment

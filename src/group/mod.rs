@@ -440,6 +440,31 @@ impl Group {
         self.pending_commit = None;
     }
 
+    /// This member's pending Commit, staged (RFC 9420 §12.4): what it adds and removes, for
+    /// the caller to report once it merges.
+    pub fn pending_commit(&self) -> Option<&StagedCommit> {
+        self.pending_commit.as_deref()
+    }
+
+    /// The numbers of the past epochs whose application secrets are kept (RFC 9420 §9.2),
+    /// oldest first.
+    pub fn past_epochs(&self) -> Vec<u64> {
+        self.past_epochs.iter().map(|(e, _)| *e).collect()
+    }
+
+    /// Deletes the kept secrets of every past epoch numbered below `epoch` (RFC 9420 §9.2:
+    /// the application decides how long they are kept; RFC 9750 recommends deleting them
+    /// on a schedule). Returns how many were deleted; with none the group, and its
+    /// [`Group::to_bytes`], are unchanged.
+    pub fn drop_past_epochs_before(&mut self, epoch: u64) -> usize {
+        let mut dropped = 0usize;
+        while self.past_epochs.front().is_some_and(|(e, _)| *e < epoch) {
+            self.past_epochs.pop_front();
+            dropped = dropped.saturating_add(1);
+        }
+        dropped
+    }
+
     /// Merges this member's pending Commit once the Delivery Service accepted it
     /// (RFC 9420 §12.4): the group moves to the new epoch. A refused pending Commit (see
     /// [`Group::merge_staged_commit`]) stays pending.
