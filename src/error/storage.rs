@@ -32,6 +32,13 @@ pub enum StorageError {
     RecordMalformed,
     /// The key given to open an encrypted store is shorter than the minimum.
     KeyTooShort,
+    /// The key given to open an encrypted store is not the key it was created with (the
+    /// store's key-check value fails authentication under it).
+    WrongKey,
+    /// The store's rows are not the set its authenticated record list names: a record
+    /// was deleted, added, moved to another key or put back from an older copy outside
+    /// melos (or the file is damaged where no page check sees it).
+    RecordSetMismatch,
 }
 
 impl fmt::Display for StorageError {
@@ -57,6 +64,12 @@ impl fmt::Display for StorageError {
             StorageError::KeyTooShort => {
                 f.write_str("the key to open the encrypted store is too short")
             }
+            StorageError::RecordSetMismatch => f.write_str(
+                "the store's records are not the ones it last wrote (a record was deleted, added, moved or rolled back)",
+            ),
+            StorageError::WrongKey => f.write_str(
+                "the key does not open the encrypted store (not the key it was created with)",
+            ),
         }
     }
 }

@@ -169,7 +169,9 @@ fn storage_errors() -> Vec<StorageError> {
             | StorageError::SchemaTooNew { .. }
             | StorageError::RecordAuthenticationFailed
             | StorageError::RecordMalformed
-            | StorageError::KeyTooShort => {}
+            | StorageError::KeyTooShort
+            | StorageError::WrongKey
+            | StorageError::RecordSetMismatch => {}
         }
     }
     vec![
@@ -183,6 +185,8 @@ fn storage_errors() -> Vec<StorageError> {
         StorageError::RecordAuthenticationFailed,
         StorageError::RecordMalformed,
         StorageError::KeyTooShort,
+        StorageError::WrongKey,
+        StorageError::RecordSetMismatch,
     ]
 }
 

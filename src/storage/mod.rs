@@ -37,6 +37,7 @@ use alloc::vec::Vec;
 use crate::crypto::Secret;
 use crate::error::StorageError;
 
+pub mod conformance;
 mod memory;
 
 pub use memory::MemoryStorage;
