@@ -16,8 +16,16 @@
 //! log, and checks that every active member is at the DS's epoch with one epoch
 //! authenticator and that no KeyPackage named by a Welcome in the log is still stored.
 //!
-//! `MELOS_KILL_OPS` (default 150) operations in all, about `MELOS_KILL_COUNT` (default
-//! `ops / 6`) kills; `MELOS_KILL_SEED` picks the run.
+//! Where the kills land: 10% during a child's start-up (after a random number of batches);
+//! the others after the child ran a random number of operations and paused for the parent's
+//! go-ahead (so a slowly scheduled parent cannot fall behind), either at a random time up to
+//! 25 ms later or at a random `begin` (right at it, or up to 3 ms later). Half the children
+//! sleep 1-3 ms after each write of a batch, inside its transaction.
+//!
+//! `MELOS_KILL_OPS` (default 150) operations in all, `MELOS_KILL_COUNT` (default `ops / 6`,
+//! at most `ops / 2`) kills spread over them; `MELOS_KILL_SEED` picks the run;
+//! `MELOS_KILL_VERBOSE` prints how far each child got. The full run:
+//! `MELOS_KILL_OPS=1000 MELOS_KILL_COUNT=220 cargo test -p melos-sqlite --test kill -- --nocapture`.
 
 mod common;
 
@@ -583,7 +591,12 @@ fn check_stores(dir: &Path, before: &[u64]) -> Vec<u64> {
 #[derive(Default, Debug)]
 struct Tally {
     kills: u64,
+    /// Killed between a `begin` and its `commit`: inside `SqliteStorage::apply` (its
+    /// transaction, or the WAL checkpoint after it).
     mid_transaction: u64,
+    /// Of those, with a write delay: the transaction takes milliseconds, so the kill
+    /// landed inside it.
+    mid_slow_transaction: u64,
     killed_in_startup: u64,
     runs: u64,
     lines: BTreeMap<String, u64>,
@@ -720,6 +733,9 @@ fn clients_survive_sigkill_at_random_points() {
         let last = seen.iter().rev().find(|l| *l == "begin" || *l == "commit");
         if last.is_some_and(|l| l == "begin") {
             tally.mid_transaction += 1;
+            if delay > 0 {
+                tally.mid_slow_transaction += 1;
+            }
         }
         if !seen.iter().any(|l| l.starts_with("ready")) {
             tally.killed_in_startup += 1;
@@ -728,11 +744,13 @@ fn clients_survive_sigkill_at_random_points() {
     };
     let ds = Ds::open(dir, false);
     eprintln!(
-        "kill run: {ops} ops, {} runs, {} kills ({} inside a transaction, {} during start-up), \
-         {:.1} s, DS {final_epoch}, {} DS entries, events {:?}",
+        "kill run: {ops} ops, {} runs, {} kills ({} inside apply, {} of them in a slowed \
+         transaction, {} during start-up), {:.1} s, DS {final_epoch}, {} DS entries, \
+         events {:?}",
         tally.runs,
         tally.kills,
         tally.mid_transaction,
+        tally.mid_slow_transaction,
         tally.killed_in_startup,
         started.elapsed().as_secs_f64(),
         ds.entries.len(),
