@@ -15,6 +15,8 @@
 //! kill come again: refused, never fatal), discards a pending Commit that never reached the
 //! log, and checks that every active member is at the DS's epoch with one epoch
 //! authenticator and that no KeyPackage named by a Welcome in the log is still stored.
+//! Across all children, no client gets an application message twice (a replayed message
+//! is refused because the generation it used is gone from the stored secret tree).
 //!
 //! Where the kills land: 10% during a child's start-up (after a random number of batches);
 //! the others after the child ran a random number of operations and paused for the parent's
@@ -352,7 +354,10 @@ impl Child {
                         ClientEvent::OwnCommitDiscarded { .. } => println!("event discarded"),
                         ClientEvent::Joined { .. } => println!("event joined"),
                         ClientEvent::Removed { .. } => println!("event removed"),
-                        ClientEvent::ApplicationMessage { .. } => println!("event app"),
+                        ClientEvent::ApplicationMessage { data, .. } => {
+                            println!("event app");
+                            println!("delivered {i} {}", String::from_utf8_lossy(&data));
+                        }
                         _ => {}
                     }
                 }
@@ -424,7 +429,7 @@ impl Child {
         } else if roll < 55 {
             if self.active(m) {
                 let msg = self.clients[m]
-                    .send(G, format!("op {op}").as_bytes(), b"")
+                    .send(G, format!("m{}", self.ds.entries.len()).as_bytes(), b"")
                     .unwrap();
                 self.ds.append(vec![msg.encode().unwrap()]);
             }
@@ -600,6 +605,7 @@ struct Tally {
     killed_in_startup: u64,
     runs: u64,
     lines: BTreeMap<String, u64>,
+    delivered: BTreeMap<String, u64>,
 }
 
 #[test]
@@ -710,6 +716,13 @@ fn clients_survive_sigkill_at_random_points() {
                 || line.starts_with("commit ")
             {
                 *tally.lines.entry(line.clone()).or_default() += 1;
+            }
+            if line.starts_with("delivered") {
+                // Each application message (named by its DS position) reaches a client at
+                // most once, however often the client processes it again after a kill.
+                let n = tally.delivered.entry(line.clone()).or_default();
+                *n += 1;
+                assert_eq!(*n, 1, "{line} twice");
             }
         }
         if let Some(line) = seen.iter().find(|l| l.starts_with("done")) {
