@@ -191,6 +191,7 @@ pub(crate) fn open(
     if version < CURRENT_VERSION {
         migrations::migrate(&tx, version, &record_key)?;
     }
+    check_shape(&tx)?;
     crate::digest::verify(&tx, &record_key, CURRENT_VERSION)?;
     tx.commit().map_err(db_err)?;
     Ok(record_key)
@@ -203,6 +204,43 @@ pub(crate) fn user_version(conn: &Connection) -> Result<u32, StorageError> {
         .map_err(db_err)?;
     // user_version is a signed 32-bit header field: a negative one is no version of ours.
     u32::try_from(v).map_err(|_| StorageError::NotAStore)
+}
+
+/// The shape SQLite reports for the tables and indexes of `conn`: every column (table,
+/// name, declared type, not-null, default, primary-key position) and every named index.
+type Shape = Vec<(String, String, String, i64, Option<String>, i64)>;
+
+fn shape(conn: &Connection) -> Result<Shape, StorageError> {
+    let mut stmt = conn
+        .prepare(
+            "SELECT m.name, p.name, p.type, p.\"notnull\", p.dflt_value, p.pk \
+             FROM sqlite_master AS m JOIN pragma_table_info(m.name) AS p \
+             WHERE m.type = 'table' \
+             UNION ALL SELECT 'index', name, tbl_name, 0, NULL, 0 FROM sqlite_master \
+             WHERE type = 'index' AND name NOT LIKE 'sqlite_autoindex_%' \
+             ORDER BY 1, 2",
+        )
+        .map_err(db_err)?;
+    let rows = stmt
+        .query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+        })
+        .map_err(db_err)?;
+    rows.map(|r| r.map_err(|_| StorageError::Corrupt)).collect()
+}
+
+/// Refuses a store whose tables or indexes are not exactly the current schema's (a
+/// damaged `CREATE TABLE` text in the file, or tables changed by another program) as
+/// [`StorageError::Corrupt`]: checked once at open, after any migration, so that no
+/// later statement meets a missing column as a raw SQL error.
+fn check_shape(conn: &Connection) -> Result<(), StorageError> {
+    let expected = Connection::open_in_memory().map_err(db_err)?;
+    expected.execute_batch(V2_SCHEMA).map_err(db_err)?;
+    if shape(conn)? == shape(&expected)? {
+        Ok(())
+    } else {
+        Err(StorageError::Corrupt)
+    }
 }
 
 fn integrity_check(conn: &Connection) -> Result<(), StorageError> {

@@ -374,3 +374,29 @@ fn tampered_before_open_is_found_on_open() {
         );
     }
 }
+
+/// Found by the client-level kill test's damage sweep: a flipped byte inside the stored
+/// `CREATE TABLE` text gave `Backend("no such column: epoch ...")` instead of a damage
+/// error. A store whose tables lack a column of the schema is [`StorageError::Corrupt`].
+#[test]
+fn a_damaged_schema_is_corrupt_not_a_backend_error() {
+    for (table, column) in [
+        ("buffered", "epoch"),
+        ("groups", "epoch"),
+        ("pending_commits", "epoch"),
+        ("key_packages", "created_at"),
+        ("key_packages", "last_resort"),
+    ] {
+        let (_dir, path) = written_store();
+        let raw = rusqlite::Connection::open(&path).unwrap();
+        raw.execute_batch(&format!(
+            "ALTER TABLE {table} RENAME COLUMN {column} TO {column}_damaged"
+        ))
+        .unwrap();
+        drop(raw);
+        match open_and_read(&path) {
+            Err(StorageError::Corrupt) => {}
+            other => panic!("{table}.{column}: {other:?}"),
+        }
+    }
+}
