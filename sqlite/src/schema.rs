@@ -223,7 +223,14 @@ fn shape(conn: &Connection) -> Result<Shape, StorageError> {
         .map_err(db_err)?;
     let rows = stmt
         .query_map([], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
         })
         .map_err(db_err)?;
     rows.map(|r| r.map_err(|_| StorageError::Corrupt)).collect()

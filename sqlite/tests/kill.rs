@@ -411,13 +411,17 @@ fn clients_survive_sigkill_at_random_points() {
         // `begin` (right at it or up to 3 ms later).
         let plan = rng.below(100);
         let in_startup = plan < 10;
-        let timed = (10..35).contains(&plan);
+        let done = read_u64(&dir.join("progress"));
+        // A timed kill lands up to 25 ms after the child resumes: near the end the child
+        // may finish first, and the kill would be lost. Those kills wait for a `begin`.
+        let timed = (10..35).contains(&plan) && ops.saturating_sub(done) > 16;
         let pause_at = if tally.kills >= target || in_startup {
             u64::MAX
         } else {
-            // Spread the kills left over the operations left.
-            let done = read_u64(&dir.join("progress"));
-            let per_kill = ops.saturating_sub(done) / (target - tally.kills);
+            // Spread the kills left over the first half of the operations left: a run
+            // goes on for a few operations after its pause before the kill lands, so an
+            // even spread would run out of operations before the last kills.
+            let per_kill = ops.saturating_sub(done) / (2 * (target - tally.kills));
             done + rng.below(per_kill)
         };
         let mut child = Command::new(std::env::current_exe().unwrap())
@@ -550,9 +554,11 @@ fn clients_survive_sigkill_at_random_points() {
     // The group made progress across the kills, and every active member shares the last
     // epoch (checked by the child; again here from the stores).
     assert!(ds.epoch >= ops / 10, "only {} epochs", ds.epoch);
+    // A kill aimed at the last operations can still come after the child finished (it
+    // then counts as no kill): allow a tenth of the target to be lost that way.
     assert!(
-        tally.kills >= target.min(ops / 2),
-        "only {} kills",
+        tally.kills >= target.min(ops / 2) - target / 10,
+        "only {} kills of {target}",
         tally.kills
     );
     let p = provider();
