@@ -225,6 +225,44 @@ fn removed_member_gets_group_inactive_for_next_epoch() {
     assert_eq!(got.sender_credential(), &basic("alice"));
 }
 
+/// Defect (found by melos-sqlite's kill test: `Framing(UnknownSender)` refusals): a removed
+/// member merged the next epoch's tree but stayed in its last epoch, so an application
+/// message of that epoch from a member removed by the same Commit (blank in the new tree)
+/// was refused, and one from a member whose leaf the Commit changed was checked against
+/// the wrong leaf. Messages of the last epoch are read with that epoch's tree.
+#[test]
+fn removed_member_reads_last_epoch_messages_of_members_removed_with_it() {
+    let p = provider();
+    let mut g = group_with(
+        &p,
+        b"removed two",
+        &["bob", "carol", "dave"],
+        &GroupConfig::default(),
+    );
+    // Dave writes in epoch 1; Alice removes Carol and Dave in one Commit.
+    let before = g[3].encrypt_application(b"dave, epoch 1", b"").unwrap();
+    let out = g[0]
+        .commit(
+            CommitOptions::default()
+                .remove_member(LeafIndex(2))
+                .remove_member(LeafIndex(3)),
+        )
+        .unwrap();
+    g[0].merge_pending_commit().unwrap();
+    receive(&mut g[2], &out.commit);
+    assert!(!g[2].is_active());
+    let got = g[2].process(&before, None).unwrap();
+    assert_eq!(got.application_data(), Some(&b"dave, epoch 1"[..]));
+    assert_eq!(got.sender_credential(), &basic("dave"));
+    // Its saved state reads it the same way.
+    let mut carol = Group::from_bytes(p.clone(), g[2].to_bytes().unwrap().as_bytes()).unwrap();
+    let again = g[3].encrypt_application(b"dave again", b"").unwrap();
+    assert_eq!(
+        carol.process(&again, None).unwrap().sender_credential(),
+        &basic("dave")
+    );
+}
+
 /// A removed member does not process handshake messages of its last epoch either (a
 /// proposal or Commit there could only corrupt a group it left).
 #[test]

@@ -604,12 +604,13 @@ impl Group {
             ..
         } = staged;
         let new_context = FramingContext::new(context)?;
-        self.tree
-            .merge(tree)
-            .map_err(|_| Error::Group(GroupError::StaleStagedCommit))?;
         let secrets = match secrets {
             Some(s) if !self_removed => s,
             _ => {
+                // Removed: the member stays in its last epoch (RFC 9420 §12.4.2) with that
+                // epoch's tree, so the epoch's application messages are read with the tree
+                // they were sent in (a member removed by the same Commit is blank in the
+                // next tree, a leaf it changed holds another key).
                 self.active = false;
                 self.epoch.unverified_removal = None;
                 self.proposals.clear();
@@ -617,6 +618,9 @@ impl Group {
                 return Ok(());
             }
         };
+        self.tree
+            .merge(tree)
+            .map_err(|_| Error::Group(GroupError::StaleStagedCommit))?;
         let epoch = EpochState::new(secrets, self.tree.size(), self.config.secret_tree);
         let old_context = core::mem::replace(&mut self.context, new_context);
         let old_epoch = core::mem::replace(&mut self.epoch, epoch);
