@@ -33,6 +33,11 @@ const D2: &[&str] = &["CredentialTypeNotInCapabilities"];
 /// order, e.g. p+1); the peer accepts it and would fail only when sealing a Welcome to it.
 const D5: &[&str] = &["InvalidKemPublicKey"];
 
+/// D6 (RFC 9420 §10): melos refuses a KeyPackage with an extension (in
+/// `KeyPackage.extensions`) whose type is not in its leaf's `capabilities.extensions`;
+/// mls-rs 0.57 accepts it (peer defect).
+const D6: &[&str] = &["KeyPackageExtensionNotInCapabilities"];
+
 /// D3 (RFC 9420 §5.3.1): mls-rs's `BasicIdentityProvider` refuses credentials other than
 /// `basic`; credential validation is the application's, and melos's KeyPackage validation
 /// leaves it to the Authentication Service.
@@ -61,6 +66,7 @@ pub fn key_package_mlsrs(_input: &[u8], melos: &Verdict, theirs: &Verdict) -> Op
     melos_stricter(melos, theirs, D1, "D1")
         .or_else(|| melos_stricter(melos, theirs, D2, "D2"))
         .or_else(|| melos_stricter(melos, theirs, D5, "D5"))
+        .or_else(|| melos_stricter(melos, theirs, D6, "D6"))
         .or_else(|| d3(melos, theirs))
 }
 
