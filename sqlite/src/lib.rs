@@ -168,6 +168,27 @@ impl SqliteStorage {
         &self.conn
     }
 
+    /// The epoch and opened value of the one-per-group record that `sql` (selecting
+    /// `epoch, value` by `group_id = ?1`) finds, sealed as `record` of `group_id`.
+    fn open_by_group(
+        &self,
+        sql: &str,
+        record: RecordKind,
+        group_id: &[u8],
+    ) -> Result<Option<(u64, Zeroizing<Vec<u8>>)>, StorageError> {
+        let row: Option<(i64, Vec<u8>)> = self
+            .conn
+            .query_row(sql, [group_id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()
+            .map_err(row_err)?;
+        let Some((epoch, sealed)) = row else {
+            return Ok(None);
+        };
+        let epoch = from_sql(epoch);
+        let ad = Ad::new(kind(record), group_id, epoch, b"", b"");
+        Ok(Some((epoch, self.key.open(&ad, &sealed)?)))
+    }
+
     fn kp_attrs(&self, last_resort: bool, created_at: u64) -> Vec<u8> {
         migrations::key_package_attrs(self.version, last_resort, created_at)
     }
@@ -344,43 +365,30 @@ impl Storage for SqliteStorage {
     }
 
     fn group(&self, group_id: &[u8]) -> Result<Option<GroupRecord>, StorageError> {
-        let row: Option<(i64, Vec<u8>)> = self
-            .conn
-            .query_row(
-                "SELECT epoch, value FROM groups WHERE group_id = ?1",
-                [group_id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()
-            .map_err(row_err)?;
-        let Some((epoch, sealed)) = row else {
+        let Some((epoch, plain)) = self.open_by_group(
+            "SELECT epoch, value FROM groups WHERE group_id = ?1",
+            RecordKind::Group,
+            group_id,
+        )?
+        else {
             return Ok(None);
         };
-        let epoch = from_sql(epoch);
-        let ad = Ad::new(kind(RecordKind::Group), group_id, epoch, b"", b"");
         Ok(Some(GroupRecord {
             group_id: group_id.to_vec(),
             epoch,
-            state: secret(self.key.open(&ad, &sealed)?),
+            state: secret(plain),
         }))
     }
 
     fn pending_commit(&self, group_id: &[u8]) -> Result<Option<PendingCommitRecord>, StorageError> {
-        let row: Option<(i64, Vec<u8>)> = self
-            .conn
-            .query_row(
-                "SELECT epoch, value FROM pending_commits WHERE group_id = ?1",
-                [group_id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()
-            .map_err(row_err)?;
-        let Some((epoch, sealed)) = row else {
+        let Some((epoch, plain)) = self.open_by_group(
+            "SELECT epoch, value FROM pending_commits WHERE group_id = ?1",
+            RecordKind::PendingCommit,
+            group_id,
+        )?
+        else {
             return Ok(None);
         };
-        let epoch = from_sql(epoch);
-        let ad = Ad::new(kind(RecordKind::PendingCommit), group_id, epoch, b"", b"");
-        let plain = self.key.open(&ad, &sealed)?;
         let (message, resend) = decode_pending(&plain)?;
         Ok(Some(PendingCommitRecord {
             group_id: group_id.to_vec(),
