@@ -175,7 +175,7 @@ impl SqliteStorage {
         sql: &str,
         record: RecordKind,
         group_id: &[u8],
-    ) -> Result<Option<(u64, Zeroizing<Vec<u8>>)>, StorageError> {
+    ) -> Result<Option<Opened>, StorageError> {
         let row: Option<(i64, Vec<u8>)> = self
             .conn
             .query_row(sql, [group_id], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -502,6 +502,9 @@ pub(crate) fn buffered_ad(group_id: &[u8], epoch: u64, sequence: u64) -> Ad {
 }
 
 /// Moves decrypted bytes into a [`Secret`] (the `Zeroizing` buffer is left empty).
+/// A record's epoch and its opened (plaintext) value.
+type Opened = (u64, Zeroizing<Vec<u8>>);
+
 fn secret(mut plain: Zeroizing<Vec<u8>>) -> Secret {
     Secret::new(core::mem::take(&mut *plain))
 }
