@@ -105,6 +105,9 @@
 //!   sealing (a Welcome's `EncryptedGroupSecrets`, an UpdatePath's encrypted path secrets);
 //!   results are identical to the sequential path.
 //! - `getrandom`: OS randomness without `std`, for targets that `getrandom` supports.
+//! - `pq` (off, implies `rust-crypto`, no_std): HPKE with the post-quantum and hybrid KEMs
+//!   of draft-ietf-hpke-pq (ML-KEM-768/1024, MLKEM768-P256, MLKEM1024-P384, X-Wing),
+//!   [`crypto::rust_crypto::hpke_pq`]; no MLS cipher suite uses them yet.
 //!
 //! Without `std`, build the provider with
 //! [`RustCrypto::with_random_source`](crypto::rust_crypto::RustCrypto::with_random_source);

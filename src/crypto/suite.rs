@@ -33,6 +33,16 @@ registry_u16!(
         DHKEM_X25519 = 0x0020,
         /// DHKEM(X448, HKDF-SHA512)
         DHKEM_X448 = 0x0021,
+        /// ML-KEM-768 (draft-ietf-hpke-pq §3)
+        ML_KEM_768 = 0x0041,
+        /// ML-KEM-1024 (draft-ietf-hpke-pq §3)
+        ML_KEM_1024 = 0x0042,
+        /// MLKEM768-P256, the hybrid of ML-KEM-768 and P-256 (draft-ietf-hpke-pq §4)
+        MLKEM768_P256 = 0x0050,
+        /// MLKEM1024-P384, the hybrid of ML-KEM-1024 and P-384 (draft-ietf-hpke-pq §4)
+        MLKEM1024_P384 = 0x0051,
+        /// MLKEM768-X25519, X-Wing: the hybrid of ML-KEM-768 and X25519 (draft-ietf-hpke-pq §4)
+        MLKEM768_X25519 = 0x647a,
     }
 );
 

@@ -32,6 +32,7 @@ mod aead;
 mod generic_hpke;
 mod hash;
 mod hpke;
+pub mod hpke_pq;
 mod random;
 mod signature;
 

@@ -22,11 +22,18 @@ impl RandomSource for OsRandom {
     }
 }
 
+/// The filler byte of a failed [`LatchingRng`]. Not zero: a string of `0x01` bytes is a valid
+/// nonzero scalar of every NIST curve, so the rejection sampling of an ephemeral P-256 or
+/// P-384 key (the MLKEM768-P256 and MLKEM1024-P384 hybrids draw `RandomScalar` from the
+/// generator) ends; all-zero candidates are rejected forever, and encapsulation hung.
+const LATCHED_BYTE: u8 = 0x01;
+
 /// A `rand_core` generator over a fallible [`RandomSource`].
 ///
 /// `rand_core` generators handed to the `hpke` crate cannot fail, so a failure of the source
-/// is latched: the generator then yields zeros and [`LatchingRng::finish`] reports
-/// [`CryptoError::Random`], so the caller discards whatever was computed from those bytes.
+/// is latched: the generator then yields [`LATCHED_BYTE`] bytes and [`LatchingRng::finish`]
+/// reports [`CryptoError::Random`], so the caller discards whatever was computed from those
+/// bytes.
 pub(crate) struct LatchingRng<'a> {
     source: &'a dyn RandomSource,
     failed: bool,
@@ -76,7 +83,7 @@ impl TryRng for LatchingRng<'_> {
     fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Infallible> {
         if self.failed || self.source.fill(dst).is_err() {
             self.failed = true;
-            dst.fill(0);
+            dst.fill(LATCHED_BYTE);
         }
         Ok(())
     }

@@ -5,6 +5,11 @@
 //! returns a [`Report`] that counts passed, failed and unsupported cases, per cipher suite
 //! where the file has suites. The `melos-vectors` binary prints one JSON line per report, and
 //! the melos integration tests (`tests/vectors.rs`) assert on the same reports.
+//!
+//! It also verifies the HPKE post-quantum vectors of draft-ietf-hpke-pq
+//! (`hpke-pq/test-vectors.json`, kind [`HPKE_PQ_KIND`], counted per `kem_id`); with the
+//! feature `pq` (melos's `pq`) the cases of the five implemented KEMs under HKDF are checked,
+//! the others are unsupported.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -39,7 +44,8 @@ pub struct Report {
     pub failed: usize,
     /// Cases melos cannot check yet.
     pub unsupported: usize,
-    /// Counts per cipher suite (only for files whose cases carry a `cipher_suite`).
+    /// Counts per cipher suite (only for files whose cases carry a `cipher_suite`); for
+    /// the [`HPKE_PQ_KIND`] file, counts per HPKE `kem_id`.
     pub by_suite: BTreeMap<u16, SuiteCount>,
     /// A message per failed case (case index, suite, what differed).
     pub failures: Vec<String>,
@@ -134,9 +140,22 @@ pub const KINDS: [&str; 16] = [
     "deserialization",
 ];
 
-/// The kind of a vector file from its name (`tree-math.json` is `tree-math`).
+/// The kind of the HPKE post-quantum vectors of draft-ietf-hpke-pq (hpkewg/hpke-pq
+/// `test-vectors.json`, kept as `hpke-pq/test-vectors.json`). Its counts are kept per HPKE
+/// `kem_id` in [`Report::by_suite`].
+pub const HPKE_PQ_KIND: &str = "hpke-pq";
+
+/// The kind of a vector file from its name (`tree-math.json` is `tree-math`;
+/// `hpke-pq/test-vectors.json` and `hpke-pq.json` are [`HPKE_PQ_KIND`]).
 pub fn kind_from_path(path: &Path) -> Option<&'static str> {
     let stem = path.file_stem()?.to_str()?;
+    let parent = path
+        .parent()
+        .and_then(Path::file_name)
+        .and_then(|p| p.to_str());
+    if stem == HPKE_PQ_KIND || (stem == "test-vectors" && parent == Some(HPKE_PQ_KIND)) {
+        return Some(HPKE_PQ_KIND);
+    }
     KINDS.iter().copied().find(|k| *k == stem)
 }
 

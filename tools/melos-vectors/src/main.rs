@@ -7,7 +7,11 @@ use std::process::ExitCode;
 
 fn usage() -> ExitCode {
     eprintln!("usage: melos-vectors verify [--kind KIND] [--verbose] FILE...");
-    eprintln!("kinds: {}", melos_vectors::KINDS.join(", "));
+    eprintln!(
+        "kinds: {}, {}",
+        melos_vectors::KINDS.join(", "),
+        melos_vectors::HPKE_PQ_KIND
+    );
     ExitCode::from(2)
 }
 

@@ -7,6 +7,7 @@ use crate::Report;
 
 pub mod crypto_basics;
 pub mod deserialization;
+pub mod hpke_pq;
 pub mod key_schedule;
 pub mod message_protection;
 pub mod messages;
@@ -27,6 +28,7 @@ pub fn verify(kind: &str, cases: &[Value], report: &mut Report) -> bool {
         "tree-math" => tree_math::verify(cases, report),
         "crypto-basics" => crypto_basics::verify(cases, report),
         "deserialization" => deserialization::verify(cases, report),
+        crate::HPKE_PQ_KIND => hpke_pq::verify(cases, report),
         "secret-tree" => secret_tree::verify(cases, report),
         "key-schedule" => key_schedule::verify(cases, report),
         "psk_secret" => psk_secret::verify(cases, report),
