@@ -139,6 +139,7 @@ mod macros;
 
 pub mod client;
 pub mod codec;
+pub mod components;
 pub mod crypto;
 mod error;
 pub mod framing;
@@ -160,8 +161,8 @@ pub mod fuzzing;
 
 pub use crate::crypto::{CipherSuite, CipherSuiteProvider, CryptoProvider};
 pub use crate::error::{
-    ClientError, CryptoError, DecodeError, Error, FramingError, GroupError, KeyScheduleError,
-    MessageError, SecretTreeError, StorageError, TreeError, TreeKemError,
+    ClientError, CryptoError, DecodeError, Error, ExtensionError, FramingError, GroupError,
+    KeyScheduleError, MessageError, SecretTreeError, StorageError, TreeError, TreeKemError,
 };
 
 /// The README's code samples, compiled and run as doctests.

@@ -8,6 +8,7 @@ use core::fmt;
 
 use crate::crypto::CipherSuite;
 
+mod extension;
 mod framing;
 mod group;
 mod message;
@@ -18,6 +19,7 @@ mod treekem;
 #[cfg(test)]
 mod tests;
 
+pub use extension::ExtensionError;
 pub use framing::FramingError;
 pub use group::GroupError;
 pub use message::MessageError;
@@ -55,6 +57,8 @@ pub enum Error {
     Storage(StorageError),
     /// The client layer cannot carry out a request ([`crate::client`]).
     Client(ClientError),
+    /// A rule of draft-ietf-mls-extensions was broken ([`crate::components`]).
+    Extension(ExtensionError),
 }
 
 /// Why a byte string is not a valid encoding (RFC 9420 §2.1).
@@ -148,6 +152,7 @@ impl fmt::Display for Error {
             Error::Group(e) => write!(f, "group error: {e}"),
             Error::Storage(e) => write!(f, "storage error: {e}"),
             Error::Client(e) => write!(f, "client error: {e}"),
+            Error::Extension(e) => write!(f, "MLS extensions error: {e}"),
         }
     }
 }
@@ -284,6 +289,12 @@ impl From<GroupError> for Error {
 impl From<StorageError> for Error {
     fn from(e: StorageError) -> Self {
         Error::Storage(e)
+    }
+}
+
+impl From<ExtensionError> for Error {
+    fn from(e: ExtensionError) -> Self {
+        Error::Extension(e)
     }
 }
 

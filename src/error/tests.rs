@@ -137,7 +137,8 @@ fn all_errors() -> Vec<Error> {
             | Error::Framing(_)
             | Error::Group(_)
             | Error::Storage(_)
-            | Error::Client(_) => {}
+            | Error::Client(_)
+            | Error::Extension(_) => {}
         }
     }
     let mut all = vec![
@@ -155,6 +156,7 @@ fn all_errors() -> Vec<Error> {
     all.extend(group_errors().into_iter().map(Error::Group));
     all.extend(storage_errors().into_iter().map(Error::Storage));
     all.extend(client_errors().into_iter().map(Error::Client));
+    all.extend(extension_errors().into_iter().map(Error::Extension));
     all
 }
 
@@ -188,6 +190,16 @@ fn storage_errors() -> Vec<StorageError> {
         StorageError::WrongKey,
         StorageError::RecordSetMismatch,
     ]
+}
+
+fn extension_errors() -> Vec<ExtensionError> {
+    variants!(ExtensionError: MalformedAppDataDictionary, DictionaryNotSorted,
+        DictionaryDuplicateComponent, MalformedAppDataUpdate, MalformedAppEphemeral,
+        UnknownComponent, RemoveOfAbsentComponent, MultipleRemovesForComponent,
+        UpdateAndRemoveForComponent, ComponentUpdateRejected, AppEphemeralRejected,
+        GroupContextExtensionsChangeAppData, MalformedComponentsList, UnsafeAuthenticatedData,
+        SafeAadNotSorted, MalformedAppAck, AppAckRangeInverted, ReservedComponentId,
+        NoNodePrivateKey, ExportedSecretConsumed)
 }
 
 fn client_errors() -> Vec<ClientError> {
@@ -245,6 +257,7 @@ fn every_category_variant_has_its_own_sentence() {
     check_category(&group_errors());
     check_category(&storage_errors());
     check_category(&client_errors());
+    check_category(&extension_errors());
 }
 
 #[test]
@@ -270,6 +283,7 @@ fn every_error_prints_its_category_and_a_sentence() {
             Error::Group(i) => Some(i.to_string()),
             Error::Storage(i) => Some(i.to_string()),
             Error::Client(i) => Some(i.to_string()),
+            Error::Extension(i) => Some(i.to_string()),
             _ => None,
         };
         if let Some(inner) = inner {

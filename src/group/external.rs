@@ -148,6 +148,10 @@ impl<'c> ExternalProposals<'c> {
                     }
                 }
                 Proposal::PreSharedKey(_) => {}
+                // draft-ietf-mls-extensions: AppDataUpdate and AppEphemeral "can be included
+                // in an external Commit".
+                Proposal::Custom { proposal_type, .. }
+                    if crate::components::is_app_proposal_type(*proposal_type) => {}
                 _ => return Err(GroupError::ExternalCommitProposalNotAllowed.into()),
             }
             if !matches!(p, Proposal::ExternalInit(_)) {

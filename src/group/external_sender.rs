@@ -46,6 +46,8 @@ pub(super) fn check_external_sender_type(
         | ProposalType::REINIT
         | ProposalType::GROUP_CONTEXT_EXTENSIONS => Ok(()),
         _ if t.is_default() => Err(GroupError::ExternalProposalTypeNotAllowed.into()),
+        // draft-ietf-mls-extensions § "MLS Proposal Types": "External: Y".
+        _ if crate::components::is_app_proposal_type(t) => Ok(()),
         _ if hooks
             .custom_proposal_validator()
             .allowed_from_external_sender(t) =>

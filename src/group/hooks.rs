@@ -12,6 +12,7 @@
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
+use crate::components::ComponentRegistry;
 use crate::crypto::SignaturePublicKey;
 use crate::framing::Sender;
 use crate::messages::{
@@ -297,6 +298,7 @@ impl ProposalPolicy for AcceptAllProposals {
 static BASIC_VALIDATOR: BasicCredentialValidator = BasicCredentialValidator;
 static ACCEPT_CUSTOM: AcceptCustomProposals = AcceptCustomProposals;
 static DEFAULT_POLICY: DefaultProposalPolicy = DefaultProposalPolicy;
+static NO_COMPONENTS: ComponentRegistry = ComponentRegistry::EMPTY;
 
 /// The application hooks of a group (see the module documentation); each unset hook is the
 /// default ([`BasicCredentialValidator`], [`AcceptCustomProposals`],
@@ -309,6 +311,7 @@ pub struct GroupHooks {
     credential_validator: Option<Arc<dyn CredentialValidator>>,
     custom_proposal_validator: Option<Arc<dyn CustomProposalValidator>>,
     proposal_policy: Option<Arc<dyn ProposalPolicy>>,
+    app_components: Option<Arc<ComponentRegistry>>,
 }
 
 impl GroupHooks {
@@ -337,6 +340,28 @@ impl GroupHooks {
     pub fn with_proposal_policy(mut self, policy: Arc<dyn ProposalPolicy>) -> Self {
         self.proposal_policy = Some(policy);
         self
+    }
+
+    /// These hooks with `components`, the application's components of the safe
+    /// application interface (draft-ietf-mls-extensions § "The Safe Application
+    /// Interface"): they decide over AppDataUpdate and AppEphemeral proposals.
+    pub fn with_app_components(mut self, components: Arc<ComponentRegistry>) -> Self {
+        self.app_components = Some(components);
+        self
+    }
+
+    /// The application's components in use (without registration: only the built-in
+    /// `app_components`, `safe_aad` and `app_ack`).
+    pub fn app_components(&self) -> &ComponentRegistry {
+        match &self.app_components {
+            Some(c) => c.as_ref(),
+            None => &NO_COMPONENTS,
+        }
+    }
+
+    /// Whether application components are registered.
+    pub fn has_app_components(&self) -> bool {
+        self.app_components.is_some()
     }
 
     /// The proposal policy in use.
@@ -391,6 +416,7 @@ impl core::fmt::Debug for GroupHooks {
                 &self.has_custom_proposal_validator(),
             )
             .field("custom_proposal_policy", &self.has_custom_proposal_policy())
+            .field("app_components", &self.has_app_components())
             .finish()
     }
 }
@@ -411,6 +437,7 @@ impl PartialEq for GroupHooks {
                 &other.custom_proposal_validator,
             )
             && same(&self.proposal_policy, &other.proposal_policy)
+            && same(&self.app_components, &other.app_components)
     }
 }
 

@@ -80,6 +80,7 @@ use crate::treekem::TreePrivateKeys;
 
 pub mod client_material;
 mod commit;
+mod components_api;
 mod config;
 mod epoch;
 mod external;
@@ -565,11 +566,17 @@ impl Group {
         wire_format: WireFormat,
     ) -> Result<AuthenticatedContent, Error> {
         let cs = Self::cs_of(&self.provider, self.cipher_suite())?;
+        // draft-ietf-mls-extensions § "Safe AAD": with `safe_aad` in the GroupContext,
+        // every authenticated_data is a SafeAAD (an empty one when none is given).
+        let authenticated_data = crate::components::sender_aad(
+            &self.context.group_context().extensions,
+            authenticated_data,
+        )?;
         let content = FramedContent {
             group_id: self.group_id().to_vec(),
             epoch: self.epoch(),
             sender: Sender::Member(self.own_leaf()),
-            authenticated_data: authenticated_data.to_vec(),
+            authenticated_data,
             body,
         };
         AuthenticatedContent::sign_by(

@@ -273,6 +273,11 @@ impl Group {
         self.check_non_member(message)?;
         let (ac, sender_identity) = self.unprotect(message)?;
         self.check_handshake_format(&ac)?;
+        // draft-ietf-mls-extensions § "Safe AAD": no unsafe AAD once `safe_aad` is required.
+        crate::components::check_received_aad(
+            &self.context.group_context().extensions,
+            &ac.content.authenticated_data,
+        )?;
         // Validate and stage by reference (a Commit's content is O(n) bytes in a sparse
         // tree: it is never copied); an application message's data is moved out below.
         let content = match &ac.content.body {

@@ -258,6 +258,7 @@ fn check_list(
                 // §12.1.8: the application says whether its type may come from `external`
                 // senders (checked again here for proposals committed by reference).
                 if matches!(p.sender, Sender::External(_))
+                    && !crate::components::is_app_proposal_type(*proposal_type)
                     && !hooks
                         .custom_proposal_validator()
                         .allowed_from_external_sender(*proposal_type)
@@ -268,7 +269,10 @@ fn check_list(
             }
         }
         let t = p.proposal.proposal_type();
-        path_required |= if t.is_default() {
+        path_required |= if crate::components::is_app_proposal_type(t) {
+            // draft-ietf-mls-extensions § "MLS Proposal Types": "Path Required: N".
+            false
+        } else if t.is_default() {
             !matches!(
                 t,
                 ProposalType::ADD | ProposalType::PSK | ProposalType::REINIT
@@ -305,6 +309,7 @@ fn check_list(
                 proposal_type,
                 data,
             } = &p.proposal
+                && !crate::components::is_app_proposal_type(*proposal_type)
             {
                 let proposal = CustomProposal {
                     proposal_type: *proposal_type,
@@ -405,6 +410,25 @@ pub(crate) fn apply_proposals<'t>(
             Proposal::Custom { .. } => out.custom.push((p.proposal.clone(), p.sender)),
             _ => {}
         }
+    }
+    // draft-ietf-mls-extensions: AppEphemeral, then AppDataUpdate, after RFC 9420's
+    // proposals (the application's components decide).
+    if out
+        .custom
+        .iter()
+        .any(|(p, _)| crate::components::is_app_proposal_type(p.proposal_type()))
+        || gce
+    {
+        let app: Vec<(&Proposal, &Sender)> =
+            proposals.iter().map(|p| (&p.proposal, &p.sender)).collect();
+        crate::components::apply_app_proposals(
+            checks.hooks.app_components(),
+            context,
+            &out.diff,
+            gce,
+            &app,
+            &mut out.extensions,
+        )?;
     }
     if gce {
         check_group_context_extensions(&out.diff, &out.extensions)?;

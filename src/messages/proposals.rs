@@ -138,7 +138,9 @@ pub struct GroupContextExtensions {
 ///
 /// Any other proposal type carries its content as one `opaque<V>` (the convention of the
 /// MLS implementations for proposal types outside RFC 9420), so it decodes and re-encodes
-/// unchanged.
+/// unchanged; except AppDataUpdate (0x0008) and AppEphemeral (0x0009) of
+/// draft-ietf-mls-extensions, whose struct follows the type directly and is held, encoded,
+/// as the `Custom` variant's `data` ([`crate::components`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Proposal {
     /// `add` (boxed: a KeyPackage is large)
@@ -188,6 +190,10 @@ impl Proposal {
             Proposal::ReInit(p) => p.tls_serialized_len(),
             Proposal::ExternalInit(p) => p.tls_serialized_len(),
             Proposal::GroupContextExtensions(p) => p.tls_serialized_len(),
+            Proposal::Custom {
+                proposal_type,
+                data,
+            } if crate::components::is_app_proposal_type(*proposal_type) => data.len(),
             Proposal::Custom { data, .. } => vl_bytes::tls_serialized_len(data),
         }
     }
@@ -210,6 +216,10 @@ impl SerializeBytes for Proposal {
             Proposal::ReInit(p) => p.tls_serialize_bytes()?,
             Proposal::ExternalInit(p) => p.tls_serialize_bytes()?,
             Proposal::GroupContextExtensions(p) => p.tls_serialize_bytes()?,
+            Proposal::Custom {
+                proposal_type,
+                data,
+            } if crate::components::is_app_proposal_type(*proposal_type) => data.clone(),
             Proposal::Custom { data, .. } => vl_bytes::tls_serialize_bytes(data)?,
         });
         Ok(out)
@@ -244,6 +254,24 @@ impl DeserializeBytes for Proposal {
                 GroupContextExtensions::tls_deserialize_bytes(rest)?,
                 Proposal::GroupContextExtensions,
             ),
+            t if crate::components::is_app_proposal_type(t) => {
+                let len = crate::components::app_proposal_len(t, rest).map_err(|e| match e {
+                    crate::Error::Decode(crate::DecodeError::UnknownValue) => {
+                        tls_codec::Error::UnknownValue(0)
+                    }
+                    _ => tls_codec::Error::EndOfStream,
+                })?;
+                let (data, rest) = rest
+                    .split_at_checked(len)
+                    .ok_or(tls_codec::Error::EndOfStream)?;
+                (
+                    Proposal::Custom {
+                        proposal_type: t,
+                        data: data.to_vec(),
+                    },
+                    rest,
+                )
+            }
             proposal_type => map(vl_bytes::tls_deserialize_bytes(rest)?, |data| {
                 Proposal::Custom {
                     proposal_type,

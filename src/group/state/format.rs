@@ -37,7 +37,8 @@ pub(super) struct ConfigState {
     /// Bit 0: `grease`; bit 1 (v4): `grease_extensions`.
     pub(super) grease: u8,
     /// Bit 0: a custom credential validator was set; bit 1: a custom proposal validator;
-    /// bit 2 (v4): a custom proposal policy.
+    /// bit 2 (v4): a custom proposal policy; bit 3: application components
+    /// (draft-ietf-mls-extensions).
     pub(super) custom_hooks: u8,
     /// v4.
     pub(super) max_pending_proposals: u32,
@@ -55,6 +56,8 @@ pub(super) const HOOK_CREDENTIAL_VALIDATOR: u8 = 1;
 pub(super) const HOOK_PROPOSAL_VALIDATOR: u8 = 2;
 /// `ConfigState.custom_hooks` bit of a custom proposal policy.
 pub(super) const HOOK_PROPOSAL_POLICY: u8 = 4;
+/// `ConfigState.custom_hooks` bit of registered application components.
+pub(super) const HOOK_APP_COMPONENTS: u8 = 8;
 
 #[derive(Clone, Debug, PartialEq, Eq, TlsSize, TlsSerializeBytes, TlsDeserializeBytes)]
 pub(super) struct PathKeyState {
@@ -293,6 +296,10 @@ impl ConfigState {
                 HOOK_PROPOSAL_POLICY
             } else {
                 0
+            }) | (if c.hooks.has_app_components() {
+                HOOK_APP_COMPONENTS
+            } else {
+                0
             }),
             max_pending_proposals: to_u32(c.max_pending_proposals)?,
             max_held_proposals: to_u32(c.max_held_proposals)?,
@@ -308,7 +315,10 @@ impl ConfigState {
         if self.grease > 3 {
             return Err(invalid());
         }
-        let known = HOOK_CREDENTIAL_VALIDATOR | HOOK_PROPOSAL_VALIDATOR | HOOK_PROPOSAL_POLICY;
+        let known = HOOK_CREDENTIAL_VALIDATOR
+            | HOOK_PROPOSAL_VALIDATOR
+            | HOOK_PROPOSAL_POLICY
+            | HOOK_APP_COMPONENTS;
         if self.custom_hooks & !known != 0 {
             return Err(invalid());
         }
@@ -318,6 +328,7 @@ impl ConfigState {
                 && !hooks.has_custom_proposal_validator())
             || (self.custom_hooks & HOOK_PROPOSAL_POLICY != 0
                 && !hooks.has_custom_proposal_policy())
+            || (self.custom_hooks & HOOK_APP_COMPONENTS != 0 && !hooks.has_app_components())
         {
             return Err(GroupError::MissingHooks.into());
         }
