@@ -1,5 +1,8 @@
 //! Wire and rule tests of the components module (draft-ietf-mls-extensions).
 
+use alloc::vec;
+use alloc::vec::Vec;
+
 use super::*;
 use crate::codec::{decode_exact, encode};
 use crate::error::{Error, ExtensionError};

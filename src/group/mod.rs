@@ -611,6 +611,8 @@ impl Group {
     }
 }
 
+#[cfg(all(test, feature = "rust-crypto", feature = "getrandom"))]
+mod components_tests;
 #[cfg(all(test, feature = "rust-crypto"))]
 mod tests;
 #[cfg(all(test, feature = "rust-crypto"))]
