@@ -600,3 +600,38 @@ fn saved_state_needs_its_components_again() {
     let back = Group::from_bytes_with_hooks(p.clone(), hooks, bytes.as_bytes()).unwrap();
     assert!(back.config().hooks.has_app_components());
 }
+
+#[test]
+fn safe_exported_secrets_agree_per_component_and_are_consumed() {
+    let p = provider();
+    let counter = Arc::new(Counter::default());
+    let mut g = group(&p, &counter);
+    let a = g[0].safe_export_secret(ROOM).unwrap();
+    let b = g[1].safe_export_secret(ROOM).unwrap();
+    assert_eq!(a.as_bytes(), b.as_bytes());
+    let other = g[1].safe_export_secret(COUNTER).unwrap();
+    assert_ne!(a.as_bytes(), other.as_bytes());
+    assert_eq!(
+        g[0].safe_export_secret(ROOM).unwrap_err(),
+        Error::Extension(ExtensionError::ExportedSecretConsumed)
+    );
+    // Not the RFC 9420 exporter.
+    let plain = g[0].export_secret(b"x", b"", 32).unwrap();
+    assert_ne!(plain.as_bytes(), a.as_bytes());
+    // A restored group has no Exporter Tree for its epoch; the next epoch has one.
+    let bytes = g[2].to_bytes().unwrap();
+    let hooks = GroupHooks::new().with_app_components(registry(&counter));
+    g[2] = Group::from_bytes_with_hooks(p.clone(), hooks, bytes.as_bytes()).unwrap();
+    assert_eq!(
+        g[2].safe_export_secret(ROOM).unwrap_err(),
+        Error::Extension(ExtensionError::ExporterUnavailable)
+    );
+    let c = commit_with(&mut g[0], vec![update(ROOM, b"next")]).unwrap();
+    deliver(&mut g, 0, &c);
+    let a2 = g[0].safe_export_secret(ROOM).unwrap();
+    assert_eq!(
+        g[2].safe_export_secret(ROOM).unwrap().as_bytes(),
+        a2.as_bytes()
+    );
+    assert_ne!(a2.as_bytes(), a.as_bytes());
+}

@@ -19,11 +19,13 @@
 
 mod app_ack;
 mod dictionary;
+mod exporter;
 mod proposals;
 mod registry;
 mod safe_aad;
 mod safe_crypto;
 
+pub(crate) use exporter::ExporterTree;
 pub(crate) use proposals::{app_proposal_len, apply_app_proposals, is_app_proposal_type};
 pub(crate) use safe_aad::{check_received_aad, sender_aad};
 

@@ -63,6 +63,9 @@ pub enum ExtensionError {
     /// This member holds no private key for the ratchet tree node asked for in a
     /// SafeDecryptWithLabel (§ "Hybrid Public Key Encryption (HPKE) Keys").
     NoNodePrivateKey,
+    /// The Exporter Tree of this epoch is not available: the epoch was restored from saved
+    /// state, which does not keep it (§ "Exported Secrets"); the next epoch has one.
+    ExporterUnavailable,
     /// The component's exported secret was already consumed in this epoch (§ "Exported
     /// Secrets": "MUST regard that component's exported secret as consumed").
     ExportedSecretConsumed,
@@ -119,6 +122,9 @@ impl core::fmt::Display for ExtensionError {
             ExtensionError::ReservedComponentId => "the component id 0 is reserved",
             ExtensionError::NoNodePrivateKey => {
                 "this member holds no private key for the requested tree node"
+            }
+            ExtensionError::ExporterUnavailable => {
+                "the safe exporter of this epoch is not available in a restored group"
             }
             ExtensionError::ExportedSecretConsumed => {
                 "the component's exported secret of this epoch was already consumed"

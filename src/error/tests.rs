@@ -199,7 +199,7 @@ fn extension_errors() -> Vec<ExtensionError> {
         UpdateAndRemoveForComponent, ComponentUpdateRejected, AppEphemeralRejected,
         GroupContextExtensionsChangeAppData, MalformedComponentsList, UnsafeAuthenticatedData,
         SafeAadNotSorted, MalformedAppAck, AppAckRangeInverted, ReservedComponentId,
-        NoNodePrivateKey, ExportedSecretConsumed)
+        NoNodePrivateKey, ExporterUnavailable, ExportedSecretConsumed)
 }
 
 fn client_errors() -> Vec<ClientError> {

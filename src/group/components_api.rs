@@ -32,6 +32,21 @@ impl Group {
             .and_then(|d| d.get(component_id).map(<[u8]>::to_vec)))
     }
 
+    /// `SafeExportSecret(component_id)` of this epoch (§ "Exported Secrets"): the leaf
+    /// secret of the Exporter Tree, handed out once per epoch and component
+    /// ([`ExtensionError::ExportedSecretConsumed`] the second time; the secrets on its path
+    /// are deleted). Not available in an epoch restored from saved state
+    /// ([`ExtensionError::ExporterUnavailable`]).
+    pub fn safe_export_secret(&mut self, component_id: ComponentId) -> Result<Secret, Error> {
+        let provider = self.provider.clone();
+        let cs = Self::cs_of(&provider, self.cipher_suite())?;
+        self.epoch
+            .app_exporter
+            .as_mut()
+            .ok_or(ExtensionError::ExporterUnavailable)?
+            .export(cs, component_id)
+    }
+
     /// SafeSignWithLabel with this member's signature key (§ "Signature Keys");
     /// `component_id` must be the signing component's own.
     pub fn safe_sign_with_label(

@@ -32,6 +32,9 @@ pub(crate) struct EpochState {
     pub(crate) epoch_authenticator: Secret,
     pub(crate) init_secret: Secret,
     pub(crate) secret_tree: SecretTree,
+    /// The Exporter Tree of draft-ietf-mls-extensions § "Exported Secrets"; `None` in an
+    /// epoch restored from saved state (not saved, so that consumed secrets stay deleted).
+    pub(crate) app_exporter: Option<crate::components::ExporterTree>,
     /// A merged resync external Commit that removes this member, which it could not verify
     /// (RFC 9420 §12.4.3.2). Not saved state.
     pub(crate) unverified_removal: Option<UnverifiedRemoval>,
@@ -51,6 +54,7 @@ impl EpochState {
             resumption_psk,
             epoch_authenticator,
             init_secret,
+            application_export_secret,
         } = secrets;
         EpochState {
             sender_data_secret,
@@ -62,6 +66,7 @@ impl EpochState {
             epoch_authenticator,
             init_secret,
             secret_tree: SecretTree::with_config(encryption_secret, size, config),
+            app_exporter: application_export_secret.map(crate::components::ExporterTree::new),
             unverified_removal: None,
         }
     }

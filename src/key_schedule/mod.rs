@@ -194,6 +194,10 @@ pub struct EpochSecrets {
     pub epoch_authenticator: Secret,
     /// `DeriveSecret(epoch_secret, "init")`: the `init_secret` of the next epoch.
     pub init_secret: Secret,
+    /// `DeriveSecret(epoch_secret, "application_export")`: the root of the Exporter Tree
+    /// of draft-ietf-mls-extensions § "Exported Secrets". `None` for secrets restored from
+    /// saved state (the tree is not saved: its secrets stay forward-secure).
+    pub application_export_secret: Option<Secret>,
 }
 
 impl EpochSecrets {
@@ -214,6 +218,7 @@ impl EpochSecrets {
             resumption_psk: d(b"resumption")?,
             epoch_authenticator: d(b"authentication")?,
             init_secret: d(b"init")?,
+            application_export_secret: Some(d(b"application_export")?),
         })
     }
 

@@ -450,6 +450,7 @@ impl EpochSecretsState {
             resumption_psk: nh_secret(cs, self.resumption_psk)?,
             epoch_authenticator: nh_secret(cs, self.epoch_authenticator)?,
             init_secret: nh_secret(cs, self.init_secret)?,
+            application_export_secret: None,
         })
     }
 }

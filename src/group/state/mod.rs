@@ -489,6 +489,7 @@ impl Group {
             epoch_authenticator: nh_secret(cs, e.epoch_authenticator)?,
             init_secret: nh_secret(cs, e.init_secret)?,
             secret_tree,
+            app_exporter: None,
             unverified_removal: match state.unverified_removal {
                 None => None,
                 Some(u) => Some(UnverifiedRemoval {
