@@ -635,3 +635,44 @@ fn safe_exported_secrets_agree_per_component_and_are_consumed() {
     );
     assert_ne!(a2.as_bytes(), a.as_bytes());
 }
+
+#[test]
+fn application_psks_are_separated_by_component() {
+    use melos::crypto::Secret;
+    use melos::key_schedule::Psk;
+    let p = provider();
+    let counter = Arc::new(Counter::default());
+    let mut g = group(&p, &counter);
+    let value = || Secret::from(b"shared room password".to_vec());
+    for m in g.iter_mut() {
+        m.psk_store_mut()
+            .insert_application(ROOM, b"pw".to_vec(), value());
+    }
+    let prop = g[0].application_psk_proposal(ROOM, b"pw").unwrap();
+    let Proposal::PreSharedKey(psk) = &prop else {
+        panic!("not a PSK proposal");
+    };
+    assert!(matches!(&psk.psk.psk, Psk::Application(a) if a.component_id == ROOM));
+    let c = commit_with(&mut g[0], vec![prop]).unwrap();
+    deliver(&mut g, 0, &c);
+
+    // The same psk_id under another component is another PSK: Carol only has that one.
+    g[2].psk_store_mut().remove_application(ROOM, b"pw");
+    g[2].psk_store_mut()
+        .insert_application(COUNTER, b"pw".to_vec(), value());
+    let prop = g[0].application_psk_proposal(ROOM, b"pw").unwrap();
+    let c = commit_with(&mut g[0], vec![prop]).unwrap();
+    assert_eq!(
+        staged(&mut g[2], &c).unwrap_err(),
+        Error::Group(GroupError::UnknownPsk)
+    );
+    assert!(staged(&mut g[1], &c).is_ok());
+    assert_eq!(
+        g[0].application_psk_proposal(COUNTER, b"pw").unwrap_err(),
+        Error::Group(GroupError::UnknownPsk)
+    );
+    assert_eq!(
+        g[0].application_psk_proposal(0, b"pw").unwrap_err(),
+        Error::Extension(ExtensionError::ReservedComponentId)
+    );
+}

@@ -260,11 +260,16 @@ pub struct Member {
 /// this store; `resumption` from the group's own kept epochs if `psk_group_id` is the
 /// group's id, else from this store. An unknown PSK is [`GroupError::UnknownPsk`].
 ///
+/// `application` PSKs (draft-ietf-mls-extensions § "Pre-Shared Keys (PSKs)") come from this
+/// store by `(component_id, psk_id)`. They are **not** part of a group's saved state
+/// ([`Group::to_bytes`](super::Group::to_bytes)): insert them again after a restore.
+///
 /// [`GroupError::UnknownPsk`]: crate::error::GroupError::UnknownPsk
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PskStore {
     external: BTreeMap<Vec<u8>, Secret>,
     resumption: BTreeMap<(Vec<u8>, u64), Secret>,
+    application: BTreeMap<(u16, Vec<u8>), Secret>,
 }
 
 impl PskStore {
@@ -308,6 +313,22 @@ impl PskStore {
     /// Removes a stored resumption PSK, returning it if it was known.
     pub fn remove_resumption(&mut self, group_id: &[u8], epoch: u64) -> Option<Secret> {
         self.resumption.remove(&(group_id.to_vec(), epoch))
+    }
+
+    /// Stores (or replaces) the application PSK `psk_id` of component `component_id`
+    /// (draft-ietf-mls-extensions § "Pre-Shared Keys (PSKs)"). Not saved with the group.
+    pub fn insert_application(&mut self, component_id: u16, psk_id: Vec<u8>, psk: Secret) {
+        self.application.insert((component_id, psk_id), psk);
+    }
+
+    /// The application PSK `psk_id` of component `component_id`, if known.
+    pub fn get_application(&self, component_id: u16, psk_id: &[u8]) -> Option<&Secret> {
+        self.application.get(&(component_id, psk_id.to_vec()))
+    }
+
+    /// Removes an application PSK, returning it if it was known.
+    pub fn remove_application(&mut self, component_id: u16, psk_id: &[u8]) -> Option<Secret> {
+        self.application.remove(&(component_id, psk_id.to_vec()))
     }
 
     /// Every stored resumption PSK as `((group_id, epoch), psk)`, in that order.

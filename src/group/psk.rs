@@ -27,6 +27,7 @@ pub(super) fn resolve_psk<'a>(
 ) -> Option<&'a Secret> {
     match &id.psk {
         Psk::External(e) => store.get(&e.psk_id),
+        Psk::Application(a) => store.get_application(a.component_id, &a.psk_id),
         Psk::Resumption(r) => own
             .filter(|(group_id, _)| *group_id == r.psk_group_id.as_slice())
             .and_then(|(_, kept)| kept.iter().find(|(e, _)| *e == r.psk_epoch))
@@ -87,6 +88,27 @@ impl Group {
         }
         Ok(Proposal::PreSharedKey(PreSharedKey {
             psk: PreSharedKeyId::external(psk_id.to_vec(), self.psk_nonce()?),
+        }))
+    }
+
+    /// A PreSharedKey proposal (RFC 9420 §12.1.4) for the application PSK `psk_id` of
+    /// component `component_id` (draft-ietf-mls-extensions § "Pre-Shared Keys (PSKs)",
+    /// `psktype = application`) of the store, with a fresh `psk_nonce`. Unknown:
+    /// [`GroupError::UnknownPsk`]; component 0 is reserved
+    /// ([`ExtensionError::ReservedComponentId`](crate::error::ExtensionError::ReservedComponentId)).
+    pub fn application_psk_proposal(
+        &self,
+        component_id: u16,
+        psk_id: &[u8],
+    ) -> Result<Proposal, Error> {
+        if component_id == 0 {
+            return Err(crate::error::ExtensionError::ReservedComponentId.into());
+        }
+        if self.psks.get_application(component_id, psk_id).is_none() {
+            return Err(GroupError::UnknownPsk.into());
+        }
+        Ok(Proposal::PreSharedKey(PreSharedKey {
+            psk: PreSharedKeyId::application(component_id, psk_id.to_vec(), self.psk_nonce()?),
         }))
     }
 

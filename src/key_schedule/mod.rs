@@ -29,7 +29,9 @@ use crate::error::{Error, KeyScheduleError};
 
 pub mod psk;
 
-pub use psk::{ExternalPsk, PreSharedKeyId, Psk, PskType, ResumptionPsk, ResumptionPskUsage};
+pub use psk::{
+    ApplicationPsk, ExternalPsk, PreSharedKeyId, Psk, PskType, ResumptionPsk, ResumptionPskUsage,
+};
 
 /// The HPKE exporter context of external initialization (RFC 9420 §8.3).
 pub const EXTERNAL_INIT_EXPORTER_CONTEXT: &[u8] = b"MLS 1.0 external init secret";

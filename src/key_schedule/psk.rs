@@ -9,13 +9,15 @@ use crate::crypto::labels::expand_with_label;
 use crate::crypto::{CipherSuiteProvider, Secret};
 use crate::error::{Error, KeyScheduleError};
 
-/// `PSKType` (RFC 9420 §8.4). Decoding any other value fails.
+/// `PSKType` (RFC 9420 §8.4, with `application(3)` of draft-ietf-mls-extensions
+/// § "Pre-Shared Keys (PSKs)"). Decoding any other value fails.
 ///
 /// ```text
 /// enum {
 ///   reserved(0),
 ///   external(1),
 ///   resumption(2),
+///   application(3),
 ///   (255)
 /// } PSKType;
 /// ```
@@ -28,6 +30,8 @@ pub enum PskType {
     External = 1,
     /// A `resumption_psk` from the key schedule of some group and epoch.
     Resumption = 2,
+    /// A PSK of an application component (draft-ietf-mls-extensions).
+    Application = 3,
 }
 
 /// `ResumptionPSKUsage` (RFC 9420 §8.4). Decoding any other value fails.
@@ -106,6 +110,29 @@ pub struct ResumptionPsk {
     pub psk_epoch: u64,
 }
 
+/// The `application` arm of `PreSharedKeyID` (draft-ietf-mls-extensions § "Pre-Shared
+/// Keys (PSKs)"): a PSK of one application component, kept apart from external PSKs and
+/// from other components' PSKs.
+#[derive(
+    Clone,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    TlsSize,
+    TlsSerializeBytes,
+    TlsDeserializeBytes,
+)]
+pub struct ApplicationPsk {
+    /// The component the PSK belongs to.
+    pub component_id: u16,
+    /// The component's identifier of the PSK.
+    #[tls_codec(with = "crate::codec::vl_bytes")]
+    pub psk_id: Vec<u8>,
+}
+
 /// The `PSKType` and the matching `select` arm of `PreSharedKeyID`.
 #[derive(
     Clone,
@@ -127,6 +154,9 @@ pub enum Psk {
     /// `psktype = resumption`.
     #[tls_codec(discriminant = 2)]
     Resumption(ResumptionPsk),
+    /// `psktype = application` (draft-ietf-mls-extensions).
+    #[tls_codec(discriminant = 3)]
+    Application(ApplicationPsk),
 }
 
 /// `PreSharedKeyID` (RFC 9420 §8.4):
@@ -178,6 +208,18 @@ impl PreSharedKeyId {
         }
     }
 
+    /// An application PSK identifier of component `component_id`
+    /// (draft-ietf-mls-extensions § "Pre-Shared Keys (PSKs)").
+    pub fn application(component_id: u16, psk_id: Vec<u8>, psk_nonce: Vec<u8>) -> Self {
+        PreSharedKeyId {
+            psk: Psk::Application(ApplicationPsk {
+                component_id,
+                psk_id,
+            }),
+            psk_nonce,
+        }
+    }
+
     /// A resumption PSK identifier.
     pub fn resumption(
         usage: ResumptionPskUsage,
@@ -200,6 +242,7 @@ impl PreSharedKeyId {
         match self.psk {
             Psk::External(_) => PskType::External,
             Psk::Resumption(_) => PskType::Resumption,
+            Psk::Application(_) => PskType::Application,
         }
     }
 }

@@ -226,9 +226,9 @@ fn forbidden_enum_values_fail() {
         decode_exact::<Commit>(&[0, 2]),
         Err(Error::Decode(DecodeError::InvalidOptional))
     );
-    // PSKType 3 in a PreSharedKey proposal.
+    // PSKType 4 in a PreSharedKey proposal (3 is draft-ietf-mls-extensions' application).
     assert_eq!(
-        decode_exact::<PreSharedKey>(&[3, 0, 0]),
+        decode_exact::<PreSharedKey>(&[4, 0, 0]),
         Err(Error::Decode(DecodeError::UnknownValue))
     );
 }
