@@ -211,12 +211,22 @@ fn psk_ids_round_trip() {
     );
     assert_eq!(resumption.psk_type(), PskType::Resumption);
 
+    // application(3), draft-ietf-mls-extensions: component_id, psk_id<V>, psk_nonce<V>.
+    let application = PreSharedKeyId::application(0x8001, b"p".to_vec(), vec![5]);
+    let bytes = codec::encode(&application).unwrap();
+    assert_eq!(bytes, [3, 0x80, 0x01, 1, b'p', 1, 5]);
+    assert_eq!(
+        codec::decode_exact::<PreSharedKeyId>(&bytes).unwrap(),
+        application
+    );
+    assert_eq!(application.psk_type(), PskType::Application);
+
     let unknown = |bytes: &[u8]| match codec::decode_exact::<PreSharedKeyId>(bytes) {
         Err(Error::Decode(DecodeError::UnknownValue)) => {}
         other => panic!("unexpected {other:?}"),
     };
     unknown(&[0, 0, 0]); // PSKType reserved(0)
-    unknown(&[3, 0, 0]); // unknown PSKType
+    unknown(&[4, 0, 0]); // unknown PSKType
     unknown(&[2, 0, 1, 7, 0, 0, 0, 0, 0, 0, 0, 9, 0]); // ResumptionPSKUsage reserved(0)
     unknown(&[2, 4, 1, 7, 0, 0, 0, 0, 0, 0, 0, 9, 0]); // unknown usage
 }

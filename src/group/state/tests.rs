@@ -48,7 +48,7 @@ fn consistent_states_restore() {
 #[test]
 fn custom_hook_bits_need_hooks() {
     let (p, _, b) = states();
-    for bits in [1u8, 2, 3] {
+    for bits in [1u8, 2, 3, 8] {
         let mut s = b.clone();
         s.config.custom_hooks = bits;
         assert_eq!(
@@ -82,7 +82,7 @@ fn each_inconsistency_is_invalid_state() {
     check(&b, "config flag", &|s| s.config.handshake_format = 2);
     check(&b, "padding", &|s| s.config.padding = 2);
     check(&b, "grease bits", &|s| s.config.grease = 4);
-    check(&b, "unknown hook bit", &|s| s.config.custom_hooks = 8);
+    check(&b, "unknown hook bit", &|s| s.config.custom_hooks = 16);
     check(&b, "signature key", &|s| s.signature_public_key.0[0] ^= 1);
     check(&b, "leaf not in tree", &|s| s.keys.own_leaf = LeafIndex(7));
     check(&b, "path key off path", &|s| {
