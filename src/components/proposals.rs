@@ -259,6 +259,10 @@ pub(crate) fn apply_app_proposals<T: TreeView + ?Sized>(
     {
         return Err(ExtensionError::GroupContextExtensionsChangeAppData.into());
     }
+    if gce {
+        // The dictionary a GroupContextExtensions proposal sets obeys the order rules.
+        AppDataDictionary::from_extensions(extensions)?;
+    }
     let mut ops: BTreeMap<ComponentId, Ops<'_>> = BTreeMap::new();
     // AppEphemeral first, in Commit order.
     for (p, sender) in proposals {

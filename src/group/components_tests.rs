@@ -283,3 +283,44 @@ fn receiver_refuses_safe_aad_out_of_order() {
         ExtensionError::SafeAadNotSorted.into()
     );
 }
+
+#[test]
+fn receiver_refuses_a_gce_dictionary_with_a_duplicate_without_app_proposals() {
+    let mut g = pair(with_room());
+    let mut e = Extensions::default();
+    let dup = AppDataDictionary {
+        component_data: alloc::vec![
+            crate::components::ComponentData {
+                component_id: 3,
+                data: Vec::new(),
+            },
+            crate::components::ComponentData {
+                component_id: 3,
+                data: alloc::vec![1],
+            },
+        ],
+    };
+    e.write(&dup).unwrap();
+    let gce = Proposal::GroupContextExtensions(GroupContextExtensions { extensions: e });
+    let err = refused_by_bob(&mut g, alloc::vec![gce]);
+    assert_eq!(err, ExtensionError::DictionaryDuplicateComponent.into());
+}
+
+#[test]
+fn receiver_refuses_unsafe_aad_of_a_past_epoch() {
+    let [mut alice, mut bob] = pair(with_safe_aad());
+    let m = send_with_aad(&mut alice, b"plain");
+    // Both move on to the next epoch; Bob keeps the past epoch's keys.
+    let c = alice
+        .commit(CommitOptions::default().with_proposal(update(b"x")))
+        .unwrap();
+    alice.merge_pending_commit().unwrap();
+    match bob.process(&c.commit, None).unwrap().content {
+        ProcessedContent::Commit(s) => bob.merge_staged_commit(*s).unwrap(),
+        _ => panic!("not a commit"),
+    }
+    assert_eq!(
+        bob.process(&m, None).unwrap_err(),
+        ExtensionError::UnsafeAuthenticatedData.into()
+    );
+}

@@ -393,7 +393,11 @@ impl Group {
             group_id: ctx.group_id.clone(),
             epoch: ctx.epoch,
             sender: Sender::NewMemberCommit,
-            authenticated_data: options.authenticated_data.clone(),
+            // draft-ietf-mls-extensions § "Safe AAD": the joiner follows the GroupContext.
+            authenticated_data: crate::components::sender_aad(
+                &ctx.extensions,
+                &options.authenticated_data,
+            )?,
             body: FramedContentBody::Commit(commit),
         };
         let mut ac = AuthenticatedContent::sign_by(

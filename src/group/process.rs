@@ -417,6 +417,11 @@ impl Group {
             &past.sender_data_secret,
             |_| signer,
         )?;
+        // draft-ietf-mls-extensions § "Safe AAD", under that epoch's GroupContext.
+        crate::components::check_received_aad(
+            &past.context.group_context().extensions,
+            &ac.content.authenticated_data,
+        )?;
         let FramedContent {
             sender,
             authenticated_data,
