@@ -92,6 +92,7 @@
 //! | [`framing`] | §6 FramedContent, PublicMessage, PrivateMessage, MLSMessage |
 //! | [`transcript`] | §8.2 transcript hashes and confirmation tags |
 //! | [`group`] | §11 to §14 the group engine |
+//! | [`components`] | draft-ietf-mls-extensions: the safe application interface (component labels, safe HPKE, signatures, exporter, PSKs), `app_data_dictionary`, AppDataUpdate, AppEphemeral, SafeAAD, AppAck |
 //! | [`storage`] | §16.5 what a client persists, atomic write batches, an in-memory backend |
 //! | [`client`] | §14, §16.8 a client over the group engine and a storage backend: KeyPackage pool, own-Commit echoes, Commit races, buffering of later epochs, retention |
 //! | [`guides`] | how-to guides with compiled examples (no code) |

@@ -47,19 +47,20 @@ impl ExporterTree {
             .iter()
             .position(|(d, p, _)| *d <= DEPTH && *p == prefix_at(*d))
             .ok_or(ExtensionError::ExportedSecretConsumed)?;
-        let (mut depth, mut prefix, mut secret) = self.nodes.swap_remove(pos);
+        let (depth, mut prefix, mut secret) = self.nodes.swap_remove(pos);
         let nh = cs.hash_len();
-        while depth < DEPTH {
+        for d in depth..DEPTH {
             let left = labels::expand_with_label(cs, secret.as_bytes(), b"tree", b"left", nh)?;
             let right = labels::expand_with_label(cs, secret.as_bytes(), b"tree", b"right", nh)?;
-            let bit = (id >> (DEPTH - 1 - depth)) & 1;
+            let shift = DEPTH.saturating_sub(d).saturating_sub(1);
+            let bit = id.checked_shr(shift).unwrap_or(0) & 1;
             let (next, sibling) = if bit == 1 {
                 (right, left)
             } else {
                 (left, right)
             };
-            depth += 1;
-            self.nodes.push((depth, (prefix << 1) | (bit ^ 1), sibling));
+            self.nodes
+                .push((d.saturating_add(1), (prefix << 1) | (bit ^ 1), sibling));
             prefix = (prefix << 1) | bit;
             secret = next;
         }
