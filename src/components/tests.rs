@@ -165,3 +165,21 @@ fn component_operation_label_encoding() {
         ExtensionError::MalformedComponentsList
     );
 }
+
+/// The fuzz entry point accepts its seeds (each a valid structure that round-trips) and
+/// garbage without panicking.
+#[cfg(all(feature = "std", feature = "getrandom"))]
+#[test]
+fn fuzz_entry_point_round_trips_its_seeds() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fuzz/corpus/components");
+    let mut n = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let data = std::fs::read(entry.unwrap().path()).unwrap();
+        crate::fuzzing::components::components(&data);
+        n += 1;
+    }
+    assert!(n >= 8);
+    for s in 0u8..7 {
+        crate::fuzzing::components::components(&[s, 0xff, 0xff, 0xff]);
+    }
+}

@@ -4,6 +4,7 @@
 //! which check properties (a successful decode re-encodes to the same bytes) and so turn
 //! real bugs into fuzzer findings.
 
+pub mod components;
 pub mod external;
 pub mod framing;
 pub mod group;
