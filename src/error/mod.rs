@@ -11,6 +11,7 @@ use crate::crypto::CipherSuite;
 mod framing;
 mod group;
 mod message;
+mod partial;
 mod storage;
 mod tree;
 mod treekem;
@@ -21,6 +22,7 @@ mod tests;
 pub use framing::FramingError;
 pub use group::GroupError;
 pub use message::MessageError;
+pub use partial::PartialError;
 pub use storage::{ClientError, StorageError};
 pub use tree::TreeError;
 pub use treekem::TreeKemError;
@@ -55,6 +57,8 @@ pub enum Error {
     Storage(StorageError),
     /// The client layer cannot carry out a request ([`crate::client`]).
     Client(ClientError),
+    /// A Partial MLS check failed (draft-ietf-mls-partial, [`crate::partial`]).
+    Partial(PartialError),
 }
 
 /// Why a byte string is not a valid encoding (RFC 9420 §2.1).
@@ -148,6 +152,7 @@ impl fmt::Display for Error {
             Error::Group(e) => write!(f, "group error: {e}"),
             Error::Storage(e) => write!(f, "storage error: {e}"),
             Error::Client(e) => write!(f, "client error: {e}"),
+            Error::Partial(e) => write!(f, "partial MLS error: {e}"),
         }
     }
 }

@@ -137,7 +137,8 @@ fn all_errors() -> Vec<Error> {
             | Error::Framing(_)
             | Error::Group(_)
             | Error::Storage(_)
-            | Error::Client(_) => {}
+            | Error::Client(_)
+            | Error::Partial(_) => {}
         }
     }
     let mut all = vec![
@@ -155,6 +156,7 @@ fn all_errors() -> Vec<Error> {
     all.extend(group_errors().into_iter().map(Error::Group));
     all.extend(storage_errors().into_iter().map(Error::Storage));
     all.extend(client_errors().into_iter().map(Error::Client));
+    all.extend(partial_errors().into_iter().map(Error::Partial));
     all
 }
 
@@ -188,6 +190,17 @@ fn storage_errors() -> Vec<StorageError> {
         StorageError::WrongKey,
         StorageError::RecordSetMismatch,
     ]
+}
+
+fn partial_errors() -> Vec<PartialError> {
+    variants!(PartialError: ProofLeafCountInvalid, ProofLeafOutOfRange, ProofPathLengthMismatch,
+        ProofCopathLengthMismatch, CopathHashLengthInvalid, ProofNodeTypeMismatch, ProofLeafBlank,
+        ProofTreeHashMismatch, ProofsReferenceDifferentTrees, SenderLeafMismatch, SenderNotMember,
+        GroupInfoSignerMismatch, WelcomeGroupInfoUnreadable, JoinerLeafMismatch, NotACommit,
+        MissingSenderProof, UnexpectedSenderProof, UnsupportedCommitSender,
+        MissingResolutionIndex, UnexpectedResolutionIndex, ResolutionIndexOutOfRange,
+        UpdatePathLengthMismatch, ReceiverIsCommitter, NoDecryptionKey, PathPublicKeyMismatch,
+        ProofLeafIndexMismatch)
 }
 
 fn client_errors() -> Vec<ClientError> {
@@ -245,6 +258,7 @@ fn every_category_variant_has_its_own_sentence() {
     check_category(&group_errors());
     check_category(&storage_errors());
     check_category(&client_errors());
+    check_category(&partial_errors());
 }
 
 #[test]

@@ -8,8 +8,9 @@ use std::process::ExitCode;
 fn usage() -> ExitCode {
     eprintln!("usage: melos-vectors verify [--kind KIND] [--verbose] FILE...");
     eprintln!(
-        "kinds: {}, {}",
+        "kinds: {}, {}, {}",
         melos_vectors::KINDS.join(", "),
+        melos_vectors::PARTIAL_KINDS.join(", "),
         melos_vectors::HPKE_PQ_KIND
     );
     ExitCode::from(2)

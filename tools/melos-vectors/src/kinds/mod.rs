@@ -11,6 +11,7 @@ pub mod hpke_pq;
 pub mod key_schedule;
 pub mod message_protection;
 pub mod messages;
+pub mod partial;
 pub mod passive_client;
 pub mod psk_secret;
 pub mod secret_tree;
@@ -41,6 +42,11 @@ pub fn verify(kind: &str, cases: &[Value], report: &mut Report) -> bool {
         "welcome" => welcome::verify(cases, report),
         "passive-client-welcome" | "passive-client-handling-commit" | "passive-client-random" => {
             passive_client::verify(cases, report)
+        }
+        "partial-message-syntax" => partial::message_syntax::verify(cases, report),
+        "partial-membership-proofs" => partial::membership_proofs::verify(cases, report),
+        "partial-sender-authenticated-messages" => {
+            partial::sender_authenticated::verify(cases, report)
         }
         _ => false,
     }

@@ -1,0 +1,26 @@
+//! Partial MLS (draft-ietf-mls-partial-02): members that hold O(log n) of the ratchet tree.
+//!
+//! A partial client does not download, validate or keep the group's ratchet tree. It keeps
+//! the group's secrets and the private keys of its direct path, and checks the parts of the
+//! tree it needs against the tree hash it agrees on through the key schedule, using
+//! log-size [`MembershipProof`]s that a full member or the Delivery Service attaches to the
+//! messages it forwards:
+//!
+//! - [`wire`]: the draft's structures ([`CopathHash`], [`MembershipProof`],
+//!   [`SenderAuthenticatedMessage`], [`AnnotatedWelcome`], [`AnnotatedCommit`]);
+//! - [`proof`]: membership proofs, created from a full [`crate::ratchet_tree::RatchetTree`]
+//!   and verified against a tree hash;
+//! - [`sender_auth`]: sender-authenticated messages, created and verified.
+//!
+//! Every check a partial client makes fails with its own [`crate::PartialError`] variant.
+
+pub mod proof;
+pub mod sender_auth;
+pub mod wire;
+
+#[cfg(all(test, feature = "rust-crypto"))]
+mod tests;
+
+pub use wire::{
+    AnnotatedCommit, AnnotatedWelcome, CopathHash, MembershipProof, SenderAuthenticatedMessage,
+};
