@@ -10,17 +10,23 @@
 //!   [`SenderAuthenticatedMessage`], [`AnnotatedWelcome`], [`AnnotatedCommit`]);
 //! - [`proof`]: membership proofs, created from a full [`crate::ratchet_tree::RatchetTree`]
 //!   and verified against a tree hash;
-//! - [`sender_auth`]: sender-authenticated messages, created and verified.
+//! - [`sender_auth`]: sender-authenticated messages, created and verified;
+//! - [`update_path`]: a partial client's decryption of an `UpdatePath`;
+//! - [`member`]: the partial member, joining from an [`AnnotatedWelcome`].
 //!
 //! Every check a partial client makes fails with its own [`crate::PartialError`] variant.
 
+pub mod member;
 pub mod proof;
 pub mod sender_auth;
+pub mod update_path;
 pub mod wire;
 
 #[cfg(all(test, feature = "rust-crypto"))]
 mod tests;
 
+pub use member::PartialMember;
+pub use update_path::{PartialPathSecrets, process_update_path};
 pub use wire::{
     AnnotatedCommit, AnnotatedWelcome, CopathHash, MembershipProof, SenderAuthenticatedMessage,
 };

@@ -48,6 +48,7 @@ pub fn verify(kind: &str, cases: &[Value], report: &mut Report) -> bool {
         "partial-sender-authenticated-messages" => {
             partial::sender_authenticated::verify(cases, report)
         }
+        "partial-annotated-welcome" => partial::annotated_welcome::verify(cases, report),
         _ => false,
     }
 }

@@ -12,6 +12,7 @@ use serde_json::Value;
 use crate::Report;
 use crate::util::suite_of;
 
+pub mod annotated_welcome;
 pub mod membership_proofs;
 pub mod message_syntax;
 pub mod sender_authenticated;
