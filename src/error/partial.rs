@@ -72,6 +72,9 @@ pub enum PartialError {
     /// An AnnotatedCommit's proofs disagree with the Commit (the receiver's proof is not for
     /// this client, or the sender's post-commit proof not for the committer).
     ProofLeafIndexMismatch,
+    /// A sender-authenticated message opened as application data carries a handshake
+    /// message.
+    NotApplicationMessage,
 }
 
 impl core::fmt::Display for PartialError {
@@ -150,6 +153,9 @@ impl core::fmt::Display for PartialError {
             PartialError::ProofLeafIndexMismatch => {
                 "an annotated commit's membership proofs are not for the committer and this \
                  member"
+            }
+            PartialError::NotApplicationMessage => {
+                "a sender-authenticated application message carries a handshake message"
             }
         })
     }

@@ -200,7 +200,7 @@ fn partial_errors() -> Vec<PartialError> {
         MissingSenderProof, UnexpectedSenderProof, UnsupportedCommitSender,
         MissingResolutionIndex, UnexpectedResolutionIndex, ResolutionIndexOutOfRange,
         UpdatePathLengthMismatch, ReceiverIsCommitter, NoDecryptionKey, PathPublicKeyMismatch,
-        ProofLeafIndexMismatch)
+        ProofLeafIndexMismatch, NotApplicationMessage)
 }
 
 fn client_errors() -> Vec<ClientError> {

@@ -4,9 +4,10 @@
 use alloc::vec::Vec;
 
 use super::update_path::PathKeys;
-use super::wire::AnnotatedWelcome;
+use super::wire::{AnnotatedWelcome, SenderAuthenticatedMessage};
 use crate::crypto::{CipherSuite, CipherSuiteProvider, HpkePrivateKey, Secret};
 use crate::error::{Error, PartialError};
+use crate::framing::{FramedContentBody, FramingContext, PrivateMessage};
 use crate::key_schedule::{EpochSecrets, PreSharedKeyId, Psk, psk};
 use crate::messages::{GroupContext, KeyPackage};
 use crate::ratchet_tree::Node;
@@ -26,6 +27,23 @@ pub struct PartialMember {
     pub(crate) tree_size: TreeSize,
     /// The private keys of the leaf and of the direct path nodes it knows.
     pub(crate) keys: PathKeys,
+}
+
+/// The parts of a partial member's state, e.g. as saved, or as given by a test vector.
+#[derive(Clone, Debug)]
+pub struct PartialState {
+    /// The epoch's GroupContext.
+    pub group_context: GroupContext,
+    /// The interim transcript hash (RFC 9420 §8.2).
+    pub interim_transcript_hash: Vec<u8>,
+    /// The epoch's secrets.
+    pub epoch_secrets: EpochSecrets,
+    /// The member's leaf.
+    pub own_leaf: LeafIndex,
+    /// The number of leaves of the tree (a power of two).
+    pub n_leaves: u32,
+    /// The private keys of the leaf and the direct path nodes the member holds.
+    pub keys: PathKeys,
 }
 
 /// The external PSKs a joiner holds: `(psk_id, psk)`.
@@ -116,6 +134,67 @@ impl PartialMember {
             tree_size,
             keys,
         })
+    }
+
+    /// A partial member from saved parts ([`PartialError::ProofLeafCountInvalid`] for a
+    /// leaf count that is not a power of two, [`PartialError::ProofLeafOutOfRange`] for a
+    /// leaf outside the tree).
+    pub fn from_state(state: PartialState) -> Result<Self, Error> {
+        if !state.n_leaves.is_power_of_two() {
+            return Err(PartialError::ProofLeafCountInvalid.into());
+        }
+        let tree_size =
+            TreeSize::from_leaf_count(state.n_leaves).ok_or(PartialError::ProofLeafCountInvalid)?;
+        if state.own_leaf.0 >= state.n_leaves {
+            return Err(PartialError::ProofLeafOutOfRange.into());
+        }
+        Ok(PartialMember {
+            secret_tree: SecretTree::new(state.epoch_secrets.encryption_secret.clone(), tree_size),
+            group_context: state.group_context,
+            interim_transcript_hash: state.interim_transcript_hash,
+            epoch: state.epoch_secrets,
+            own_leaf: state.own_leaf,
+            tree_size,
+            keys: state.keys,
+        })
+    }
+
+    /// The epoch's secrets.
+    pub fn epoch_secrets(&self) -> &EpochSecrets {
+        &self.epoch
+    }
+
+    /// The interim transcript hash.
+    pub fn interim_transcript_hash(&self) -> &[u8] {
+        &self.interim_transcript_hash
+    }
+
+    /// The number of leaves of the group's tree.
+    pub fn tree_size(&self) -> TreeSize {
+        self.tree_size
+    }
+
+    /// Decrypts and verifies an application message sent in this epoch as a
+    /// [`SenderAuthenticatedMessage`] (draft-ietf-mls-partial §"Application Messages"):
+    /// the sender's proof against the epoch's tree hash, then the PrivateMessage checks
+    /// with the proven key ([`SenderAuthenticatedMessage::<PrivateMessage>::verify`]).
+    /// Returns the application data; the message key is consumed only on success.
+    pub fn open_application(
+        &mut self,
+        cs: &dyn CipherSuiteProvider,
+        message: SenderAuthenticatedMessage<PrivateMessage>,
+    ) -> Result<Vec<u8>, Error> {
+        let context = FramingContext::new(self.group_context.clone())?;
+        let ac = message.verify(
+            cs,
+            &context,
+            &mut self.secret_tree,
+            &self.epoch.sender_data_secret,
+        )?;
+        match ac.content.body {
+            FramedContentBody::Application(data) => Ok(data),
+            _ => Err(PartialError::NotApplicationMessage.into()),
+        }
     }
 
     /// The group's cipher suite.

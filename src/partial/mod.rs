@@ -16,6 +16,7 @@
 //!
 //! Every check a partial client makes fails with its own [`crate::PartialError`] variant.
 
+pub mod commit;
 pub mod member;
 pub mod proof;
 pub mod sender_auth;
@@ -25,7 +26,8 @@ pub mod wire;
 #[cfg(all(test, feature = "rust-crypto"))]
 mod tests;
 
-pub use member::PartialMember;
+pub use commit::ProcessedPartialCommit;
+pub use member::{PartialMember, PartialState};
 pub use update_path::{PartialPathSecrets, process_update_path};
 pub use wire::{
     AnnotatedCommit, AnnotatedWelcome, CopathHash, MembershipProof, SenderAuthenticatedMessage,

@@ -49,6 +49,9 @@ pub fn verify(kind: &str, cases: &[Value], report: &mut Report) -> bool {
             partial::sender_authenticated::verify(cases, report)
         }
         "partial-annotated-welcome" => partial::annotated_welcome::verify(cases, report),
+        "partial-tree-operations" => partial::tree_operations::verify(cases, report),
+        "partial-annotated-commit" => partial::annotated_commit::verify(cases, report),
+        "partial-passive-client-scenarios" => partial::passive_client::verify(cases, report),
         _ => false,
     }
 }

@@ -12,10 +12,13 @@ use serde_json::Value;
 use crate::Report;
 use crate::util::suite_of;
 
+pub mod annotated_commit;
 pub mod annotated_welcome;
 pub mod membership_proofs;
 pub mod message_syntax;
+pub mod passive_client;
 pub mod sender_authenticated;
+pub mod tree_operations;
 
 /// Runs `check` on every case whose suite the default provider implements; the others are
 /// counted unsupported.
