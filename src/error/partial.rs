@@ -37,8 +37,6 @@ pub enum PartialError {
     SenderNotMember,
     /// The GroupInfo's `signer` differs from the `leaf_index` of the sender's proof.
     GroupInfoSignerMismatch,
-    /// The Welcome's GroupInfo cannot be read with the joiner's secrets.
-    WelcomeGroupInfoUnreadable,
     /// The joiner's proof does not prove the joiner's own leaf (its LeafNode differs from
     /// the KeyPackage's, or its index from the expected one).
     JoinerLeafMismatch,
@@ -113,9 +111,6 @@ impl core::fmt::Display for PartialError {
             }
             PartialError::GroupInfoSignerMismatch => {
                 "the GroupInfo's signer is not the leaf of the sender's membership proof"
-            }
-            PartialError::WelcomeGroupInfoUnreadable => {
-                "the Welcome's GroupInfo cannot be decrypted with the joiner's secrets"
             }
             PartialError::JoinerLeafMismatch => {
                 "the joiner's membership proof does not prove the joiner's own leaf"

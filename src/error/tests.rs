@@ -196,7 +196,7 @@ fn partial_errors() -> Vec<PartialError> {
     variants!(PartialError: ProofLeafCountInvalid, ProofLeafOutOfRange, ProofPathLengthMismatch,
         ProofCopathLengthMismatch, CopathHashLengthInvalid, ProofNodeTypeMismatch, ProofLeafBlank,
         ProofTreeHashMismatch, ProofsReferenceDifferentTrees, SenderLeafMismatch, SenderNotMember,
-        GroupInfoSignerMismatch, WelcomeGroupInfoUnreadable, JoinerLeafMismatch, NotACommit,
+        GroupInfoSignerMismatch, JoinerLeafMismatch, NotACommit,
         MissingSenderProof, UnexpectedSenderProof, UnsupportedCommitSender,
         MissingResolutionIndex, UnexpectedResolutionIndex, ResolutionIndexOutOfRange,
         UpdatePathLengthMismatch, ReceiverIsCommitter, NoDecryptionKey, PathPublicKeyMismatch,

@@ -1,5 +1,10 @@
 //! `partial/annotated-commit.json`: a partial client in `state_before` processes the
 //! AnnotatedCommit and reaches `state_after` (draft-ietf-mls-partial §"Annotated Commit").
+//!
+//! The file's `state_before` lists no private key, not even the receiver's leaf key, so a
+//! Commit with a path cannot be decrypted: such a case is checked up to the decryption
+//! (framing, signature with the proven key, membership tag, the four proofs) and counted
+//! unsupported. The same processing passes end to end in `passive-client-scenarios.json`.
 
 use melos::CipherSuiteProvider;
 use melos::codec;
@@ -121,9 +126,19 @@ fn verify_case(cs: &dyn CipherSuiteProvider, case: &Value) -> Result<(), String>
     }
     let n = annotated.receiver_membership_proof_after.n_leaves;
     let before = member_from_state(cs, case.get("state_before").ok_or("state_before")?, n)?;
-    let out = before
-        .process_commit(cs, &annotated, &[])
-        .map_err(|e| format!("process_commit: {e}"))?;
+    let out = match before.process_commit(cs, &annotated, &[]) {
+        Ok(out) => out,
+        Err(melos::Error::Partial(melos::PartialError::NoDecryptionKey))
+            if before.key_nodes().next().is_none() =>
+        {
+            return Err(format!(
+                "{}state_before holds no private key (not even the leaf's) to decrypt the path \
+                 secret with",
+                super::UNSUPPORTED
+            ));
+        }
+        Err(e) => return Err(format!("process_commit: {e}")),
+    };
     check_eq(
         "commit_secret",
         out.commit_secret.as_bytes(),

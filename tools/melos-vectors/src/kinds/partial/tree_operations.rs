@@ -1,6 +1,9 @@
 //! `partial/tree-operations.json`: a partial client's UpdatePath processing
 //! (draft-ietf-mls-partial §"Annotated Commit", test vector "Partial Client UpdatePath
 //! Handling").
+//!
+//! Its cases are unsupported for now: the file gives no GroupContext (the HPKE context of
+//! the encrypted path secret), so only the steps before the decryption are checked.
 
 use melos::CipherSuiteProvider;
 use melos::codec;
@@ -58,18 +61,21 @@ fn verify_case(cs: &dyn CipherSuiteProvider, case: &Value) -> Result<(), String>
         case.get("receiver_path_state")
             .ok_or("missing receiver_path_state")?,
     )?;
-    let mut errs = Vec::new();
-    for ctx in [Vec::new()] {
-        match process_update_path(cs, &path, resolution_index, &sender, &receiver, &keys, &ctx) {
-            Ok(out) => {
-                return check_eq(
-                    "commit_secret",
-                    out.commit_secret.as_secret().as_bytes(),
-                    &hex_field(case, "commit_secret")?,
-                );
-            }
-            Err(e) => errs.push(e.to_string()),
-        }
+    // The vector gives no GroupContext, the HPKE context of the path secret's encryption
+    // (RFC 9420 §7.6): everything up to the decryption is checked (the proofs, the path's
+    // length against the committer's non-blank path, the ciphertext the resolution index
+    // selects, the receiver's decryption key), and a failure to open with an empty
+    // context leaves the case unsupported rather than failed.
+    match process_update_path(cs, &path, resolution_index, &sender, &receiver, &keys, &[]) {
+        Ok(out) => check_eq(
+            "commit_secret",
+            out.commit_secret.as_secret().as_bytes(),
+            &hex_field(case, "commit_secret")?,
+        ),
+        Err(melos::Error::Crypto(melos::CryptoError::DecryptionFailed)) => Err(format!(
+            "{}the vector gives no GroupContext to decrypt the path secret with",
+            super::UNSUPPORTED
+        )),
+        Err(e) => Err(e.to_string()),
     }
-    Err(format!("{errs:?}"))
 }
