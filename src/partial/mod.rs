@@ -12,10 +12,13 @@
 //!   and verified against a tree hash;
 //! - [`sender_auth`]: sender-authenticated messages, created and verified;
 //! - [`update_path`]: a partial client's decryption of an `UpdatePath`;
-//! - [`member`]: the partial member, joining from an [`AnnotatedWelcome`].
+//! - [`member`]: the partial member, joining from an [`AnnotatedWelcome`];
+//! - [`commit`]: the partial member processing an [`AnnotatedCommit`];
+//! - [`annotate`]: the annotating side, from a full view of the tree.
 //!
 //! Every check a partial client makes fails with its own [`crate::PartialError`] variant.
 
+pub mod annotate;
 pub mod commit;
 pub mod member;
 pub mod proof;
@@ -25,7 +28,10 @@ pub mod wire;
 
 #[cfg(all(test, feature = "rust-crypto"))]
 mod tests;
+#[cfg(all(test, feature = "rust-crypto"))]
+mod tests_member;
 
+pub use annotate::{CommitAnnotator, annotate_welcome};
 pub use commit::ProcessedPartialCommit;
 pub use member::{PartialMember, PartialState};
 pub use update_path::{PartialPathSecrets, process_update_path};
