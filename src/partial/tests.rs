@@ -67,8 +67,10 @@ pub(super) fn shaped_group() -> (Arc<dyn CryptoProvider>, Group) {
         .remove_member(LeafIndex(5));
     alice.commit(opts).unwrap();
     alice.merge_pending_commit().unwrap();
-    let mut opts = CommitOptions::default();
-    opts.path = PathChoice::WhenRequired;
+    let opts = CommitOptions {
+        path: PathChoice::WhenRequired,
+        ..CommitOptions::default()
+    };
     let opts = add(&p, add(&p, add(&p, opts, "n0"), "n1"), "n2");
     alice.commit(opts).unwrap();
     alice.merge_pending_commit().unwrap();

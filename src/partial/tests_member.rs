@@ -140,8 +140,10 @@ fn full_and_partial_agree(format: HandshakeFormat) {
     // A full commit (path), an add without path, a remove (path), and more adds.
     let ac = commit_for_bob(&mut w, CommitOptions::default(), 0);
     follow(&mut w, &ac);
-    let mut opts = CommitOptions::default();
-    opts.path = PathChoice::WhenRequired;
+    let opts = CommitOptions {
+        path: PathChoice::WhenRequired,
+        ..CommitOptions::default()
+    };
     let opts = opts
         .add_member(bundle(&w.p, "x0").1.key_package)
         .add_member(bundle(&w.p, "x1").1.key_package);
@@ -326,8 +328,10 @@ fn commit_checks() {
 
     // A commit without path.
     w.bob = next;
-    let mut opts = CommitOptions::default();
-    opts.path = PathChoice::WhenRequired;
+    let opts = CommitOptions {
+        path: PathChoice::WhenRequired,
+        ..CommitOptions::default()
+    };
     let opts = opts.add_member(bundle(&w.p, "z").1.key_package);
     let no_path = commit_for_bob(&mut w, opts, 1);
     let mut bad = no_path.clone();

@@ -17,8 +17,11 @@ pub fn verify(cases: &[Value], report: &mut Report) -> bool {
     super::verify_supported(cases, report, verify_case)
 }
 
-/// The `external_psks` of a case: `(psk_id, psk)`.
-pub fn external_psks(case: &Value) -> Result<Vec<(Vec<u8>, Vec<u8>)>, String> {
+/// An external PSK of a case: `(psk_id, psk)`.
+pub type ExternalPsk = (Vec<u8>, Vec<u8>);
+
+/// The `external_psks` of a case.
+pub fn external_psks(case: &Value) -> Result<Vec<ExternalPsk>, String> {
     let list = case
         .get("external_psks")
         .and_then(Value::as_array)
