@@ -79,7 +79,8 @@ impl PartialMember {
     ///    ([`PartialError::ProofLeafIndexMismatch`]), and the path secret decrypts as in
     ///    [`process_update_path`];
     /// 6. only the proposals that do not change the tree are applied (PreSharedKey,
-    ///    GroupContextExtensions; proposal list validation is omitted, as the draft says);
+    ///    GroupContextExtensions, and ExternalInit for the init secret of a
+    ///    `new_member_commit`; proposal list validation is omitted, as the draft says);
     ///    proposals by reference are not supported yet ([`PartialError::NotACommit`] is
     ///    not used for them: they fail with [`crate::GroupError::UnknownProposalRef`]);
     /// 7. the confirmation tag verifies with the new epoch's key.
@@ -112,7 +113,7 @@ impl PartialMember {
         }
 
         // Proposals that do not change the tree.
-        let (extensions, psk_ids) = non_tree_effects(commit, &self.group_context)?;
+        let (extensions, psk_ids, external_init) = non_tree_effects(commit, &self.group_context)?;
         let psk_secret = psk_secret_of(cs, &psk_ids, psks)?;
 
         // The provisional GroupContext of the new epoch.
@@ -165,7 +166,21 @@ impl PartialMember {
         // Keys of nodes that are blank or gone in the new tree are dropped.
         retain_present(&mut keys, receiver_after)?;
 
-        let init_secret = &self.epoch.init_secret;
+        // RFC 9420 §8.3: an external commit's ExternalInit gives the init secret.
+        let external_init_secret = match external_init {
+            Some(kem_output) => {
+                let pair = self.epoch.external_key_pair(cs)?;
+                Some(key_schedule::external_init_receiver(
+                    cs,
+                    &pair.private_key,
+                    kem_output,
+                )?)
+            }
+            None => None,
+        };
+        let init_secret = external_init_secret
+            .as_ref()
+            .unwrap_or(&self.epoch.init_secret);
         let derived = key_schedule::derive_epoch(
             cs,
             init_secret,
@@ -280,16 +295,26 @@ impl PartialMember {
     }
 }
 
-/// The GroupContext extensions and the PSKs after the Commit's proposals that do not
+/// The GroupContext extensions, the PSKs and the ExternalInit `kem_output` after the
+/// Commit's proposals that do not
 /// change the tree (draft-ietf-mls-partial: "only the proposals that do not modify the
 /// tree are applied"). Proposals by reference are looked up nowhere yet:
 /// [`crate::GroupError::UnknownProposalRef`].
+#[allow(clippy::type_complexity)]
 fn non_tree_effects<'a>(
     commit: &'a Commit,
     context: &crate::messages::GroupContext,
-) -> Result<(crate::messages::Extensions, Vec<&'a PreSharedKeyId>), Error> {
+) -> Result<
+    (
+        crate::messages::Extensions,
+        Vec<&'a PreSharedKeyId>,
+        Option<&'a [u8]>,
+    ),
+    Error,
+> {
     let mut extensions = context.extensions.clone();
     let mut psks = Vec::new();
+    let mut external_init = None;
     for p in &commit.proposals {
         match p {
             ProposalOrRef::Reference(_) => {
@@ -299,10 +324,13 @@ fn non_tree_effects<'a>(
                 extensions = g.extensions.clone();
             }
             ProposalOrRef::Proposal(Proposal::PreSharedKey(p)) => psks.push(&p.psk),
+            ProposalOrRef::Proposal(Proposal::ExternalInit(e)) => {
+                external_init = Some(e.kem_output.as_slice());
+            }
             ProposalOrRef::Proposal(_) => {}
         }
     }
-    Ok((extensions, psks))
+    Ok((extensions, psks, external_init))
 }
 
 /// Drops the keys of nodes that are blank in the member's new direct path, or outside it.

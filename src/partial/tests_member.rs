@@ -442,3 +442,52 @@ fn handshake_message_is_not_application_data() {
         PartialError::NotApplicationMessage
     );
 }
+
+#[test]
+fn partial_member_follows_an_external_commit() {
+    use crate::group::{ExternalCommitOptions, GroupInfoOptions, PskStore};
+    let w = world(HandshakeFormat::Public);
+    let p = w.p.clone();
+    let cs_ = cs(&p);
+    let gi = w
+        .alice
+        .group_info(GroupInfoOptions {
+            ratchet_tree: true,
+            external_pub: true,
+        })
+        .unwrap();
+    let mut before = w.alice.ratchet_tree().clone();
+    let (carol_id, _) = bundle(&p, "carol");
+    let (carol, out) = Group::join_by_external_commit(
+        p.clone(),
+        &gi,
+        None,
+        carol_id,
+        GroupConfig::default(),
+        &PskStore::new(),
+        ExternalCommitOptions::default(),
+    )
+    .unwrap();
+    let mut after = carol.ratchet_tree().clone();
+    let mut annotator = CommitAnnotator {
+        tree_before: &mut before,
+        tree_after: &mut after,
+        committer: carol.own_leaf(),
+        new_member: true,
+        has_path: true,
+        added: Vec::new(),
+    };
+    let ac = annotator
+        .annotate(cs_, out.commit.clone(), w.bob.own_leaf())
+        .unwrap();
+    assert!(ac.sender_membership_proof.is_none());
+    // A sender proof on a new member's commit is refused.
+    let mut bad = ac.clone();
+    bad.sender_membership_proof = Some(ac.sender_membership_proof_after.clone());
+    assert_eq!(
+        partial_err(w.bob.process_commit(cs_, &bad, &[])),
+        PartialError::UnexpectedSenderProof
+    );
+    let next = w.bob.process_commit(cs_, &ac, &[]).unwrap().member;
+    assert_eq!(next.epoch_authenticator(), carol.epoch_authenticator());
+}
