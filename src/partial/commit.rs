@@ -81,8 +81,8 @@ impl PartialMember {
     /// 6. only the proposals that do not change the tree are applied (PreSharedKey,
     ///    GroupContextExtensions, and ExternalInit for the init secret of a
     ///    `new_member_commit`; proposal list validation is omitted, as the draft says);
-    ///    proposals by reference are not supported yet ([`PartialError::NotACommit`] is
-    ///    not used for them: they fail with [`crate::GroupError::UnknownProposalRef`]);
+    ///    proposals by reference are not supported yet: they fail with
+    ///    [`crate::GroupError::UnknownProposalRef`];
     /// 7. the confirmation tag verifies with the new epoch's key.
     pub fn process_commit(
         &self,

@@ -7,8 +7,8 @@ use melos::messages::{GroupInfo, Welcome};
 use melos::partial::{
     AnnotatedCommit, AnnotatedWelcome, CopathHash, MembershipProof, SenderAuthenticatedMessage,
 };
+use round_trip::RoundTrip;
 use serde_json::Value;
-use tls_codec_shim::RoundTrip;
 
 use crate::Report;
 use crate::util::{check_eq, hex_field};
@@ -18,7 +18,7 @@ pub fn verify(cases: &[Value], report: &mut Report) -> bool {
     super::verify_supported(cases, report, |_, case| verify_case(case))
 }
 
-mod tls_codec_shim {
+mod round_trip {
     /// Decodes exactly and re-encodes.
     pub trait RoundTrip {
         fn round_trip(bytes: &[u8]) -> Result<Vec<u8>, String>;
