@@ -148,6 +148,7 @@ pub mod group;
 pub mod guides;
 pub mod key_schedule;
 pub mod messages;
+pub mod partial;
 pub mod ratchet_tree;
 pub mod secret_tree;
 pub mod storage;
@@ -163,7 +164,8 @@ pub mod fuzzing;
 pub use crate::crypto::{CipherSuite, CipherSuiteProvider, CryptoProvider};
 pub use crate::error::{
     ClientError, CryptoError, DecodeError, Error, ExtensionError, FramingError, GroupError,
-    KeyScheduleError, MessageError, SecretTreeError, StorageError, TreeError, TreeKemError,
+    KeyScheduleError, MessageError, PartialError, SecretTreeError, StorageError, TreeError,
+    TreeKemError,
 };
 
 /// The README's code samples, compiled and run as doctests.

@@ -12,6 +12,7 @@ mod extension;
 mod framing;
 mod group;
 mod message;
+mod partial;
 mod storage;
 mod tree;
 mod treekem;
@@ -23,6 +24,7 @@ pub use extension::ExtensionError;
 pub use framing::FramingError;
 pub use group::GroupError;
 pub use message::MessageError;
+pub use partial::PartialError;
 pub use storage::{ClientError, StorageError};
 pub use tree::TreeError;
 pub use treekem::TreeKemError;
@@ -59,6 +61,8 @@ pub enum Error {
     Client(ClientError),
     /// A rule of draft-ietf-mls-extensions was broken ([`crate::components`]).
     Extension(ExtensionError),
+    /// A Partial MLS check failed (draft-ietf-mls-partial, [`crate::partial`]).
+    Partial(PartialError),
 }
 
 /// Why a byte string is not a valid encoding (RFC 9420 §2.1).
@@ -153,6 +157,7 @@ impl fmt::Display for Error {
             Error::Storage(e) => write!(f, "storage error: {e}"),
             Error::Client(e) => write!(f, "client error: {e}"),
             Error::Extension(e) => write!(f, "MLS extensions error: {e}"),
+            Error::Partial(e) => write!(f, "partial MLS error: {e}"),
         }
     }
 }

@@ -138,7 +138,8 @@ fn all_errors() -> Vec<Error> {
             | Error::Group(_)
             | Error::Storage(_)
             | Error::Client(_)
-            | Error::Extension(_) => {}
+            | Error::Extension(_)
+            | Error::Partial(_) => {}
         }
     }
     let mut all = vec![
@@ -157,6 +158,7 @@ fn all_errors() -> Vec<Error> {
     all.extend(storage_errors().into_iter().map(Error::Storage));
     all.extend(client_errors().into_iter().map(Error::Client));
     all.extend(extension_errors().into_iter().map(Error::Extension));
+    all.extend(partial_errors().into_iter().map(Error::Partial));
     all
 }
 
@@ -200,6 +202,17 @@ fn extension_errors() -> Vec<ExtensionError> {
         GroupContextExtensionsChangeAppData, MalformedComponentsList, UnsafeAuthenticatedData,
         SafeAadNotSorted, MalformedAppAck, AppAckRangeInverted, ReservedComponentId,
         NoNodePrivateKey, ExporterUnavailable, ExportedSecretConsumed)
+}
+
+fn partial_errors() -> Vec<PartialError> {
+    variants!(PartialError: ProofLeafCountInvalid, ProofLeafOutOfRange, ProofPathLengthMismatch,
+        ProofCopathLengthMismatch, CopathHashLengthInvalid, ProofNodeTypeMismatch, ProofLeafBlank,
+        ProofTreeHashMismatch, ProofsReferenceDifferentTrees, SenderLeafMismatch, SenderNotMember,
+        GroupInfoSignerMismatch, JoinerLeafMismatch, NotACommit,
+        MissingSenderProof, UnexpectedSenderProof, UnsupportedCommitSender,
+        MissingResolutionIndex, UnexpectedResolutionIndex, ResolutionIndexOutOfRange,
+        UpdatePathLengthMismatch, ReceiverIsCommitter, NoDecryptionKey, PathPublicKeyMismatch,
+        ProofLeafIndexMismatch, NotApplicationMessage)
 }
 
 fn client_errors() -> Vec<ClientError> {
@@ -258,6 +271,7 @@ fn every_category_variant_has_its_own_sentence() {
     check_category(&storage_errors());
     check_category(&client_errors());
     check_category(&extension_errors());
+    check_category(&partial_errors());
 }
 
 #[test]

@@ -76,6 +76,7 @@ mod validate;
 mod view;
 
 pub use diff::{StagedTree, TreeDiff};
+pub(crate) use hash::hash_node;
 pub use limits::{DEFAULT_MAX_ENCODED_LEN, DEFAULT_MAX_LEAVES, TreeLimits};
 pub use node::{LeafNodeRef, NODE_TYPE_LEAF, NODE_TYPE_PARENT, Node, ParentNode, ParentNodeRef};
 pub use parent_hash::{PathParentHashes, parent_hash};

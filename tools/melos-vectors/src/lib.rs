@@ -140,12 +140,26 @@ pub const KINDS: [&str; 16] = [
     "deserialization",
 ];
 
+/// The kinds of the Partial MLS vectors of draft-ietf-mls-partial (folder `partial/`):
+/// `partial-` and the file's name, so that `partial/tree-operations.json` is not taken for
+/// the RFC 9420 `tree-operations.json`.
+pub const PARTIAL_KINDS: [&str; 7] = [
+    "partial-message-syntax",
+    "partial-membership-proofs",
+    "partial-sender-authenticated-messages",
+    "partial-tree-operations",
+    "partial-annotated-welcome",
+    "partial-annotated-commit",
+    "partial-passive-client-scenarios",
+];
+
 /// The kind of the HPKE post-quantum vectors of draft-ietf-hpke-pq (hpkewg/hpke-pq
 /// `test-vectors.json`, kept as `hpke-pq/test-vectors.json`). Its counts are kept per HPKE
 /// `kem_id` in [`Report::by_suite`].
 pub const HPKE_PQ_KIND: &str = "hpke-pq";
 
 /// The kind of a vector file from its name (`tree-math.json` is `tree-math`;
+/// `partial/membership-proofs.json` is `partial-membership-proofs`, see [`PARTIAL_KINDS`];
 /// `hpke-pq/test-vectors.json` and `hpke-pq.json` are [`HPKE_PQ_KIND`]).
 pub fn kind_from_path(path: &Path) -> Option<&'static str> {
     let stem = path.file_stem()?.to_str()?;
@@ -156,7 +170,17 @@ pub fn kind_from_path(path: &Path) -> Option<&'static str> {
     if stem == HPKE_PQ_KIND || (stem == "test-vectors" && parent == Some(HPKE_PQ_KIND)) {
         return Some(HPKE_PQ_KIND);
     }
-    KINDS.iter().copied().find(|k| *k == stem)
+    if parent == Some("partial") {
+        return PARTIAL_KINDS
+            .iter()
+            .copied()
+            .find(|k| k.strip_prefix("partial-") == Some(stem));
+    }
+    KINDS
+        .iter()
+        .chain(PARTIAL_KINDS.iter())
+        .copied()
+        .find(|k| *k == stem)
 }
 
 /// Verifies parsed vectors of `kind` and returns the report.

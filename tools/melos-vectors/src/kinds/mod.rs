@@ -11,6 +11,7 @@ pub mod hpke_pq;
 pub mod key_schedule;
 pub mod message_protection;
 pub mod messages;
+pub mod partial;
 pub mod passive_client;
 pub mod psk_secret;
 pub mod secret_tree;
@@ -42,6 +43,15 @@ pub fn verify(kind: &str, cases: &[Value], report: &mut Report) -> bool {
         "passive-client-welcome" | "passive-client-handling-commit" | "passive-client-random" => {
             passive_client::verify(cases, report)
         }
+        "partial-message-syntax" => partial::message_syntax::verify(cases, report),
+        "partial-membership-proofs" => partial::membership_proofs::verify(cases, report),
+        "partial-sender-authenticated-messages" => {
+            partial::sender_authenticated::verify(cases, report)
+        }
+        "partial-annotated-welcome" => partial::annotated_welcome::verify(cases, report),
+        "partial-tree-operations" => partial::tree_operations::verify(cases, report),
+        "partial-annotated-commit" => partial::annotated_commit::verify(cases, report),
+        "partial-passive-client-scenarios" => partial::passive_client::verify(cases, report),
         _ => false,
     }
 }
