@@ -43,6 +43,7 @@ pub fn member_from_state(
         resumption_psk: zero.clone(),
         epoch_authenticator: zero.clone(),
         init_secret: secret("init_secret")?,
+        application_export_secret: None,
     };
     let group_context = GroupContext::new(
         CipherSuite(cs.cipher_suite().0),
