@@ -115,7 +115,9 @@ fn group_errors() -> Vec<GroupError> {
         StagedCommitOfOtherGroup, NoUnverifiedRemoval, CustomProposalOfDefaultType,
         InvalidKemPublicKey, PrivateMessageUnreadable, SignerSchemeMismatch, SignerNotSerializable,
         ClientMaterialTruncated, UnsupportedClientMaterialVersion, ClientMaterialTrailingBytes,
-        ClientMaterialWrongKind, InvalidClientMaterial, SignerRequired, SetSignerKeyMismatch)
+        ClientMaterialWrongKind, InvalidClientMaterial, SignerRequired, SetSignerKeyMismatch,
+        SelfRemoveFromNonMember, SelfRemoveNotPublic, SelfRemoveByValue, SelfRemoveOfCommitter,
+        RemoveOfSelfRemovedLeaf, DuplicateSelfRemove, SelfRemoveOmitted, SelfRemoveNotSupported)
 }
 
 /// Every variant of [`Error`]: each category with every one of its variants, and the

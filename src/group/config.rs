@@ -7,7 +7,7 @@ use alloc::vec::Vec;
 use crate::crypto::{CipherSuite, CipherSuiteProvider, Secret, SignaturePublicKey};
 use crate::error::Error;
 use crate::framing::PaddingPolicy;
-use crate::messages::{
+use crate::messages::{ProposalType, 
     Capabilities, Credential, Extensions, KeyPackage, KeyPackageBundle, KeyPackageParams, Lifetime,
     is_grease,
 };
@@ -23,8 +23,9 @@ impl SigningIdentity {
     /// "MUST list all values it supports"): version MLS 1.0; `suite` and then every other
     /// suite of `suites` (what the crypto provider implements); the credential's own type
     /// and then every other type `validator` accepts
-    /// ([`CredentialValidator::supported_credential_types`]); no extension or proposal types
-    /// (melos implements only the default ones, which are never listed, §7.2). GREASE values
+    /// ([`CredentialValidator::supported_credential_types`]); the `self_remove` proposal type
+    /// of draft-ietf-mls-extensions and no extension type (the default ones are never
+    /// listed, §7.2). GREASE values
     /// (§13.5) are not added here; duplicates and GREASE values in `suites` or among the
     /// validator's types are skipped.
     pub fn default_capabilities(
@@ -34,6 +35,8 @@ impl SigningIdentity {
         validator: &dyn CredentialValidator,
     ) -> Capabilities {
         let mut capabilities = Capabilities::minimal(suite, self.credential.credential_type());
+        // draft-ietf-mls-extensions: melos processes SelfRemove proposals.
+        capabilities.proposals.push(ProposalType::SELF_REMOVE);
         for &s in suites {
             if !s.is_grease() && !capabilities.cipher_suites.contains(&s) {
                 capabilities.cipher_suites.push(s);

@@ -98,6 +98,9 @@ mod proposals;
 mod psk;
 mod public;
 mod reinit;
+mod self_remove;
+#[cfg(all(test, feature = "rust-crypto", feature = "getrandom"))]
+mod self_remove_tests;
 mod self_removal;
 mod sender;
 mod state;
@@ -501,8 +504,12 @@ impl Group {
     /// reference, so that a later Commit (by anyone) can cover it. For an Update, see
     /// [`Group::propose_update`]. Proposing the same proposal twice in an epoch yields the
     /// same ProposalRef (signatures are deterministic) and stores it once; a full pool is
-    /// [`GroupError::ProposalPoolFull`].
+    /// [`GroupError::ProposalPoolFull`]. A SelfRemove proposal goes through
+    /// [`Group::self_remove`].
     pub fn propose(&mut self, proposal: Proposal) -> Result<MlsMessage, Error> {
+        if matches!(proposal, Proposal::SelfRemove) {
+            return self.self_remove();
+        }
         self.check_active()?;
         proposals::check_custom_type(&proposal)?;
         let format = self.handshake_wire_format();

@@ -179,11 +179,47 @@ pub(crate) fn member_at<T: TreeView + ?Sized>(tree: &T, leaf: LeafIndex) -> Opti
 /// has its own variant, and a `Custom` one could not be encoded as it decodes (§12.1).
 pub(crate) fn check_custom_type(proposal: &Proposal) -> Result<(), Error> {
     match proposal {
-        Proposal::Custom { proposal_type, .. } if proposal_type.is_default() => {
+        Proposal::Custom { proposal_type, .. }
+            if proposal_type.is_default() || *proposal_type == ProposalType::SELF_REMOVE =>
+        {
             Err(GroupError::CustomProposalOfDefaultType.into())
         }
         _ => Ok(()),
     }
+}
+
+/// draft-ietf-mls-extensions ("SelfRemove Proposal") checks of one SelfRemove proposal of
+/// a list committed by `committer`: sent by a member ([`GroupError::SelfRemoveFromNonMember`]),
+/// not the committer ([`GroupError::SelfRemoveOfCommitter`]), in a self-remove-capable
+/// group, i.e. every member lists `self_remove` ([`GroupError::SelfRemoveNotSupported`],
+/// O(n)). Returns the leaf it removes.
+fn check_self_remove(
+    tree: &RatchetTree,
+    committer: LeafIndex,
+    sender: Sender,
+) -> Result<LeafIndex, Error> {
+    let Sender::Member(l) = sender else {
+        return Err(GroupError::SelfRemoveFromNonMember.into());
+    };
+    if l == committer {
+        return Err(GroupError::SelfRemoveOfCommitter.into());
+    }
+    if tree.leaf(l).is_none() {
+        return Err(GroupError::SelfRemoveFromNonMember.into());
+    }
+    if !self_remove_capable(tree) {
+        return Err(GroupError::SelfRemoveNotSupported.into());
+    }
+    Ok(l)
+}
+
+/// Whether every member of `tree` lists `self_remove` in its capabilities (a
+/// "self-remove-capable group", draft-ietf-mls-extensions). O(n).
+pub(crate) fn self_remove_capable(tree: &RatchetTree) -> bool {
+    tree.leaves().all(|(_, leaf)| {
+        leaf.capability_proposals()
+            .any(|t| t == ProposalType::SELF_REMOVE)
+    })
 }
 
 /// §12.2 checks that need only the list itself; returns whether a path is required (§12.4).
@@ -203,6 +239,15 @@ fn check_list(
     let mut gce = 0usize;
     let mut path_required = proposals.is_empty();
     let mut custom: Vec<ProposalType> = Vec::new();
+    // draft-ietf-mls-extensions ("SelfRemove Proposal"): the leaves that SelfRemove
+    // proposals of the list remove; a Remove of one of them is invalid.
+    let self_removed: BTreeSet<u32> = proposals
+        .iter()
+        .filter_map(|p| match (&p.proposal, p.sender) {
+            (Proposal::SelfRemove, Sender::Member(l)) => Some(l.0),
+            _ => None,
+        })
+        .collect();
     for p in proposals {
         match &p.proposal {
             Proposal::Update(_) => {
@@ -219,6 +264,9 @@ fn check_list(
             Proposal::Remove(r) => {
                 if r.removed == committer {
                     return Err(GroupError::RemoveOfCommitter.into());
+                }
+                if self_removed.contains(&r.removed.0) {
+                    return Err(GroupError::RemoveOfSelfRemovedLeaf.into());
                 }
                 if tree.leaf(r.removed).is_none() {
                     return Err(GroupError::RemoveOfNonMember.into());
@@ -253,6 +301,13 @@ fn check_list(
             }
             Proposal::ExternalInit(_) => return Err(GroupError::ExternalInitInMemberCommit.into()),
             Proposal::Add(_) => {}
+            Proposal::SelfRemove => {
+                let l = check_self_remove(tree, committer, p.sender)?;
+                if !touched.insert(l.0) {
+                    return Err(GroupError::MultipleChangesForLeaf.into());
+                }
+                removed.insert(l.0);
+            }
             Proposal::Custom { proposal_type, .. } => {
                 check_custom_type(&p.proposal)?;
                 // §12.1.8: the application says whether its type may come from `external`
@@ -268,7 +323,10 @@ fn check_list(
             }
         }
         let t = p.proposal.proposal_type();
-        path_required |= if t.is_default() {
+        path_required |= if t == ProposalType::SELF_REMOVE {
+            // IANA "MLS Proposal Types": self_remove, Path Required: Y.
+            true
+        } else if t.is_default() {
             !matches!(
                 t,
                 ProposalType::ADD | ProposalType::PSK | ProposalType::REINIT
@@ -359,6 +417,17 @@ pub(crate) fn apply_proposals<'t>(
     for p in proposals {
         if let (Proposal::Update(u), Sender::Member(l)) = (&p.proposal, p.sender) {
             apply_update(cs, &mut out, tree, context, l, &u.leaf_node, checks.hooks)?;
+        }
+    }
+    // draft-ietf-mls-extensions: SelfRemove proposals after Updates and before Removes,
+    // each removing the leaf of its sender.
+    for p in proposals {
+        if let (Proposal::SelfRemove, Sender::Member(l)) = (&p.proposal, p.sender) {
+            let member = member_at(&out.diff, l).ok_or(GroupError::SelfRemoveFromNonMember)?;
+            out.diff.remove_leaf(l)?;
+            out.changed_leaves
+                .push((l, Some(SenderIdentity::from(member.clone()))));
+            out.removed.push(member);
         }
     }
     for p in proposals {

@@ -63,6 +63,9 @@ registry_u16!(
         EXTERNAL_INIT = 0x0006,
         /// `group_context_extensions`
         GROUP_CONTEXT_EXTENSIONS = 0x0007,
+        /// `self_remove` (draft-ietf-mls-extensions, "SelfRemove Proposal", IANA
+        /// "MLS Proposal Types")
+        SELF_REMOVE = 0x000a,
     }
 );
 

@@ -155,6 +155,10 @@ pub enum Proposal {
     ExternalInit(ExternalInit),
     /// `group_context_extensions`
     GroupContextExtensions(GroupContextExtensions),
+    /// `self_remove` (draft-ietf-mls-extensions, "SelfRemove Proposal"): the sender
+    /// leaves the group. Its content is the empty struct `struct {} SelfRemove;`, so it
+    /// encodes as the proposal type alone.
+    SelfRemove,
     /// Any other proposal type, with its content as `opaque<V>`.
     Custom {
         /// The proposal type (not one of the seven of RFC 9420).
@@ -175,6 +179,7 @@ impl Proposal {
             Proposal::ReInit(_) => ProposalType::REINIT,
             Proposal::ExternalInit(_) => ProposalType::EXTERNAL_INIT,
             Proposal::GroupContextExtensions(_) => ProposalType::GROUP_CONTEXT_EXTENSIONS,
+            Proposal::SelfRemove => ProposalType::SELF_REMOVE,
             Proposal::Custom { proposal_type, .. } => *proposal_type,
         }
     }
@@ -188,6 +193,7 @@ impl Proposal {
             Proposal::ReInit(p) => p.tls_serialized_len(),
             Proposal::ExternalInit(p) => p.tls_serialized_len(),
             Proposal::GroupContextExtensions(p) => p.tls_serialized_len(),
+            Proposal::SelfRemove => 0,
             Proposal::Custom { data, .. } => vl_bytes::tls_serialized_len(data),
         }
     }
@@ -210,6 +216,7 @@ impl SerializeBytes for Proposal {
             Proposal::ReInit(p) => p.tls_serialize_bytes()?,
             Proposal::ExternalInit(p) => p.tls_serialize_bytes()?,
             Proposal::GroupContextExtensions(p) => p.tls_serialize_bytes()?,
+            Proposal::SelfRemove => Vec::new(),
             Proposal::Custom { data, .. } => vl_bytes::tls_serialize_bytes(data)?,
         });
         Ok(out)
@@ -244,6 +251,7 @@ impl DeserializeBytes for Proposal {
                 GroupContextExtensions::tls_deserialize_bytes(rest)?,
                 Proposal::GroupContextExtensions,
             ),
+            ProposalType::SELF_REMOVE => (Proposal::SelfRemove, rest),
             proposal_type => map(vl_bytes::tls_deserialize_bytes(rest)?, |data| {
                 Proposal::Custom {
                     proposal_type,
