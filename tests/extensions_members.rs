@@ -9,13 +9,17 @@ use std::sync::Arc;
 use common::{group_with, provider};
 use melos::framing::MlsMessage;
 use melos::group::{
-    CommitOptions, Group, GroupConfig, GroupHooks, HandshakeFormat, ProcessedContent,
-    ProposalDecision, ProposalInfo, ProposalPolicy, ProposalStatus, SelfRemoval,
+    CommitOptions, Group, GroupConfig, GroupHooks, HandshakeFormat, KeyPackageOptions,
+    ProcessedContent, ProposalDecision, ProposalInfo, ProposalPolicy, ProposalStatus, PskStore,
+    SelfRemoval, SigningIdentity,
 };
-use melos::messages::{Proposal, ProposalType, Remove};
+use melos::messages::{
+    Credential, Extension, ExtensionType, Extensions, KeyPackageBundle,
+    LAST_RESORT_KEY_PACKAGE_COMPONENT, Lifetime, Proposal, ProposalType, Remove,
+};
 use melos::ratchet_tree::TreeView;
 use melos::tree_math::LeafIndex;
-use melos::{Error, GroupError};
+use melos::{Error, GroupError, MessageError};
 
 /// Every group but `from` processes `msg` (a proposal).
 fn deliver(groups: &mut [Group], from: usize, msg: &MlsMessage) {
@@ -168,4 +172,110 @@ fn self_remove_is_in_default_capabilities() {
         .unwrap();
     assert!(leaf.capabilities.proposals.contains(&ProposalType::SELF_REMOVE));
     assert_eq!(ProposalType::SELF_REMOVE.0, 0x000a);
+}
+
+// ---- Last-resort KeyPackages ----
+
+fn last_resort_key_package(
+    p: &Arc<dyn melos::CryptoProvider>,
+    name: &str,
+    extensions: Extensions,
+    last_resort: bool,
+) -> (SigningIdentity, KeyPackageBundle) {
+    let cs = p.suite(common::SUITE).unwrap();
+    let id = SigningIdentity::generate(cs, Credential::Basic(name.as_bytes().to_vec())).unwrap();
+    let mut options = KeyPackageOptions::new(Lifetime {
+        not_before: 0,
+        not_after: u64::MAX,
+    });
+    let mut caps = id.default_capabilities(common::SUITE, &[], options.hooks.credential_validator());
+    caps.extensions.push(ExtensionType::APP_DATA_DICTIONARY);
+    options.capabilities = Some(caps);
+    options.extensions = extensions;
+    options.last_resort = last_resort;
+    let kp = id.key_package_with(cs, options).unwrap();
+    (id, kp)
+}
+
+#[test]
+fn last_resort_key_package_joins_two_groups() {
+    let p = provider();
+    let (eve, kp) = last_resort_key_package(&p, "eve", Extensions::default(), true);
+    assert!(kp.key_package.is_last_resort());
+    assert_eq!(LAST_RESORT_KEY_PACKAGE_COMPONENT, 0x0004);
+    let ext = kp
+        .key_package
+        .extensions
+        .get(ExtensionType::APP_DATA_DICTIONARY)
+        .unwrap();
+    // One ComponentData: component 0x0004, empty data.
+    assert_eq!(ext.extension_data, vec![0x03, 0x00, 0x04, 0x00]);
+    for gid in [b"lr1".as_slice(), b"lr2"] {
+        let mut groups = group_with(&p, gid, &["bob"], &GroupConfig::default());
+        let out = groups[0]
+            .commit(
+                CommitOptions::default()
+                    .add_member(kp.key_package.clone())
+                    .with_ratchet_tree(),
+            )
+            .unwrap();
+        deliver_commit(&mut groups, 0, &out.commit);
+        let g = Group::join(
+            p.clone(),
+            &out.welcome.unwrap(),
+            &kp,
+            eve.clone(),
+            None,
+            GroupConfig::default(),
+            &PskStore::new(),
+        )
+        .unwrap();
+        assert_eq!(g.epoch_authenticator(), groups[0].epoch_authenticator());
+    }
+}
+
+#[test]
+fn last_resort_component_with_data_refused() {
+    let p = provider();
+    // An app_data_dictionary whose last_resort_key_package component carries one byte.
+    let bad = Extensions(vec![Extension {
+        extension_type: ExtensionType::APP_DATA_DICTIONARY,
+        extension_data: vec![0x04, 0x00, 0x04, 0x01, 0x01],
+    }]);
+    let (_, kp) = last_resort_key_package(&p, "mallory", bad, false);
+    assert!(kp.key_package.is_last_resort());
+    let cs = p.suite(common::SUITE).unwrap();
+    assert_eq!(
+        kp.key_package.validate(cs, 1).unwrap_err(),
+        Error::Message(MessageError::LastResortComponentNotEmpty)
+    );
+    let mut groups = group_with(&p, b"lrbad", &["bob"], &GroupConfig::default());
+    let err = groups[0]
+        .commit(CommitOptions::default().add_member(kp.key_package.clone()))
+        .unwrap_err();
+    assert_eq!(err, Error::Message(MessageError::LastResortComponentNotEmpty));
+    assert!(!groups[0].has_pending_commit());
+}
+
+#[test]
+fn last_resort_marker_merges_into_an_existing_dictionary() {
+    let p = provider();
+    // A dictionary with a private-use component 0x8000 (data 0xaa) already there.
+    let ext = Extensions(vec![Extension {
+        extension_type: ExtensionType::APP_DATA_DICTIONARY,
+        extension_data: vec![0x04, 0x80, 0x00, 0x01, 0xaa],
+    }]);
+    let (_, kp) = last_resort_key_package(&p, "fred", ext, true);
+    assert!(kp.key_package.is_last_resort());
+    let ext = kp
+        .key_package
+        .extensions
+        .get(ExtensionType::APP_DATA_DICTIONARY)
+        .unwrap();
+    assert_eq!(
+        ext.extension_data,
+        vec![0x07, 0x00, 0x04, 0x00, 0x80, 0x00, 0x01, 0xaa]
+    );
+    let cs = p.suite(common::SUITE).unwrap();
+    kp.key_package.validate(cs, 1).unwrap();
 }

@@ -60,6 +60,9 @@ pub enum MessageError {
     /// An extension's content does not decode as the type its `extension_type` names
     /// (§13).
     MalformedExtension,
+    /// A KeyPackage's `last_resort_key_package` component carries data
+    /// (draft-ietf-mls-extensions, "Last-Resort KeyPackages": its `data` field is empty).
+    LastResortComponentNotEmpty,
 }
 
 impl core::fmt::Display for MessageError {
@@ -127,6 +130,9 @@ impl core::fmt::Display for MessageError {
             }
             MessageError::MalformedExtension => {
                 "an extension's content does not decode as its type"
+            }
+            MessageError::LastResortComponentNotEmpty => {
+                "the KeyPackage's last_resort_key_package component is not empty"
             }
         })
     }

@@ -70,7 +70,8 @@ fn message_errors() -> Vec<MessageError> {
         DuplicateExtension, VersionNotInCapabilities, CipherSuiteNotInCapabilities,
         WelcomeNotForUs, WelcomeCipherSuiteMismatch, MultipleReinitOrBranchPsks, MissingPsk,
         GroupInfoSignatureInvalid, GroupInfoCipherSuiteMismatch,
-        UnsupportedGroupContextExtension, ConfirmationTagMismatch, MalformedExtension)
+        UnsupportedGroupContextExtension, ConfirmationTagMismatch, MalformedExtension,
+        LastResortComponentNotEmpty)
 }
 
 fn framing_errors() -> Vec<FramingError> {

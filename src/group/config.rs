@@ -7,7 +7,7 @@ use alloc::vec::Vec;
 use crate::crypto::{CipherSuite, CipherSuiteProvider, Secret, SignaturePublicKey};
 use crate::error::Error;
 use crate::framing::PaddingPolicy;
-use crate::messages::{ProposalType, 
+use crate::messages::{ExtensionType, ProposalType, 
     Capabilities, Credential, Extensions, KeyPackage, KeyPackageBundle, KeyPackageParams, Lifetime,
     is_grease,
 };
@@ -84,6 +84,13 @@ impl SigningIdentity {
         });
         let mut leaf_extensions = options.leaf_extensions;
         let mut extensions = options.extensions;
+        if options.last_resort {
+            crate::messages::mark_last_resort(&mut extensions)?;
+            let t = ExtensionType::APP_DATA_DICTIONARY;
+            if !capabilities.extensions.contains(&t) {
+                capabilities.extensions.push(t);
+            }
+        }
         if options.grease {
             capabilities.add_grease(cs)?;
         }
@@ -129,6 +136,11 @@ pub struct KeyPackageOptions {
     /// [`GroupConfig::hooks`]): default capabilities list the credential types their
     /// validator accepts ([`CredentialValidator::supported_credential_types`]).
     pub hooks: GroupHooks,
+    /// Mark the KeyPackage as a last-resort KeyPackage (draft-ietf-mls-extensions,
+    /// "Last-Resort KeyPackages"): the `last_resort_key_package` component goes into an
+    /// `app_data_dictionary` KeyPackage extension (added to `extensions` or merged into
+    /// the one there), and `app_data_dictionary` into the capabilities. Default false.
+    pub last_resort: bool,
 }
 
 impl KeyPackageOptions {
@@ -143,6 +155,7 @@ impl KeyPackageOptions {
             grease: true,
             grease_extensions: false,
             hooks: GroupHooks::default(),
+            last_resort: false,
         }
     }
 }

@@ -10,6 +10,7 @@ mod grease;
 mod group_context;
 mod group_info;
 mod key_package;
+mod last_resort;
 mod leaf_node;
 mod proposals;
 mod update_path;
@@ -28,6 +29,8 @@ pub use extension_types::{
 };
 pub use grease::GREASE_VALUES;
 pub use group_info::GroupInfo;
+pub use last_resort::LAST_RESORT_KEY_PACKAGE_COMPONENT;
+pub(crate) use last_resort::{check_last_resort, mark_last_resort};
 pub use key_package::{KeyPackage, KeyPackageBundle, KeyPackageParams, KeyPackageRef};
 pub use proposals::{
     Add, ExternalInit, GroupContextExtensions, PreSharedKey, Proposal, ProposalOrRef, ProposalRef,
@@ -92,6 +95,8 @@ registry_u16!(
         EXTERNAL_PUB = 0x0004,
         /// `external_senders`
         EXTERNAL_SENDERS = 0x0005,
+        /// `app_data_dictionary` (draft-ietf-mls-extensions, IANA "MLS Extension Types")
+        APP_DATA_DICTIONARY = 0x0006,
     }
 );
 
