@@ -160,7 +160,8 @@ pub mod fuzzing;
 
 pub use crate::crypto::{CipherSuite, CipherSuiteProvider, CryptoProvider};
 pub use crate::error::{
-    ClientError, CryptoError, DecodeError, Error, FramingError, GroupError, KeyScheduleError,
+    ClientError, CredentialBindingError, CryptoError, DecodeError, Error, FramingError,
+    GroupError, KeyScheduleError,
     MessageError, SecretTreeError, StorageError, TreeError, TreeKemError,
 };
 

@@ -8,18 +8,21 @@ use std::sync::Arc;
 
 use common::{group_with, provider};
 use melos::framing::MlsMessage;
+use melos::crypto::SignaturePublicKey;
 use melos::group::{
-    CommitOptions, Group, GroupConfig, GroupHooks, HandshakeFormat, KeyPackageOptions,
-    ProcessedContent, ProposalDecision, ProposalInfo, ProposalPolicy, ProposalStatus, PskStore,
-    SelfRemoval, SigningIdentity,
+    BasicCredentialValidator, CommitOptions, CredentialUse, Group, GroupConfig, GroupHooks,
+    HandshakeFormat, KeyPackageOptions, MultiCredentialValidator, ProcessedContent,
+    ProposalDecision, ProposalInfo, ProposalPolicy, ProposalStatus, PskStore, SelfRemoval,
+    SigningIdentity,
 };
 use melos::messages::{
-    Credential, Extension, ExtensionType, Extensions, KeyPackageBundle,
-    LAST_RESORT_KEY_PACKAGE_COMPONENT, Lifetime, Proposal, ProposalType, Remove,
+    Capabilities, Credential, CredentialBinding, CredentialType, Extension, ExtensionType,
+    Extensions, KeyPackageBundle, LAST_RESORT_KEY_PACKAGE_COMPONENT, Lifetime,
+    MAX_CREDENTIAL_BINDINGS, MultiCredential, Proposal, ProposalType, Remove,
 };
 use melos::ratchet_tree::TreeView;
 use melos::tree_math::LeafIndex;
-use melos::{Error, GroupError, MessageError};
+use melos::{CipherSuite, CredentialBindingError, Error, GroupError, MessageError};
 
 /// Every group but `from` processes `msg` (a proposal).
 fn deliver(groups: &mut [Group], from: usize, msg: &MlsMessage) {
@@ -278,4 +281,253 @@ fn last_resort_marker_merges_into_an_existing_dictionary() {
     );
     let cs = p.suite(common::SUITE).unwrap();
     kp.key_package.validate(cs, 1).unwrap();
+}
+
+// ---- Multi-credentials ----
+
+fn multi_config(p: &Arc<dyn melos::CryptoProvider>) -> GroupConfig {
+    let validator = MultiCredentialValidator::new(p.clone(), Arc::new(BasicCredentialValidator));
+    GroupConfig {
+        hooks: GroupHooks::default().with_credential_validator(Arc::new(validator)),
+        ..GroupConfig::default()
+    }
+}
+
+/// A binding of `credential` (with a fresh key of `suite`) to `leaf_key`.
+fn binding(
+    p: &Arc<dyn melos::CryptoProvider>,
+    suite: CipherSuite,
+    credential: Credential,
+    leaf_key: &SignaturePublicKey,
+) -> CredentialBinding {
+    let cs = p.suite(suite).unwrap();
+    let pair = cs.signature_generate_key_pair().unwrap();
+    CredentialBinding::create(cs, credential, pair.public_key, &pair.private_key, leaf_key)
+        .unwrap()
+}
+
+/// A client whose leaf presents a multi-credential built by `bindings` from its leaf key.
+fn multi_client(
+    p: &Arc<dyn melos::CryptoProvider>,
+    weak: bool,
+    bindings: impl Fn(&SignaturePublicKey) -> Vec<CredentialBinding>,
+    config: &GroupConfig,
+) -> (SigningIdentity, KeyPackageBundle, Credential) {
+    let cs = p.suite(common::SUITE).unwrap();
+    let pair = cs.signature_generate_key_pair().unwrap();
+    let multi = MultiCredential {
+        weak,
+        bindings: bindings(&pair.public_key),
+    };
+    let credential = multi.to_credential().unwrap();
+    let id = SigningIdentity::from_key_pair(common::SUITE, credential.clone(), pair);
+    let mut options = KeyPackageOptions::new(Lifetime {
+        not_before: 0,
+        not_after: u64::MAX,
+    });
+    options.hooks = config.hooks.clone();
+    let kp = id.key_package_with(cs, options).unwrap();
+    (id, kp, credential)
+}
+
+fn basic(name: &str) -> Credential {
+    Credential::Basic(name.as_bytes().to_vec())
+}
+
+#[test]
+fn multi_credential_member_joins_and_commits() {
+    let p = provider();
+    let config = multi_config(&p);
+    for weak in [false, true] {
+        let mut groups = group_with(&p, b"mc", &["bob"], &config);
+        let (carol, kp, credential) = multi_client(
+            &p,
+            weak,
+            |k| {
+                vec![
+                    binding(&p, common::SUITE, basic("carol@chat"), k),
+                    binding(&p, CipherSuite(3), basic("carol@corp"), k),
+                ]
+            },
+            &config,
+        );
+        assert_eq!(
+            credential.credential_type(),
+            if weak {
+                CredentialType::WEAK_MULTI
+            } else {
+                CredentialType::MULTI
+            }
+        );
+        let parsed = MultiCredential::from_credential(&credential).unwrap().unwrap();
+        assert_eq!(parsed.bindings.len(), 2);
+        let out = groups[0]
+            .commit(
+                CommitOptions::default()
+                    .add_member(kp.key_package.clone())
+                    .with_ratchet_tree(),
+            )
+            .unwrap();
+        deliver_commit(&mut groups, 0, &out.commit);
+        let carol = Group::join(
+            p.clone(),
+            &out.welcome.unwrap(),
+            &kp,
+            carol,
+            None,
+            config.clone(),
+            &PskStore::new(),
+        )
+        .unwrap();
+        groups.push(carol);
+        // Carol commits with a path: her leaf (same credential, new key material) passes.
+        let out = groups[2].commit(CommitOptions::default()).unwrap();
+        deliver_commit(&mut groups, 2, &out.commit);
+        assert_eq!(groups[0].members()[2].credential, credential);
+    }
+}
+
+#[test]
+fn multi_credential_binding_checks() {
+    let p = provider();
+    let validator = MultiCredentialValidator::new(p.clone(), Arc::new(BasicCredentialValidator));
+    let cs = p.suite(common::SUITE).unwrap();
+    let leaf = cs.signature_generate_key_pair().unwrap().public_key;
+    let other = cs.signature_generate_key_pair().unwrap().public_key;
+    let check = |weak: bool, bindings: Vec<CredentialBinding>| {
+        let c = MultiCredential { weak, bindings }.to_credential().unwrap();
+        validator.verify(&c, &leaf, CredentialUse::Add)
+    };
+    let err = |e: CredentialBindingError| Err(Error::CredentialBinding(e));
+    let good = binding(&p, common::SUITE, basic("a"), &leaf);
+    assert_eq!(check(false, vec![good.clone()]), Ok(()));
+    // Signed over another leaf's key.
+    let wrong_leaf = binding(&p, common::SUITE, basic("a"), &other);
+    assert_eq!(
+        check(false, vec![good.clone(), wrong_leaf.clone()]),
+        err(CredentialBindingError::SignatureInvalid)
+    );
+    // A tampered credential breaks the signature too.
+    let mut tampered = good.clone();
+    tampered.credential = basic("b");
+    assert_eq!(
+        check(true, vec![tampered]),
+        err(CredentialBindingError::SignatureInvalid)
+    );
+    // The Authentication Service refuses an x509 credential without certificates.
+    let empty_x509 = binding(&p, common::SUITE, Credential::X509(vec![]), &leaf);
+    assert_eq!(
+        check(false, vec![empty_x509]),
+        err(CredentialBindingError::CredentialRejected)
+    );
+    // A suite the provider lacks: unsupported for `multi`, skipped for `weak-multi`.
+    let mut unknown_suite = good.clone();
+    unknown_suite.cipher_suite = CipherSuite(0x7777);
+    assert_eq!(
+        check(false, vec![good.clone(), unknown_suite.clone()]),
+        err(CredentialBindingError::UnsupportedBinding)
+    );
+    assert_eq!(check(true, vec![good.clone(), unknown_suite.clone()]), Ok(()));
+    assert_eq!(
+        check(true, vec![unknown_suite]),
+        err(CredentialBindingError::NoSupportedBinding)
+    );
+    // A weak multi-credential's supported bindings must all be valid.
+    assert_eq!(
+        check(true, vec![good.clone(), wrong_leaf]),
+        err(CredentialBindingError::SignatureInvalid)
+    );
+    // Malformed and empty binding lists.
+    let malformed = Credential::Other {
+        credential_type: CredentialType::MULTI,
+        data: vec![0x00, 0x01, 0x02],
+    };
+    assert_eq!(
+        validator.verify(&malformed, &leaf, CredentialUse::Add),
+        err(CredentialBindingError::Malformed)
+    );
+    let empty = Credential::Other {
+        credential_type: CredentialType::WEAK_MULTI,
+        data: vec![],
+    };
+    assert_eq!(
+        validator.verify(&empty, &leaf, CredentialUse::Add),
+        err(CredentialBindingError::BindingCount)
+    );
+    let many = vec![good; MAX_CREDENTIAL_BINDINGS + 1];
+    assert_eq!(
+        check(false, many),
+        err(CredentialBindingError::BindingCount)
+    );
+    // Through the group engine, a refused binding is a refused credential.
+    let config = multi_config(&p);
+    let mut groups = group_with(&p, b"mcbad", &["bob"], &config);
+    let (_, kp, _) = multi_client(
+        &p,
+        false,
+        |_| vec![binding(&p, common::SUITE, basic("x"), &other)],
+        &config,
+    );
+    let before = groups[0].to_bytes().unwrap().as_bytes().to_vec();
+    assert_eq!(
+        groups[0]
+            .commit(CommitOptions::default().add_member(kp.key_package))
+            .unwrap_err(),
+        Error::Group(GroupError::CredentialRejected)
+    );
+    assert_eq!(groups[0].to_bytes().unwrap().as_bytes(), before.as_slice());
+}
+
+#[test]
+fn multi_credential_needs_every_member_to_support_its_bindings() {
+    let p = provider();
+    let config = multi_config(&p);
+    let cs = p.suite(common::SUITE).unwrap();
+    // Bob supports basic and the multi types, not x509.
+    let (alice, _) = common::new_client(&p, "alice");
+    let mut alice = Group::create(p.clone(), common::SUITE, b"mcs".to_vec(), alice, config.clone())
+        .unwrap();
+    let (bob, _) = common::new_client(&p, "bob");
+    let mut caps = Capabilities::minimal(common::SUITE, CredentialType::BASIC);
+    caps.credentials
+        .extend([CredentialType::MULTI, CredentialType::WEAK_MULTI]);
+    let mut options = KeyPackageOptions::new(Lifetime {
+        not_before: 0,
+        not_after: u64::MAX,
+    });
+    options.capabilities = Some(caps);
+    let bob_kp = bob.key_package_with(cs, options).unwrap();
+    let out = alice
+        .commit(CommitOptions::default().add_member(bob_kp.key_package))
+        .unwrap();
+    alice.merge_pending_commit().unwrap();
+    drop(out);
+    let x509 = Credential::X509(vec![melos::messages::Certificate {
+        cert_data: vec![1, 2, 3],
+    }]);
+    for (weak, expected) in [
+        (false, CredentialBindingError::BindingNotSupportedByMember),
+        (true, CredentialBindingError::NoBindingSupportedByMember),
+    ] {
+        let (_, kp, _) = multi_client(
+            &p,
+            weak,
+            |k| {
+                let mut b = vec![binding(&p, common::SUITE, x509.clone(), k)];
+                if !weak {
+                    b.push(binding(&p, common::SUITE, basic("carol"), k));
+                }
+                b
+            },
+            &config,
+        );
+        let before = alice.to_bytes().unwrap().as_bytes().to_vec();
+        assert_eq!(
+            alice
+                .commit(CommitOptions::default().add_member(kp.key_package))
+                .unwrap_err(),
+            Error::CredentialBinding(expected)
+        );
+        assert_eq!(alice.to_bytes().unwrap().as_bytes(), before.as_slice());
+    }
 }

@@ -8,6 +8,7 @@ use core::fmt;
 
 use crate::crypto::CipherSuite;
 
+mod binding;
 mod framing;
 mod group;
 mod message;
@@ -18,6 +19,7 @@ mod treekem;
 #[cfg(test)]
 mod tests;
 
+pub use binding::CredentialBindingError;
 pub use framing::FramingError;
 pub use group::GroupError;
 pub use message::MessageError;
@@ -55,6 +57,8 @@ pub enum Error {
     Storage(StorageError),
     /// The client layer cannot carry out a request ([`crate::client`]).
     Client(ClientError),
+    /// A multi-credential fails a check (draft-ietf-mls-extensions, "Multi-Credentials").
+    CredentialBinding(CredentialBindingError),
 }
 
 /// Why a byte string is not a valid encoding (RFC 9420 §2.1).
@@ -148,6 +152,7 @@ impl fmt::Display for Error {
             Error::Group(e) => write!(f, "group error: {e}"),
             Error::Storage(e) => write!(f, "storage error: {e}"),
             Error::Client(e) => write!(f, "client error: {e}"),
+            Error::CredentialBinding(e) => write!(f, "multi-credential error: {e}"),
         }
     }
 }
@@ -284,6 +289,12 @@ impl From<GroupError> for Error {
 impl From<StorageError> for Error {
     fn from(e: StorageError) -> Self {
         Error::Storage(e)
+    }
+}
+
+impl From<CredentialBindingError> for Error {
+    fn from(e: CredentialBindingError) -> Self {
+        Error::CredentialBinding(e)
     }
 }
 

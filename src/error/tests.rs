@@ -140,7 +140,8 @@ fn all_errors() -> Vec<Error> {
             | Error::Framing(_)
             | Error::Group(_)
             | Error::Storage(_)
-            | Error::Client(_) => {}
+            | Error::Client(_)
+            | Error::CredentialBinding(_) => {}
         }
     }
     let mut all = vec![
@@ -158,6 +159,13 @@ fn all_errors() -> Vec<Error> {
     all.extend(group_errors().into_iter().map(Error::Group));
     all.extend(storage_errors().into_iter().map(Error::Storage));
     all.extend(client_errors().into_iter().map(Error::Client));
+    all.extend(
+        variants!(CredentialBindingError: Malformed, BindingCount, UnsupportedBinding,
+            NoSupportedBinding, CredentialRejected, SignatureInvalid,
+            BindingNotSupportedByMember, NoBindingSupportedByMember)
+        .into_iter()
+        .map(Error::CredentialBinding),
+    );
     all
 }
 
@@ -273,6 +281,7 @@ fn every_error_prints_its_category_and_a_sentence() {
             Error::Group(i) => Some(i.to_string()),
             Error::Storage(i) => Some(i.to_string()),
             Error::Client(i) => Some(i.to_string()),
+            Error::CredentialBinding(i) => Some(i.to_string()),
             _ => None,
         };
         if let Some(inner) = inner {

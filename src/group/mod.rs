@@ -92,6 +92,7 @@ mod identity;
 mod join;
 mod join_builder;
 mod join_checks;
+mod multi_credential;
 mod pool;
 mod process;
 mod proposals;
@@ -122,6 +123,7 @@ pub use hooks::{
 };
 pub use join::{JoinOptions, TreeLifetimes};
 pub use join_builder::JoinBuilder;
+pub use multi_credential::MultiCredentialValidator;
 pub use pool::{LeftOutProposal, PendingProposal, ProposalStatus};
 pub use process::{ProcessedContent, ProcessedMessage, StagedCommit};
 pub use public::{

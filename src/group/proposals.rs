@@ -114,7 +114,12 @@ pub(crate) struct AppliedProposals<'t> {
 /// §7.3: the leaf's credential type is supported by every member of `tree` and the leaf
 /// supports every credential type in use in `tree`. O(log n) on a [`RatchetTree`] or a
 /// [`TreeDiff`] (counts kept per credential type).
-fn check_credentials<T: TreeView + ?Sized>(tree: &T, leaf: &LeafNode) -> Result<(), Error> {
+fn check_credentials<T: TreeView + ?Sized>(
+    tree: &T,
+    leaf: &LeafNode,
+    replaced: Option<LeafIndex>,
+) -> Result<(), Error> {
+    super::multi_credential::check_group_support(tree, leaf, replaced)?;
     let all_ok = tree.credential_type_supported_by_all(leaf.credential.credential_type());
     let leaf_ok = tree
         .credential_types_in_use()
@@ -457,7 +462,7 @@ pub(crate) fn apply_proposals<'t>(
                 return Err(GroupError::EncryptionKeyInUse.into());
             }
             check_leaf_capabilities(&kp.leaf_node, context, &out.extensions)?;
-            check_credentials(tree, &kp.leaf_node)?;
+            check_credentials(tree, &kp.leaf_node, None)?;
             validate_credential(checks.hooks, &kp.leaf_node, CredentialUse::Add)?;
             let leaf = out.diff.add_leaf(&kp.leaf_node)?;
             if !checks.tree_limits.admits_leaf(leaf) {
@@ -505,7 +510,7 @@ fn apply_update(
         .map_err(|_| Error::Group(GroupError::LeafSignatureInvalid))?;
     check_kem_key(cs, node.encryption_key.as_bytes())?;
     check_leaf_capabilities(node, context, &out.extensions)?;
-    check_credentials(base, node)?;
+    check_credentials(base, node, Some(leaf))?;
     validate_credential(hooks, node, CredentialUse::Update)?;
     check_successor(hooks, &old.credential, &node.credential)?;
     if encryption_key_in_use(base, &out.diff, node.encryption_key.as_bytes()) {
@@ -624,6 +629,7 @@ pub(crate) fn check_path_leaf<T: TreeView + ?Sized>(
         return Err(GroupError::NoSuchMember.into());
     };
     validate_credential(hooks, leaf, usage)?;
+    super::multi_credential::check_group_support(tree, leaf, Some(committer))?;
     if usage == CredentialUse::CommitPath {
         check_successor(hooks, &old.to_leaf_node()?.credential, &leaf.credential)?;
     }

@@ -11,6 +11,7 @@ mod group_context;
 mod group_info;
 mod key_package;
 mod last_resort;
+mod multi_credential;
 mod leaf_node;
 mod proposals;
 mod update_path;
@@ -30,6 +31,9 @@ pub use extension_types::{
 pub use grease::GREASE_VALUES;
 pub use group_info::GroupInfo;
 pub use last_resort::LAST_RESORT_KEY_PACKAGE_COMPONENT;
+pub use multi_credential::{
+    CREDENTIAL_BINDING_LABEL, CredentialBinding, MAX_CREDENTIAL_BINDINGS, MultiCredential,
+};
 pub(crate) use last_resort::{check_last_resort, mark_last_resort};
 pub use key_package::{KeyPackage, KeyPackageBundle, KeyPackageParams, KeyPackageRef};
 pub use proposals::{
@@ -79,6 +83,10 @@ registry_u16!(
         BASIC = 0x0001,
         /// `x509`
         X509 = 0x0002,
+        /// `multi` (draft-ietf-mls-extensions, IANA "MLS Credential Types")
+        MULTI = 0x0003,
+        /// `weak-multi` (draft-ietf-mls-extensions, IANA "MLS Credential Types")
+        WEAK_MULTI = 0x0004,
     }
 );
 
