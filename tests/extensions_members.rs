@@ -285,6 +285,43 @@ fn last_resort_marker_merges_into_an_existing_dictionary() {
 
 // ---- Multi-credentials ----
 
+/// Alice creates `group_id` with `config` and adds `names`, every leaf listing the
+/// credential types of `config`'s validator (the multi types among them).
+fn multi_group(
+    p: &Arc<dyn melos::CryptoProvider>,
+    group_id: &[u8],
+    names: &[&str],
+    config: &GroupConfig,
+) -> Vec<Group> {
+    let cs = p.suite(common::SUITE).unwrap();
+    let (alice, _) = common::new_client(p, "alice");
+    let mut alice =
+        Group::create(p.clone(), common::SUITE, group_id.to_vec(), alice, config.clone()).unwrap();
+    let mut clients = Vec::new();
+    let mut opts = CommitOptions::default().with_ratchet_tree();
+    for n in names {
+        let (id, _) = common::new_client(p, n);
+        let mut options = KeyPackageOptions::new(Lifetime {
+            not_before: 0,
+            not_after: u64::MAX,
+        });
+        options.hooks = config.hooks.clone();
+        let kp = id.key_package_with(cs, options).unwrap();
+        opts = opts.add_member(kp.key_package.clone());
+        clients.push((id, kp));
+    }
+    let out = alice.commit(opts).unwrap();
+    alice.merge_pending_commit().unwrap();
+    let w = out.welcome.unwrap();
+    let mut groups = vec![alice];
+    for (id, kp) in clients {
+        groups.push(
+            Group::join(p.clone(), &w, &kp, id, None, config.clone(), &PskStore::new()).unwrap(),
+        );
+    }
+    groups
+}
+
 fn multi_config(p: &Arc<dyn melos::CryptoProvider>) -> GroupConfig {
     let validator = MultiCredentialValidator::new(p.clone(), Arc::new(BasicCredentialValidator));
     GroupConfig {
@@ -339,7 +376,7 @@ fn multi_credential_member_joins_and_commits() {
     let p = provider();
     let config = multi_config(&p);
     for weak in [false, true] {
-        let mut groups = group_with(&p, b"mc", &["bob"], &config);
+        let mut groups = multi_group(&p, b"mc", &["bob"], &config);
         let (carol, kp, credential) = multi_client(
             &p,
             weak,
@@ -461,7 +498,7 @@ fn multi_credential_binding_checks() {
     );
     // Through the group engine, a refused binding is a refused credential.
     let config = multi_config(&p);
-    let mut groups = group_with(&p, b"mcbad", &["bob"], &config);
+    let mut groups = multi_group(&p, b"mcbad", &["bob"], &config);
     let (_, kp, _) = multi_client(
         &p,
         false,
