@@ -160,9 +160,8 @@ pub mod fuzzing;
 
 pub use crate::crypto::{CipherSuite, CipherSuiteProvider, CryptoProvider};
 pub use crate::error::{
-    ClientError, CredentialBindingError, CryptoError, DecodeError, Error, FramingError,
-    GroupError, KeyScheduleError,
-    MessageError, SecretTreeError, StorageError, TreeError, TreeKemError,
+    ClientError, CredentialBindingError, CryptoError, DecodeError, Error, FramingError, GroupError,
+    KeyScheduleError, MessageError, SecretTreeError, StorageError, TreeError, TreeKemError,
 };
 
 /// The README's code samples, compiled and run as doctests.

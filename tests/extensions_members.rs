@@ -7,8 +7,8 @@ mod common;
 use std::sync::Arc;
 
 use common::{group_with, provider};
-use melos::framing::MlsMessage;
 use melos::crypto::SignaturePublicKey;
+use melos::framing::MlsMessage;
 use melos::group::{
     BasicCredentialValidator, CommitOptions, CredentialUse, Group, GroupConfig, GroupHooks,
     HandshakeFormat, KeyPackageOptions, MultiCredentialValidator, ProcessedContent,
@@ -65,10 +65,18 @@ fn deliver_commit(groups: &mut Vec<Group>, from: usize, commit: &MlsMessage) -> 
 #[test]
 fn member_leaves_by_self_remove() {
     let p = provider();
-    let mut groups = group_with(&p, b"sr", &["bob", "carol", "dave"], &GroupConfig::default());
+    let mut groups = group_with(
+        &p,
+        b"sr",
+        &["bob", "carol", "dave"],
+        &GroupConfig::default(),
+    );
     // Carol leaves: her SelfRemove goes to everyone.
     let sr = groups[2].self_remove().unwrap();
-    assert!(matches!(sr.body, melos::framing::MlsMessageBody::PublicMessage(_)));
+    assert!(matches!(
+        sr.body,
+        melos::framing::MlsMessageBody::PublicMessage(_)
+    ));
     deliver(&mut groups, 2, &sr);
     // Bob (not the creator) commits: the Commit covers it by reference, with a path.
     let out = groups[1].commit(CommitOptions::default()).unwrap();
@@ -93,7 +101,10 @@ fn self_remove_is_public_in_a_private_handshake_group() {
     };
     let mut groups = group_with(&p, b"srp", &["bob", "carol"], &config);
     let sr = groups[1].self_remove().unwrap();
-    assert!(matches!(sr.body, melos::framing::MlsMessageBody::PublicMessage(_)));
+    assert!(matches!(
+        sr.body,
+        melos::framing::MlsMessageBody::PublicMessage(_)
+    ));
     deliver(&mut groups, 1, &sr);
     let out = groups[0].commit(CommitOptions::default()).unwrap();
     assert!(matches!(
@@ -173,7 +184,11 @@ fn self_remove_is_in_default_capabilities() {
         .unwrap()
         .to_leaf_node()
         .unwrap();
-    assert!(leaf.capabilities.proposals.contains(&ProposalType::SELF_REMOVE));
+    assert!(
+        leaf.capabilities
+            .proposals
+            .contains(&ProposalType::SELF_REMOVE)
+    );
     assert_eq!(ProposalType::SELF_REMOVE.0, 0x000a);
 }
 
@@ -191,7 +206,8 @@ fn last_resort_key_package(
         not_before: 0,
         not_after: u64::MAX,
     });
-    let mut caps = id.default_capabilities(common::SUITE, &[], options.hooks.credential_validator());
+    let mut caps =
+        id.default_capabilities(common::SUITE, &[], options.hooks.credential_validator());
     caps.extensions.push(ExtensionType::APP_DATA_DICTIONARY);
     options.capabilities = Some(caps);
     options.extensions = extensions;
@@ -256,7 +272,10 @@ fn last_resort_component_with_data_refused() {
     let err = groups[0]
         .commit(CommitOptions::default().add_member(kp.key_package.clone()))
         .unwrap_err();
-    assert_eq!(err, Error::Message(MessageError::LastResortComponentNotEmpty));
+    assert_eq!(
+        err,
+        Error::Message(MessageError::LastResortComponentNotEmpty)
+    );
     assert!(!groups[0].has_pending_commit());
 }
 
@@ -295,8 +314,14 @@ fn multi_group(
 ) -> Vec<Group> {
     let cs = p.suite(common::SUITE).unwrap();
     let (alice, _) = common::new_client(p, "alice");
-    let mut alice =
-        Group::create(p.clone(), common::SUITE, group_id.to_vec(), alice, config.clone()).unwrap();
+    let mut alice = Group::create(
+        p.clone(),
+        common::SUITE,
+        group_id.to_vec(),
+        alice,
+        config.clone(),
+    )
+    .unwrap();
     let mut clients = Vec::new();
     let mut opts = CommitOptions::default().with_ratchet_tree();
     for n in names {
@@ -316,7 +341,16 @@ fn multi_group(
     let mut groups = vec![alice];
     for (id, kp) in clients {
         groups.push(
-            Group::join(p.clone(), &w, &kp, id, None, config.clone(), &PskStore::new()).unwrap(),
+            Group::join(
+                p.clone(),
+                &w,
+                &kp,
+                id,
+                None,
+                config.clone(),
+                &PskStore::new(),
+            )
+            .unwrap(),
         );
     }
     groups
@@ -339,8 +373,7 @@ fn binding(
 ) -> CredentialBinding {
     let cs = p.suite(suite).unwrap();
     let pair = cs.signature_generate_key_pair().unwrap();
-    CredentialBinding::create(cs, credential, pair.public_key, &pair.private_key, leaf_key)
-        .unwrap()
+    CredentialBinding::create(cs, credential, pair.public_key, &pair.private_key, leaf_key).unwrap()
 }
 
 /// A client whose leaf presents a multi-credential built by `bindings` from its leaf key.
@@ -396,7 +429,9 @@ fn multi_credential_member_joins_and_commits() {
                 CredentialType::MULTI
             }
         );
-        let parsed = MultiCredential::from_credential(&credential).unwrap().unwrap();
+        let parsed = MultiCredential::from_credential(&credential)
+            .unwrap()
+            .unwrap();
         assert_eq!(parsed.bindings.len(), 2);
         let out = groups[0]
             .commit(
@@ -464,7 +499,10 @@ fn multi_credential_binding_checks() {
         check(false, vec![good.clone(), unknown_suite.clone()]),
         err(CredentialBindingError::UnsupportedBinding)
     );
-    assert_eq!(check(true, vec![good.clone(), unknown_suite.clone()]), Ok(()));
+    assert_eq!(
+        check(true, vec![good.clone(), unknown_suite.clone()]),
+        Ok(())
+    );
     assert_eq!(
         check(true, vec![unknown_suite]),
         err(CredentialBindingError::NoSupportedBinding)
@@ -522,8 +560,14 @@ fn multi_credential_needs_every_member_to_support_its_bindings() {
     let cs = p.suite(common::SUITE).unwrap();
     // Bob supports basic and the multi types, not x509.
     let (alice, _) = common::new_client(&p, "alice");
-    let mut alice = Group::create(p.clone(), common::SUITE, b"mcs".to_vec(), alice, config.clone())
-        .unwrap();
+    let mut alice = Group::create(
+        p.clone(),
+        common::SUITE,
+        b"mcs".to_vec(),
+        alice,
+        config.clone(),
+    )
+    .unwrap();
     let (bob, _) = common::new_client(&p, "bob");
     let mut caps = Capabilities::minimal(common::SUITE, CredentialType::BASIC);
     caps.credentials

@@ -7,9 +7,9 @@ use alloc::vec::Vec;
 use crate::crypto::{CipherSuite, CipherSuiteProvider, Secret, SignaturePublicKey};
 use crate::error::Error;
 use crate::framing::PaddingPolicy;
-use crate::messages::{ExtensionType, ProposalType, 
-    Capabilities, Credential, Extensions, KeyPackage, KeyPackageBundle, KeyPackageParams, Lifetime,
-    is_grease,
+use crate::messages::{
+    Capabilities, Credential, ExtensionType, Extensions, KeyPackage, KeyPackageBundle,
+    KeyPackageParams, Lifetime, ProposalType, is_grease,
 };
 use crate::ratchet_tree::TreeLimits;
 use crate::secret_tree::SecretTreeConfig;

@@ -99,10 +99,10 @@ mod proposals;
 mod psk;
 mod public;
 mod reinit;
+mod self_removal;
 mod self_remove;
 #[cfg(all(test, feature = "rust-crypto", feature = "getrandom"))]
 mod self_remove_tests;
-mod self_removal;
 mod sender;
 mod state;
 

@@ -54,8 +54,7 @@ impl MultiCredentialValidator {
             };
         };
         let types = self.inner.supported_credential_types();
-        let supported =
-            |t: CredentialType| !is_multi(t) && types.contains(&t);
+        let supported = |t: CredentialType| !is_multi(t) && types.contains(&t);
         let valid = |c: &Credential, k: &SignaturePublicKey| {
             !is_multi(c.credential_type()) && self.inner.validate(c, k, usage)
         };

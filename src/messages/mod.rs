@@ -11,8 +11,8 @@ mod group_context;
 mod group_info;
 mod key_package;
 mod last_resort;
-mod multi_credential;
 mod leaf_node;
+mod multi_credential;
 mod proposals;
 mod update_path;
 mod welcome;
@@ -30,12 +30,12 @@ pub use extension_types::{
 };
 pub use grease::GREASE_VALUES;
 pub use group_info::GroupInfo;
+pub use key_package::{KeyPackage, KeyPackageBundle, KeyPackageParams, KeyPackageRef};
 pub use last_resort::LAST_RESORT_KEY_PACKAGE_COMPONENT;
+pub(crate) use last_resort::{check_last_resort, mark_last_resort};
 pub use multi_credential::{
     CREDENTIAL_BINDING_LABEL, CredentialBinding, MAX_CREDENTIAL_BINDINGS, MultiCredential,
 };
-pub(crate) use last_resort::{check_last_resort, mark_last_resort};
-pub use key_package::{KeyPackage, KeyPackageBundle, KeyPackageParams, KeyPackageRef};
 pub use proposals::{
     Add, ExternalInit, GroupContextExtensions, PreSharedKey, Proposal, ProposalOrRef, ProposalRef,
     ReInit, Remove, Update,

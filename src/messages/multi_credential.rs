@@ -10,7 +10,9 @@
 
 use alloc::vec::Vec;
 
-use tls_codec::{DeserializeBytes, SerializeBytes, TlsDeserializeBytes, TlsSerializeBytes, TlsSize};
+use tls_codec::{
+    DeserializeBytes, SerializeBytes, TlsDeserializeBytes, TlsSerializeBytes, TlsSize,
+};
 
 use super::{Credential, CredentialType};
 use crate::crypto::{
