@@ -38,8 +38,9 @@ impl MultiCredentialValidator {
     }
 
     /// [`CredentialValidator::validate`] with the reason of a refusal: a
-    /// [`CredentialBindingError`] for a multi-credential, [`GroupError::CredentialRejected`]
-    /// (crate::GroupError::CredentialRejected) when `inner` refuses another credential.
+    /// [`CredentialBindingError`] for a multi-credential,
+    /// [`GroupError::CredentialRejected`](crate::GroupError::CredentialRejected) when
+    /// `inner` refuses another credential.
     pub fn verify(
         &self,
         credential: &Credential,
