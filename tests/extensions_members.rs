@@ -9,16 +9,19 @@ use std::sync::Arc;
 use common::{group_with, provider};
 use melos::crypto::SignaturePublicKey;
 use melos::framing::MlsMessage;
+use melos::framing::WireFormat;
 use melos::group::{
-    BasicCredentialValidator, CommitOptions, CredentialUse, Group, GroupConfig, GroupHooks,
-    HandshakeFormat, KeyPackageOptions, MultiCredentialValidator, ProcessedContent,
+    BasicCredentialValidator, CommitOptions, CreateOptions, CredentialUse, Group, GroupConfig,
+    GroupHooks, HandshakeFormat, KeyPackageOptions, MultiCredentialValidator, ProcessedContent,
     ProposalDecision, ProposalInfo, ProposalPolicy, ProposalStatus, PskStore, SelfRemoval,
     SigningIdentity,
 };
 use melos::messages::{
-    Capabilities, Credential, CredentialBinding, CredentialType, Extension, ExtensionType,
-    Extensions, KeyPackageBundle, LAST_RESORT_KEY_PACKAGE_COMPONENT, Lifetime,
-    MAX_CREDENTIAL_BINDINGS, MultiCredential, Proposal, ProposalType, Remove,
+    ApplicationFraming, CONTENT_MEDIA_TYPES_COMPONENT, Capabilities, Credential, CredentialBinding,
+    CredentialType, Extension, ExtensionType, Extensions, GroupContextExtensions, KeyPackageBundle,
+    LAST_RESORT_KEY_PACKAGE_COMPONENT, Lifetime, MAX_CREDENTIAL_BINDINGS, MediaType, MediaTypeList,
+    MediaTypeParameter, MultiCredential, Proposal, ProposalType, Remove, RequiredWireFormats,
+    SupportedWireFormats,
 };
 use melos::ratchet_tree::TreeView;
 use melos::tree_math::LeafIndex;
@@ -611,4 +614,182 @@ fn multi_credential_needs_every_member_to_support_its_bindings() {
         );
         assert_eq!(alice.to_bytes().unwrap().as_bytes(), before.as_slice());
     }
+}
+
+// ---- Content advertisement ----
+
+const PRIVATE_WF: u16 = 0xf000;
+
+/// A KeyPackage whose leaf can carry the wire-format extensions; `supported` goes into
+/// its `supported_wire_formats`.
+fn wf_key_package(
+    p: &Arc<dyn melos::CryptoProvider>,
+    name: &str,
+    supported: Option<Vec<u16>>,
+) -> (SigningIdentity, KeyPackageBundle) {
+    let cs = p.suite(common::SUITE).unwrap();
+    let (id, _) = common::new_client(p, name);
+    let mut options = KeyPackageOptions::new(Lifetime {
+        not_before: 0,
+        not_after: u64::MAX,
+    });
+    let mut caps =
+        id.default_capabilities(common::SUITE, &[], options.hooks.credential_validator());
+    caps.extensions.extend([
+        ExtensionType::SUPPORTED_WIRE_FORMATS,
+        ExtensionType::REQUIRED_WIRE_FORMATS,
+    ]);
+    options.capabilities = Some(caps);
+    if let Some(s) = supported {
+        options
+            .leaf_extensions
+            .write(&SupportedWireFormats {
+                wire_formats: s.into_iter().map(WireFormat).collect(),
+            })
+            .unwrap();
+    }
+    (id.clone(), id.key_package_with(cs, options).unwrap())
+}
+
+fn gce_required(formats: &[u16]) -> Proposal {
+    let mut extensions = Extensions::default();
+    extensions
+        .write(&RequiredWireFormats {
+            wire_formats: formats.iter().copied().map(WireFormat).collect(),
+        })
+        .unwrap();
+    Proposal::GroupContextExtensions(GroupContextExtensions { extensions })
+}
+
+#[test]
+fn required_wire_formats_must_be_supported_by_every_member() {
+    let p = provider();
+    let config = GroupConfig::default();
+    let (alice, _) = wf_key_package(&p, "alice", Some(vec![PRIVATE_WF]));
+    let (bob, bob_kp) = wf_key_package(&p, "bob", Some(vec![PRIVATE_WF]));
+    let mut alice_caps = alice.default_capabilities(common::SUITE, &[], &BasicCredentialValidator);
+    alice_caps.extensions.extend([
+        ExtensionType::SUPPORTED_WIRE_FORMATS,
+        ExtensionType::REQUIRED_WIRE_FORMATS,
+    ]);
+    let mut leaf_extensions = Extensions::default();
+    leaf_extensions
+        .write(&SupportedWireFormats {
+            wire_formats: vec![WireFormat(PRIVATE_WF)],
+        })
+        .unwrap();
+    let alice = Group::create_with_options(
+        p.clone(),
+        common::SUITE,
+        b"wf".to_vec(),
+        alice,
+        config.clone(),
+        CreateOptions {
+            capabilities: Some(alice_caps),
+            leaf_extensions,
+            ..CreateOptions::default()
+        },
+    )
+    .unwrap();
+    let mut groups = vec![alice];
+    let out = groups[0]
+        .commit(
+            CommitOptions::default()
+                .add_member(bob_kp.key_package.clone())
+                .with_ratchet_tree(),
+        )
+        .unwrap();
+    groups[0].merge_pending_commit().unwrap();
+    groups.push(
+        Group::join(
+            p.clone(),
+            &out.welcome.unwrap(),
+            &bob_kp,
+            bob,
+            None,
+            config.clone(),
+            &PskStore::new(),
+        )
+        .unwrap(),
+    );
+    // A wire format no member lists cannot be required; a default one always can.
+    let before = groups[0].to_bytes().unwrap().as_bytes().to_vec();
+    let opts = CommitOptions {
+        proposals: vec![gce_required(&[PRIVATE_WF + 1])],
+        ..CommitOptions::default()
+    };
+    assert_eq!(
+        groups[0].commit(opts).unwrap_err(),
+        Error::Group(GroupError::RequiredWireFormatNotSupported)
+    );
+    assert_eq!(groups[0].to_bytes().unwrap().as_bytes(), before.as_slice());
+    // Both list 0xf000: it becomes required.
+    let opts = CommitOptions {
+        proposals: vec![gce_required(&[0x0001, PRIVATE_WF])],
+        ..CommitOptions::default()
+    };
+    let out = groups[0].commit(opts).unwrap();
+    deliver_commit(&mut groups, 0, &out.commit);
+    // Carol does not list it: she cannot be added; Dave does.
+    let (_, carol) = wf_key_package(&p, "carol", None);
+    let before = groups[0].to_bytes().unwrap().as_bytes().to_vec();
+    assert_eq!(
+        groups[0]
+            .commit(CommitOptions::default().add_member(carol.key_package))
+            .unwrap_err(),
+        Error::Group(GroupError::RequiredWireFormatNotSupported)
+    );
+    assert_eq!(groups[0].to_bytes().unwrap().as_bytes(), before.as_slice());
+    let (_, dave) = wf_key_package(&p, "dave", Some(vec![PRIVATE_WF]));
+    let out = groups[1]
+        .commit(CommitOptions::default().add_member(dave.key_package))
+        .unwrap();
+    deliver_commit(&mut groups, 1, &out.commit);
+}
+
+#[test]
+fn media_types_and_application_framing() {
+    let text = MediaType {
+        media_type: b"text/plain".to_vec(),
+        parameters: vec![MediaTypeParameter {
+            parameter_name: b"charset".to_vec(),
+            parameter_value: b"UTF-8".to_vec(),
+        }],
+    };
+    let list = MediaTypeList {
+        media_type_list: vec![
+            text.clone(),
+            MediaType {
+                media_type: b"application/json".to_vec(),
+                parameters: vec![],
+            },
+        ],
+    };
+    let bytes = melos::codec::encode(&list).unwrap();
+    assert_eq!(MediaTypeList::from_bytes(&bytes).unwrap(), list);
+    assert_eq!(
+        MediaTypeList::from_bytes(&[0x00]).unwrap_err(),
+        Error::Message(MessageError::EmptyMediaTypeList)
+    );
+    assert_eq!(
+        MediaTypeList::from_bytes(&[0x05, 0x01]).unwrap_err(),
+        Error::Message(MessageError::MalformedExtension)
+    );
+    assert_eq!(CONTENT_MEDIA_TYPES_COMPONENT, 0x0003);
+    // An empty media type means the group's first one.
+    let framed = ApplicationFraming {
+        media_type: MediaType {
+            media_type: vec![],
+            parameters: vec![],
+        },
+        inner_application_content: b"hi".to_vec(),
+    };
+    let bytes = melos::codec::encode(&framed).unwrap();
+    assert_eq!(bytes, vec![0x00, 0x00, 0x02, b'h', b'i']);
+    let back = ApplicationFraming::from_bytes(&bytes).unwrap();
+    assert_eq!(back.effective_media_type(&list), Some(&text));
+    assert_eq!(
+        ApplicationFraming::from_bytes(&bytes[..4]).unwrap_err(),
+        Error::Message(MessageError::MalformedApplicationFraming)
+    );
 }

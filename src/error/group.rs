@@ -325,6 +325,10 @@ pub enum GroupError {
     /// A SelfRemove proposal in a group where not every member lists `self_remove` in its
     /// capabilities (draft-ietf-mls-extensions: only a "self-remove-capable group").
     SelfRemoveNotSupported,
+    /// A leaf does not list a wire format of the group's `required_wire_formats` in its
+    /// `supported_wire_formats` (draft-ietf-mls-extensions, "Negotiating Extensions and
+    /// Components").
+    RequiredWireFormatNotSupported,
 }
 
 impl core::fmt::Display for GroupError {
@@ -661,6 +665,9 @@ impl core::fmt::Display for GroupError {
             }
             GroupError::SelfRemoveNotSupported => {
                 "not every member of the group supports the SelfRemove proposal"
+            }
+            GroupError::RequiredWireFormatNotSupported => {
+                "a member does not support a wire format the group requires"
             }
         })
     }

@@ -63,6 +63,12 @@ pub enum MessageError {
     /// A KeyPackage's `last_resort_key_package` component carries data
     /// (draft-ietf-mls-extensions, "Last-Resort KeyPackages": its `data` field is empty).
     LastResortComponentNotEmpty,
+    /// A `content_media_types` component lists no media type (draft-ietf-mls-extensions,
+    /// "Content Advertisement": "must contain at least one item").
+    EmptyMediaTypeList,
+    /// `application_data` of a group with `content_media_types` does not decode as
+    /// `ApplicationFraming` (draft-ietf-mls-extensions, "Framing of application_data").
+    MalformedApplicationFraming,
 }
 
 impl core::fmt::Display for MessageError {
@@ -133,6 +139,10 @@ impl core::fmt::Display for MessageError {
             }
             MessageError::LastResortComponentNotEmpty => {
                 "the KeyPackage's last_resort_key_package component is not empty"
+            }
+            MessageError::EmptyMediaTypeList => "a content_media_types list is empty",
+            MessageError::MalformedApplicationFraming => {
+                "application data does not decode as ApplicationFraming"
             }
         })
     }

@@ -71,7 +71,7 @@ fn message_errors() -> Vec<MessageError> {
         WelcomeNotForUs, WelcomeCipherSuiteMismatch, MultipleReinitOrBranchPsks, MissingPsk,
         GroupInfoSignatureInvalid, GroupInfoCipherSuiteMismatch,
         UnsupportedGroupContextExtension, ConfirmationTagMismatch, MalformedExtension,
-        LastResortComponentNotEmpty)
+        LastResortComponentNotEmpty, EmptyMediaTypeList, MalformedApplicationFraming)
 }
 
 fn framing_errors() -> Vec<FramingError> {
@@ -118,7 +118,8 @@ fn group_errors() -> Vec<GroupError> {
         ClientMaterialTruncated, UnsupportedClientMaterialVersion, ClientMaterialTrailingBytes,
         ClientMaterialWrongKind, InvalidClientMaterial, SignerRequired, SetSignerKeyMismatch,
         SelfRemoveFromNonMember, SelfRemoveNotPublic, SelfRemoveByValue, SelfRemoveOfCommitter,
-        RemoveOfSelfRemovedLeaf, DuplicateSelfRemove, SelfRemoveOmitted, SelfRemoveNotSupported)
+        RemoveOfSelfRemovedLeaf, DuplicateSelfRemove, SelfRemoveOmitted, SelfRemoveNotSupported,
+        RequiredWireFormatNotSupported)
 }
 
 /// Every variant of [`Error`]: each category with every one of its variants, and the

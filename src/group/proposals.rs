@@ -167,7 +167,7 @@ pub(crate) fn check_leaf_capabilities(
     {
         return Err(GroupError::RequiredCapabilitiesNotSupported.into());
     }
-    Ok(())
+    crate::messages::check_wire_formats(leaf, extensions)
 }
 
 /// The member at `leaf` of `tree`, as the API shows it.
@@ -580,6 +580,7 @@ fn check_group_context_extensions<T: TreeView + ?Sized>(
     extensions: &Extensions,
 ) -> Result<(), Error> {
     let required = extensions.read::<RequiredCapabilities>()?;
+    let wire_formats = extensions.contains(ExtensionType::REQUIRED_WIRE_FORMATS);
     for (_, leaf) in tree.leaves() {
         if !extensions
             .iter()
@@ -601,6 +602,9 @@ fn check_group_context_extensions<T: TreeView + ?Sized>(
             if !ok {
                 return Err(GroupError::RequiredCapabilitiesNotSupported.into());
             }
+        }
+        if wire_formats {
+            crate::messages::check_wire_formats(&leaf.to_leaf_node()?, extensions)?;
         }
     }
     Ok(())

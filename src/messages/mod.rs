@@ -3,6 +3,7 @@
 //! are open `u16` newtypes so unknown values round-trip.
 
 mod commit;
+mod content_advertisement;
 mod credential;
 mod extension_types;
 mod extensions;
@@ -24,6 +25,11 @@ pub use leaf_node::{Capabilities, LeafNode, LeafNodeSource, Lifetime};
 pub use update_path::{UpdatePath, UpdatePathNode};
 
 pub use commit::Commit;
+pub(crate) use content_advertisement::check_wire_formats;
+pub use content_advertisement::{
+    ApplicationFraming, CONTENT_MEDIA_TYPES_COMPONENT, MediaType, MediaTypeList,
+    MediaTypeParameter, RequiredWireFormats, SupportedWireFormats,
+};
 pub use extension_types::{
     ApplicationId, ExtensionContent, ExternalPub, ExternalSender, ExternalSenders,
     RequiredCapabilities,
@@ -105,6 +111,10 @@ registry_u16!(
         EXTERNAL_SENDERS = 0x0005,
         /// `app_data_dictionary` (draft-ietf-mls-extensions, IANA "MLS Extension Types")
         APP_DATA_DICTIONARY = 0x0006,
+        /// `supported_wire_formats` (draft-ietf-mls-extensions, IANA "MLS Extension Types")
+        SUPPORTED_WIRE_FORMATS = 0x0007,
+        /// `required_wire_formats` (draft-ietf-mls-extensions, IANA "MLS Extension Types")
+        REQUIRED_WIRE_FORMATS = 0x0008,
     }
 );
 
