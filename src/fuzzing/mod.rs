@@ -4,6 +4,7 @@
 //! which check properties (a successful decode re-encodes to the same bytes) and so turn
 //! real bugs into fuzzer findings.
 
+pub mod extensions_members;
 pub mod external;
 pub mod framing;
 pub mod group;
