@@ -100,7 +100,7 @@ mod psk;
 mod public;
 mod reinit;
 mod self_removal;
-mod self_remove;
+pub(crate) mod self_remove;
 #[cfg(all(test, feature = "rust-crypto", feature = "getrandom"))]
 mod self_remove_tests;
 mod sender;

@@ -22,6 +22,9 @@
 //! [`StagedCommit::self_removal`](super::StagedCommit::self_removal) is
 //! [`SelfRemoval::Verified`](super::SelfRemoval::Verified).
 //!
+//! A [`PublicGroup`](super::PublicGroup) (a Delivery Service's view) runs the same checks
+//! on the proposals and member Commits it sees.
+//!
 //! Not implemented: SelfRemove proposals in external Commits (which the draft allows by
 //! reference); melos refuses every proposal by reference in an external Commit
 //! ([`GroupError::ExternalCommitProposalByReference`], RFC 9420 §12.2).
@@ -70,28 +73,17 @@ impl Group {
     }
 
     /// The receiver rules of a SelfRemove proposal that the lone-proposal checks do not
-    /// cover: it came in a PublicMessage ([`GroupError::SelfRemoveNotPublic`]) from a
-    /// member ([`GroupError::SelfRemoveFromNonMember`]) that sent no other one this epoch
-    /// ([`GroupError::DuplicateSelfRemove`]).
+    /// cover, against this member's pool: see [`check_received_self_remove`].
     pub(super) fn check_received_self_remove(
         &self,
         ac: &AuthenticatedContent,
         sender: Sender,
     ) -> Result<(), Error> {
-        if !matches!(sender, Sender::Member(_)) {
-            return Err(GroupError::SelfRemoveFromNonMember.into());
-        }
-        if ac.wire_format != WireFormat::MLS_PUBLIC_MESSAGE {
-            return Err(GroupError::SelfRemoveNotPublic.into());
-        }
-        if self
-            .proposals
-            .iter()
-            .any(|p| p.sender == sender && matches!(p.proposal, Proposal::SelfRemove))
-        {
-            return Err(GroupError::DuplicateSelfRemove.into());
-        }
-        Ok(())
+        check_received_self_remove(
+            ac,
+            sender,
+            self.proposals.iter().map(|p| (&p.proposal, p.sender)),
+        )
     }
 
     /// This member's own Commit covers every SelfRemove proposal of the pool but its own,
@@ -109,4 +101,26 @@ impl Group {
                 .map(|p| (&p.reference, &p.proposal, p.sender)),
         )
     }
+}
+
+/// The receiver rules of a SelfRemove proposal that the lone-proposal checks do not cover
+/// (draft-ietf-mls-extensions), for a member or a [`PublicGroup`](super::PublicGroup): it
+/// came from a member ([`GroupError::SelfRemoveFromNonMember`]) in a PublicMessage
+/// ([`GroupError::SelfRemoveNotPublic`]) and `pool` (proposals and senders of the epoch)
+/// holds no other one of that member ([`GroupError::DuplicateSelfRemove`]).
+pub(crate) fn check_received_self_remove<'p>(
+    ac: &AuthenticatedContent,
+    sender: Sender,
+    mut pool: impl Iterator<Item = (&'p Proposal, Sender)>,
+) -> Result<(), Error> {
+    if !matches!(sender, Sender::Member(_)) {
+        return Err(GroupError::SelfRemoveFromNonMember.into());
+    }
+    if ac.wire_format != WireFormat::MLS_PUBLIC_MESSAGE {
+        return Err(GroupError::SelfRemoveNotPublic.into());
+    }
+    if pool.any(|(p, s)| s == sender && matches!(p, Proposal::SelfRemove)) {
+        return Err(GroupError::DuplicateSelfRemove.into());
+    }
+    Ok(())
 }

@@ -236,3 +236,35 @@ fn self_remove_in_incapable_group_refused() {
         .unwrap();
     refuses(&mut groups[0], &msg, GroupError::SelfRemoveNotSupported);
 }
+
+#[test]
+fn public_group_checks_self_removes() {
+    let (p, mut groups) = group_of(2);
+    let gi = groups[0].group_info(GroupInfoOptions::default()).unwrap();
+    let mut view = PublicGroup::from_group_info(p, &gi, None, GroupConfig::default()).unwrap();
+    let sr = groups[2].self_remove().unwrap();
+    view.process(&sr).unwrap();
+    for g in groups.iter_mut().take(2) {
+        g.process(&sr, None).unwrap();
+    }
+    let again = groups[2]
+        .fuzz_frame(
+            FramedContentBody::Proposal(Proposal::SelfRemove),
+            WireFormat::MLS_PUBLIC_MESSAGE,
+            b"again",
+            None,
+        )
+        .unwrap();
+    assert_eq!(
+        view.process(&again).unwrap_err(),
+        Error::Group(GroupError::DuplicateSelfRemove)
+    );
+    let omitting = commit_of(&mut groups[1], vec![], true);
+    assert_eq!(
+        view.process(&omitting).unwrap_err(),
+        Error::Group(GroupError::SelfRemoveOmitted)
+    );
+    let out = groups[0].commit(CommitOptions::default()).unwrap();
+    view.process(&out.commit).unwrap();
+    assert_eq!(view.member_count(), 2);
+}
