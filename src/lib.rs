@@ -163,9 +163,9 @@ pub mod fuzzing;
 
 pub use crate::crypto::{CipherSuite, CipherSuiteProvider, CryptoProvider};
 pub use crate::error::{
-    ClientError, CryptoError, DecodeError, Error, ExtensionError, FramingError, GroupError,
-    KeyScheduleError, MessageError, PartialError, SecretTreeError, StorageError, TreeError,
-    TreeKemError,
+    ClientError, CredentialBindingError, CryptoError, DecodeError, Error, ExtensionError,
+    FramingError, GroupError, KeyScheduleError, MessageError, PartialError, SecretTreeError,
+    StorageError, TreeError, TreeKemError,
 };
 
 /// The README's code samples, compiled and run as doctests.

@@ -181,7 +181,12 @@ fn default_capabilities_list_every_supported_suite_and_credential_type() {
         vec![CredentialType::X509, CredentialType::BASIC]
     );
     assert_eq!(caps.versions, vec![ProtocolVersion::MLS10]);
-    assert!(caps.extensions.is_empty() && caps.proposals.is_empty());
+    // No extension type; the SelfRemove proposal of draft-ietf-mls-extensions.
+    assert!(caps.extensions.is_empty());
+    assert_eq!(
+        caps.proposals,
+        vec![melos::messages::ProposalType::SELF_REMOVE]
+    );
     kp.validate(cs, 1).unwrap();
     // With the default GREASE: the same lists plus one GREASE value each.
     let kp = id.key_package(cs, FOREVER).unwrap().key_package;

@@ -52,6 +52,7 @@ impl<S: Storage> Client<S> {
         };
         let mut options = KeyPackageOptions::new(lifetime);
         options.hooks = self.config.group.hooks.clone();
+        options.last_resort = last_resort;
         let bundle = self.identity.key_package_with(cs, options)?;
         let reference = bundle.key_package.key_package_ref(cs)?;
         let record = KeyPackageRecord {
@@ -138,9 +139,11 @@ impl<S: Storage> Client<S> {
     }
 
     /// The last-resort KeyPackage (RFC 9420 §16.8: used when the others ran out, and kept
-    /// after use), made and stored now if there is none. melos does not implement the
-    /// `last_resort` KeyPackage extension of the MLS extensions draft: the KeyPackage is
-    /// marked as last resort only in the store ([`KeyPackageRecord::last_resort`]).
+    /// after use), made and stored now if there is none. The KeyPackage carries the
+    /// `last_resort_key_package` component of draft-ietf-mls-extensions
+    /// ([`KeyPackage::is_last_resort`](crate::messages::KeyPackage::is_last_resort)), so
+    /// that the Delivery Service hands it out only when the others ran out, and the store
+    /// keeps it after a Welcome used it ([`KeyPackageRecord::last_resort`]).
     pub fn last_resort_key_package(&mut self, now: u64) -> Result<MlsMessage, Error> {
         let existing = self
             .key_packages

@@ -422,6 +422,14 @@ impl<S: Storage> Client<S> {
         })
     }
 
+    /// Leaves the group by a SelfRemove proposal (draft-ietf-mls-extensions, "SelfRemove
+    /// Proposal"; see [`Group::self_remove`](crate::group::Group::self_remove)), which any
+    /// other member's next Commit must cover; unlike [`Client::leave`] it needs every
+    /// member to list `self_remove` in its capabilities.
+    pub fn self_remove(&mut self, group_id: &[u8]) -> Result<MlsMessage, Error> {
+        self.change(group_id, |h, _| h.group.self_remove())
+    }
+
     /// Makes a Commit (RFC 9420 §12.4) and stores, in one batch, the group with the pending
     /// Commit and a [`PendingCommitRecord`] (the exact Commit message, and its Add, Remove,
     /// PreSharedKey and GroupContextExtensions proposals by value, to re-propose if another

@@ -365,6 +365,9 @@ fn joining_deletes_the_key_package_in_the_same_batch_and_keeps_the_last_resort_o
     assert_eq!(bob.key_package_count(), 2);
     // Asking again gives the same one.
     assert_eq!(enc(&bob.last_resort_key_package(NOW).unwrap()), enc(&last));
+    // Marked as such on the wire (draft-ietf-mls-extensions, "Last-Resort KeyPackages").
+    assert!(last.clone().into_key_package().unwrap().is_last_resort());
+    assert!(!kps[0].clone().into_key_package().unwrap().is_last_resort());
 
     let kp = kps[0].clone().into_key_package().unwrap();
     alice.create_group(G.to_vec(), NOW).unwrap();

@@ -300,6 +300,35 @@ pub enum GroupError {
     SignerRequired,
     /// `Group::set_signer`: the signer's public key is not this member's `signature_key`.
     SetSignerKeyMismatch,
+    /// A SelfRemove proposal not sent by a member (draft-ietf-mls-extensions, "SelfRemove
+    /// Proposal": "SelfRemove cannot be sent as an external proposal").
+    SelfRemoveFromNonMember,
+    /// A SelfRemove proposal in a PrivateMessage (draft-ietf-mls-extensions: SelfRemove
+    /// proposals "MUST be sent in an MLS PublicMessage").
+    SelfRemoveNotPublic,
+    /// A Commit carries a SelfRemove proposal by value (draft-ietf-mls-extensions:
+    /// "SelfRemove proposals are only allowed in a Commit by reference").
+    SelfRemoveByValue,
+    /// A Commit covers a SelfRemove proposal of its own committer, who cannot leave by its
+    /// own Commit (RFC 9420 §12.2, as for a Remove of the committer).
+    SelfRemoveOfCommitter,
+    /// A Remove proposal of a leaf that a SelfRemove proposal of the same list removes
+    /// (draft-ietf-mls-extensions: "the Remove proposal is invalid").
+    RemoveOfSelfRemovedLeaf,
+    /// A second SelfRemove proposal of one member in one epoch (draft-ietf-mls-extensions:
+    /// "A client MUST NOT issue more than one SelfRemove proposal per epoch").
+    DuplicateSelfRemove,
+    /// A member's Commit does not cover a valid SelfRemove proposal of another member that
+    /// this member holds (draft-ietf-mls-extensions: a member "includes it along with any
+    /// other pending Proposals when sending a Commit").
+    SelfRemoveOmitted,
+    /// A SelfRemove proposal in a group where not every member lists `self_remove` in its
+    /// capabilities (draft-ietf-mls-extensions: only a "self-remove-capable group").
+    SelfRemoveNotSupported,
+    /// A leaf does not list a wire format of the group's `required_wire_formats` in its
+    /// `supported_wire_formats` (draft-ietf-mls-extensions, "Negotiating Extensions and
+    /// Components").
+    RequiredWireFormatNotSupported,
 }
 
 impl core::fmt::Display for GroupError {
@@ -612,6 +641,33 @@ impl core::fmt::Display for GroupError {
             }
             GroupError::SetSignerKeyMismatch => {
                 "the signer's public key is not this member's signature key"
+            }
+            GroupError::SelfRemoveFromNonMember => {
+                "a SelfRemove proposal was not sent by a member of the group"
+            }
+            GroupError::SelfRemoveNotPublic => {
+                "a SelfRemove proposal came in a PrivateMessage instead of a PublicMessage"
+            }
+            GroupError::SelfRemoveByValue => {
+                "a commit carries a SelfRemove proposal by value instead of by reference"
+            }
+            GroupError::SelfRemoveOfCommitter => {
+                "a commit covers a SelfRemove proposal of its own committer"
+            }
+            GroupError::RemoveOfSelfRemovedLeaf => {
+                "a Remove proposal targets a member that leaves by a SelfRemove proposal of the same commit"
+            }
+            GroupError::DuplicateSelfRemove => {
+                "a member sent a second SelfRemove proposal in one epoch"
+            }
+            GroupError::SelfRemoveOmitted => {
+                "a commit leaves out a valid SelfRemove proposal of this epoch"
+            }
+            GroupError::SelfRemoveNotSupported => {
+                "not every member of the group supports the SelfRemove proposal"
+            }
+            GroupError::RequiredWireFormatNotSupported => {
+                "a member does not support a wire format the group requires"
             }
         })
     }

@@ -60,6 +60,15 @@ pub enum MessageError {
     /// An extension's content does not decode as the type its `extension_type` names
     /// (§13).
     MalformedExtension,
+    /// A KeyPackage's `last_resort_key_package` component carries data
+    /// (draft-ietf-mls-extensions, "Last-Resort KeyPackages": its `data` field is empty).
+    LastResortComponentNotEmpty,
+    /// A `content_media_types` component lists no media type (draft-ietf-mls-extensions,
+    /// "Content Advertisement": "must contain at least one item").
+    EmptyMediaTypeList,
+    /// `application_data` of a group with `content_media_types` does not decode as
+    /// `ApplicationFraming` (draft-ietf-mls-extensions, "Framing of application_data").
+    MalformedApplicationFraming,
 }
 
 impl core::fmt::Display for MessageError {
@@ -127,6 +136,13 @@ impl core::fmt::Display for MessageError {
             }
             MessageError::MalformedExtension => {
                 "an extension's content does not decode as its type"
+            }
+            MessageError::LastResortComponentNotEmpty => {
+                "the KeyPackage's last_resort_key_package component is not empty"
+            }
+            MessageError::EmptyMediaTypeList => "a content_media_types list is empty",
+            MessageError::MalformedApplicationFraming => {
+                "application data does not decode as ApplicationFraming"
             }
         })
     }

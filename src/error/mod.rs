@@ -9,6 +9,7 @@ use core::fmt;
 use crate::crypto::CipherSuite;
 
 mod extension;
+mod binding;
 mod framing;
 mod group;
 mod message;
@@ -21,6 +22,7 @@ mod treekem;
 mod tests;
 
 pub use extension::ExtensionError;
+pub use binding::CredentialBindingError;
 pub use framing::FramingError;
 pub use group::GroupError;
 pub use message::MessageError;
@@ -63,6 +65,8 @@ pub enum Error {
     Extension(ExtensionError),
     /// A Partial MLS check failed (draft-ietf-mls-partial, [`crate::partial`]).
     Partial(PartialError),
+    /// A multi-credential fails a check (draft-ietf-mls-extensions, "Multi-Credentials").
+    CredentialBinding(CredentialBindingError),
 }
 
 /// Why a byte string is not a valid encoding (RFC 9420 §2.1).
@@ -158,6 +162,7 @@ impl fmt::Display for Error {
             Error::Client(e) => write!(f, "client error: {e}"),
             Error::Extension(e) => write!(f, "MLS extensions error: {e}"),
             Error::Partial(e) => write!(f, "partial MLS error: {e}"),
+            Error::CredentialBinding(e) => write!(f, "multi-credential error: {e}"),
         }
     }
 }
@@ -300,6 +305,12 @@ impl From<StorageError> for Error {
 impl From<ExtensionError> for Error {
     fn from(e: ExtensionError) -> Self {
         Error::Extension(e)
+    }
+}
+
+impl From<CredentialBindingError> for Error {
+    fn from(e: CredentialBindingError) -> Self {
+        Error::CredentialBinding(e)
     }
 }
 

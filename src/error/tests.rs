@@ -70,7 +70,8 @@ fn message_errors() -> Vec<MessageError> {
         DuplicateExtension, VersionNotInCapabilities, CipherSuiteNotInCapabilities,
         WelcomeNotForUs, WelcomeCipherSuiteMismatch, MultipleReinitOrBranchPsks, MissingPsk,
         GroupInfoSignatureInvalid, GroupInfoCipherSuiteMismatch,
-        UnsupportedGroupContextExtension, ConfirmationTagMismatch, MalformedExtension)
+        UnsupportedGroupContextExtension, ConfirmationTagMismatch, MalformedExtension,
+        LastResortComponentNotEmpty, EmptyMediaTypeList, MalformedApplicationFraming)
 }
 
 fn framing_errors() -> Vec<FramingError> {
@@ -115,7 +116,10 @@ fn group_errors() -> Vec<GroupError> {
         StagedCommitOfOtherGroup, NoUnverifiedRemoval, CustomProposalOfDefaultType,
         InvalidKemPublicKey, PrivateMessageUnreadable, SignerSchemeMismatch, SignerNotSerializable,
         ClientMaterialTruncated, UnsupportedClientMaterialVersion, ClientMaterialTrailingBytes,
-        ClientMaterialWrongKind, InvalidClientMaterial, SignerRequired, SetSignerKeyMismatch)
+        ClientMaterialWrongKind, InvalidClientMaterial, SignerRequired, SetSignerKeyMismatch,
+        SelfRemoveFromNonMember, SelfRemoveNotPublic, SelfRemoveByValue, SelfRemoveOfCommitter,
+        RemoveOfSelfRemovedLeaf, DuplicateSelfRemove, SelfRemoveOmitted, SelfRemoveNotSupported,
+        RequiredWireFormatNotSupported)
 }
 
 /// Every variant of [`Error`]: each category with every one of its variants, and the
@@ -139,7 +143,8 @@ fn all_errors() -> Vec<Error> {
             | Error::Storage(_)
             | Error::Client(_)
             | Error::Extension(_)
-            | Error::Partial(_) => {}
+            | Error::Partial(_)
+            | Error::CredentialBinding(_) => {}
         }
     }
     let mut all = vec![
@@ -159,6 +164,13 @@ fn all_errors() -> Vec<Error> {
     all.extend(client_errors().into_iter().map(Error::Client));
     all.extend(extension_errors().into_iter().map(Error::Extension));
     all.extend(partial_errors().into_iter().map(Error::Partial));
+    all.extend(
+        variants!(CredentialBindingError: Malformed, BindingCount, UnsupportedBinding,
+            NoSupportedBinding, CredentialRejected, SignatureInvalid,
+            BindingNotSupportedByMember, NoBindingSupportedByMember)
+        .into_iter()
+        .map(Error::CredentialBinding),
+    );
     all
 }
 
@@ -298,6 +310,7 @@ fn every_error_prints_its_category_and_a_sentence() {
             Error::Storage(i) => Some(i.to_string()),
             Error::Client(i) => Some(i.to_string()),
             Error::Extension(i) => Some(i.to_string()),
+            Error::CredentialBinding(i) => Some(i.to_string()),
             _ => None,
         };
         if let Some(inner) = inner {

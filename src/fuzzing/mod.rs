@@ -5,6 +5,7 @@
 //! real bugs into fuzzer findings.
 
 pub mod components;
+pub mod extensions_members;
 pub mod external;
 pub mod framing;
 pub mod group;

@@ -125,6 +125,7 @@ impl Group {
         };
         let selection = self.select_proposals(cs, &options.proposals, &checks)?;
         let (list, mut applied, left_out) = (selection.list, selection.applied, selection.left_out);
+        self.check_own_commit_covers_self_removes(&list)?;
         let with_path = applied.path_required || options.path == PathChoice::Always;
 
         let mut next = ctx.clone();

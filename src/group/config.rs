@@ -8,8 +8,8 @@ use crate::crypto::{CipherSuite, CipherSuiteProvider, Secret, SignaturePublicKey
 use crate::error::Error;
 use crate::framing::PaddingPolicy;
 use crate::messages::{
-    Capabilities, Credential, Extensions, KeyPackage, KeyPackageBundle, KeyPackageParams, Lifetime,
-    is_grease,
+    Capabilities, Credential, ExtensionType, Extensions, KeyPackage, KeyPackageBundle,
+    KeyPackageParams, Lifetime, ProposalType, is_grease,
 };
 use crate::ratchet_tree::TreeLimits;
 use crate::secret_tree::SecretTreeConfig;
@@ -23,8 +23,9 @@ impl SigningIdentity {
     /// "MUST list all values it supports"): version MLS 1.0; `suite` and then every other
     /// suite of `suites` (what the crypto provider implements); the credential's own type
     /// and then every other type `validator` accepts
-    /// ([`CredentialValidator::supported_credential_types`]); no extension or proposal types
-    /// (melos implements only the default ones, which are never listed, §7.2). GREASE values
+    /// ([`CredentialValidator::supported_credential_types`]); the `self_remove` proposal type
+    /// of draft-ietf-mls-extensions and no extension type (the default ones are never
+    /// listed, §7.2). GREASE values
     /// (§13.5) are not added here; duplicates and GREASE values in `suites` or among the
     /// validator's types are skipped.
     pub fn default_capabilities(
@@ -34,6 +35,8 @@ impl SigningIdentity {
         validator: &dyn CredentialValidator,
     ) -> Capabilities {
         let mut capabilities = Capabilities::minimal(suite, self.credential.credential_type());
+        // draft-ietf-mls-extensions: melos processes SelfRemove proposals.
+        capabilities.proposals.push(ProposalType::SELF_REMOVE);
         for &s in suites {
             if !s.is_grease() && !capabilities.cipher_suites.contains(&s) {
                 capabilities.cipher_suites.push(s);
@@ -81,6 +84,13 @@ impl SigningIdentity {
         });
         let mut leaf_extensions = options.leaf_extensions;
         let mut extensions = options.extensions;
+        if options.last_resort {
+            crate::messages::mark_last_resort(&mut extensions)?;
+            let t = ExtensionType::APP_DATA_DICTIONARY;
+            if !capabilities.extensions.contains(&t) {
+                capabilities.extensions.push(t);
+            }
+        }
         if options.grease {
             capabilities.add_grease(cs)?;
         }
@@ -126,6 +136,11 @@ pub struct KeyPackageOptions {
     /// [`GroupConfig::hooks`]): default capabilities list the credential types their
     /// validator accepts ([`CredentialValidator::supported_credential_types`]).
     pub hooks: GroupHooks,
+    /// Mark the KeyPackage as a last-resort KeyPackage (draft-ietf-mls-extensions,
+    /// "Last-Resort KeyPackages"): the `last_resort_key_package` component goes into an
+    /// `app_data_dictionary` KeyPackage extension (added to `extensions` or merged into
+    /// the one there), and `app_data_dictionary` into the capabilities. Default false.
+    pub last_resort: bool,
 }
 
 impl KeyPackageOptions {
@@ -140,6 +155,7 @@ impl KeyPackageOptions {
             grease: true,
             grease_extensions: false,
             hooks: GroupHooks::default(),
+            last_resort: false,
         }
     }
 }

@@ -45,6 +45,8 @@ pub(super) fn check_external_sender_type(
         | ProposalType::PSK
         | ProposalType::REINIT
         | ProposalType::GROUP_CONTEXT_EXTENSIONS => Ok(()),
+        // draft-ietf-mls-extensions: "SelfRemove cannot be sent as an external proposal".
+        ProposalType::SELF_REMOVE => Err(GroupError::SelfRemoveFromNonMember.into()),
         _ if t.is_default() => Err(GroupError::ExternalProposalTypeNotAllowed.into()),
         // draft-ietf-mls-extensions § "MLS Proposal Types": "External: Y".
         _ if crate::components::is_app_proposal_type(t) => Ok(()),

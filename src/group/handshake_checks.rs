@@ -104,6 +104,10 @@ pub(crate) fn resolve_committed<'p>(
     let mut committed = Vec::with_capacity(commit.proposals.len());
     for p in &commit.proposals {
         committed.push(match p {
+            // draft-ietf-mls-extensions: SelfRemove only by reference.
+            ProposalOrRef::Proposal(Proposal::SelfRemove) => {
+                return Err(GroupError::SelfRemoveByValue.into());
+            }
             ProposalOrRef::Proposal(p) => CommittedProposal {
                 proposal: p.clone(),
                 sender: Sender::Member(committer),
@@ -118,6 +122,29 @@ pub(crate) fn resolve_committed<'p>(
         });
     }
     Ok(committed)
+}
+
+/// draft-ietf-mls-extensions ("SelfRemove Proposal"): a member's Commit (its proposal
+/// list `list`) covers every
+/// SelfRemove proposal of `pool` (the proposals this member holds, with their references
+/// and senders) except one of the committer itself, which it cannot cover; else
+/// [`GroupError::SelfRemoveOmitted`]. O(p·r) for p pooled proposals and r references.
+pub(crate) fn check_self_removes_covered<'p>(
+    list: &[ProposalOrRef],
+    committer: LeafIndex,
+    pool: impl Iterator<Item = (&'p ProposalRef, &'p Proposal, Sender)>,
+) -> Result<(), Error> {
+    for (reference, proposal, sender) in pool {
+        if matches!(proposal, Proposal::SelfRemove)
+            && sender != Sender::Member(committer)
+            && !list
+                .iter()
+                .any(|p| matches!(p, ProposalOrRef::Reference(r) if r == reference))
+        {
+            return Err(GroupError::SelfRemoveOmitted.into());
+        }
+    }
+    Ok(())
 }
 
 /// The application's [`ProposalPolicy::commit_valid`](super::ProposalPolicy::commit_valid)

@@ -93,6 +93,7 @@ mod identity;
 mod join;
 mod join_builder;
 mod join_checks;
+mod multi_credential;
 mod pool;
 mod process;
 mod proposals;
@@ -100,6 +101,9 @@ mod psk;
 mod public;
 mod reinit;
 mod self_removal;
+pub(crate) mod self_remove;
+#[cfg(all(test, feature = "rust-crypto", feature = "getrandom"))]
+mod self_remove_tests;
 mod sender;
 mod state;
 
@@ -120,6 +124,7 @@ pub use hooks::{
 };
 pub use join::{JoinOptions, TreeLifetimes};
 pub use join_builder::JoinBuilder;
+pub use multi_credential::MultiCredentialValidator;
 pub use pool::{LeftOutProposal, PendingProposal, ProposalStatus};
 pub use process::{ProcessedContent, ProcessedMessage, StagedCommit};
 pub use public::{
@@ -502,8 +507,12 @@ impl Group {
     /// reference, so that a later Commit (by anyone) can cover it. For an Update, see
     /// [`Group::propose_update`]. Proposing the same proposal twice in an epoch yields the
     /// same ProposalRef (signatures are deterministic) and stores it once; a full pool is
-    /// [`GroupError::ProposalPoolFull`].
+    /// [`GroupError::ProposalPoolFull`]. A SelfRemove proposal goes through
+    /// [`Group::self_remove`].
     pub fn propose(&mut self, proposal: Proposal) -> Result<MlsMessage, Error> {
+        if matches!(proposal, Proposal::SelfRemove) {
+            return self.self_remove();
+        }
         self.check_active()?;
         proposals::check_custom_type(&proposal)?;
         let format = self.handshake_wire_format();

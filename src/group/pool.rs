@@ -152,7 +152,9 @@ impl Group {
                 Err(GroupError::DuplicateProposal.into())
             };
         }
-        let status = if own {
+        // draft-ietf-mls-extensions: every member's next Commit must cover a SelfRemove
+        // proposal, so the policy neither holds nor refuses it.
+        let status = if own || matches!(proposal, Proposal::SelfRemove) {
             ProposalStatus::Accepted
         } else {
             let info = ProposalInfo {
@@ -327,7 +329,10 @@ impl Group {
                     reference: Some(&p.reference),
                     context: ctx,
                 };
-                if p.status == ProposalStatus::Held {
+                if matches!(p.proposal, Proposal::SelfRemove) {
+                    // Always covered (draft-ietf-mls-extensions), but never the committer's own.
+                    (p.sender == Sender::Member(me)).then_some(GroupError::SelfRemoveOfCommitter)
+                } else if p.status == ProposalStatus::Held {
                     Some(GroupError::ProposalHeld)
                 } else if !policy.may_commit(&info) {
                     Some(GroupError::ProposalRejectedByPolicy)
@@ -353,12 +358,25 @@ impl Group {
                 _ => None,
             })
             .collect();
+        // SelfRemoves (draft-ietf-mls-extensions): their leaves leave; a Remove or an
+        // Update of such a leaf is left out.
+        let leavers: BTreeSet<u32> = self
+            .proposals
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| match (&p.proposal, p.sender) {
+                (Proposal::SelfRemove, Sender::Member(l)) if open(&reasons, i) => Some(l.0),
+                _ => None,
+            })
+            .collect();
         for (i, p) in self.proposals.iter().enumerate() {
             if let Proposal::Remove(r) = &p.proposal
                 && open(&reasons, i)
             {
                 let reason = if r.removed == me {
                     Some(GroupError::RemoveOfCommitter)
+                } else if leavers.contains(&r.removed.0) {
+                    Some(GroupError::RemoveOfSelfRemovedLeaf)
                 } else if !removed.insert(r.removed.0) {
                     Some(GroupError::MultipleChangesForLeaf)
                 } else {
@@ -367,6 +385,7 @@ impl Group {
                 set(&mut reasons, i, reason);
             }
         }
+        removed.extend(leavers.iter().copied());
         // Updates: the most recent of each leaf not removed, never the committer's own.
         let mut updated: BTreeSet<u32> = BTreeSet::new();
         for (i, p) in self.proposals.iter().enumerate().rev() {

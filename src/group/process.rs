@@ -23,7 +23,9 @@ use super::Group;
 use super::commit::{added_members, retained_keys};
 use super::config::{HandshakeFormat, Member};
 use super::epoch::{EpochState, PastEpoch};
-use super::handshake_checks::{check_commit_policy, resolve_committed, validate_lone_proposal};
+use super::handshake_checks::{
+    check_commit_policy, check_self_removes_covered, resolve_committed, validate_lone_proposal,
+};
 use super::hooks::CredentialUse;
 use super::pool::ProposalStatus;
 use super::proposals::{AppliedProposals, Checks, apply_proposals, check_path_leaf, member_at};
@@ -316,9 +318,16 @@ impl Group {
     /// The group's handshake wire-format policy, for members' messages only: non-members
     /// can only send PublicMessages (RFC 9420 §12.1.8, §12.4.3.2).
     fn check_handshake_format(&self, ac: &AuthenticatedContent) -> Result<(), Error> {
+        // A SelfRemove proposal is always a PublicMessage (draft-ietf-mls-extensions),
+        // whatever the group's policy for its other handshake messages.
+        let self_remove = matches!(
+            ac.content.body,
+            FramedContentBody::Proposal(Proposal::SelfRemove)
+        );
         if !ac.content.content_type().is_handshake()
             || self.config.accept_both_handshake_formats
             || !matches!(ac.content.sender, Sender::Member(_))
+            || (self_remove && ac.wire_format == WireFormat::MLS_PUBLIC_MESSAGE)
         {
             return Ok(());
         }
@@ -455,6 +464,9 @@ impl Group {
         if self.proposals.iter().any(|p| p.reference == reference) {
             return Err(GroupError::DuplicateProposal.into());
         }
+        if matches!(proposal, Proposal::SelfRemove) {
+            self.check_received_self_remove(ac, sender)?;
+        }
         validate_lone_proposal(
             cs,
             &self.tree,
@@ -494,6 +506,13 @@ impl Group {
                 .map(|c| (&c.proposal, c.sender))
         })?;
         let ctx = self.context.group_context();
+        check_self_removes_covered(
+            &commit.proposals,
+            committer,
+            self.proposals
+                .iter()
+                .map(|p| (&p.reference, &p.proposal, p.sender)),
+        )?;
         check_commit_policy(&self.config.hooks, ctx, committer, commit, &committed)?;
         let checks = Checks {
             now,

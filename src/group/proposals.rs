@@ -114,7 +114,12 @@ pub(crate) struct AppliedProposals<'t> {
 /// §7.3: the leaf's credential type is supported by every member of `tree` and the leaf
 /// supports every credential type in use in `tree`. O(log n) on a [`RatchetTree`] or a
 /// [`TreeDiff`] (counts kept per credential type).
-fn check_credentials<T: TreeView + ?Sized>(tree: &T, leaf: &LeafNode) -> Result<(), Error> {
+fn check_credentials<T: TreeView + ?Sized>(
+    tree: &T,
+    leaf: &LeafNode,
+    replaced: Option<LeafIndex>,
+) -> Result<(), Error> {
+    super::multi_credential::check_group_support(tree, leaf, replaced)?;
     let all_ok = tree.credential_type_supported_by_all(leaf.credential.credential_type());
     let leaf_ok = tree
         .credential_types_in_use()
@@ -162,7 +167,7 @@ pub(crate) fn check_leaf_capabilities(
     {
         return Err(GroupError::RequiredCapabilitiesNotSupported.into());
     }
-    Ok(())
+    crate::messages::check_wire_formats(leaf, extensions)
 }
 
 /// The member at `leaf` of `tree`, as the API shows it.
@@ -179,11 +184,47 @@ pub(crate) fn member_at<T: TreeView + ?Sized>(tree: &T, leaf: LeafIndex) -> Opti
 /// has its own variant, and a `Custom` one could not be encoded as it decodes (§12.1).
 pub(crate) fn check_custom_type(proposal: &Proposal) -> Result<(), Error> {
     match proposal {
-        Proposal::Custom { proposal_type, .. } if proposal_type.is_default() => {
+        Proposal::Custom { proposal_type, .. }
+            if proposal_type.is_default() || *proposal_type == ProposalType::SELF_REMOVE =>
+        {
             Err(GroupError::CustomProposalOfDefaultType.into())
         }
         _ => Ok(()),
     }
+}
+
+/// draft-ietf-mls-extensions ("SelfRemove Proposal") checks of one SelfRemove proposal of
+/// a list committed by `committer`: sent by a member ([`GroupError::SelfRemoveFromNonMember`]),
+/// not the committer ([`GroupError::SelfRemoveOfCommitter`]), in a self-remove-capable
+/// group, i.e. every member lists `self_remove` ([`GroupError::SelfRemoveNotSupported`],
+/// O(n)). Returns the leaf it removes.
+fn check_self_remove(
+    tree: &RatchetTree,
+    committer: LeafIndex,
+    sender: Sender,
+) -> Result<LeafIndex, Error> {
+    let Sender::Member(l) = sender else {
+        return Err(GroupError::SelfRemoveFromNonMember.into());
+    };
+    if l == committer {
+        return Err(GroupError::SelfRemoveOfCommitter.into());
+    }
+    if tree.leaf(l).is_none() {
+        return Err(GroupError::SelfRemoveFromNonMember.into());
+    }
+    if !self_remove_capable(tree) {
+        return Err(GroupError::SelfRemoveNotSupported.into());
+    }
+    Ok(l)
+}
+
+/// Whether every member of `tree` lists `self_remove` in its capabilities (a
+/// "self-remove-capable group", draft-ietf-mls-extensions). O(n).
+pub(crate) fn self_remove_capable(tree: &RatchetTree) -> bool {
+    tree.leaves().all(|(_, leaf)| {
+        leaf.capability_proposals()
+            .any(|t| t == ProposalType::SELF_REMOVE)
+    })
 }
 
 /// §12.2 checks that need only the list itself; returns whether a path is required (§12.4).
@@ -203,6 +244,15 @@ fn check_list(
     let mut gce = 0usize;
     let mut path_required = proposals.is_empty();
     let mut custom: Vec<ProposalType> = Vec::new();
+    // draft-ietf-mls-extensions ("SelfRemove Proposal"): the leaves that SelfRemove
+    // proposals of the list remove; a Remove of one of them is invalid.
+    let self_removed: BTreeSet<u32> = proposals
+        .iter()
+        .filter_map(|p| match (&p.proposal, p.sender) {
+            (Proposal::SelfRemove, Sender::Member(l)) => Some(l.0),
+            _ => None,
+        })
+        .collect();
     for p in proposals {
         match &p.proposal {
             Proposal::Update(_) => {
@@ -219,6 +269,9 @@ fn check_list(
             Proposal::Remove(r) => {
                 if r.removed == committer {
                     return Err(GroupError::RemoveOfCommitter.into());
+                }
+                if self_removed.contains(&r.removed.0) {
+                    return Err(GroupError::RemoveOfSelfRemovedLeaf.into());
                 }
                 if tree.leaf(r.removed).is_none() {
                     return Err(GroupError::RemoveOfNonMember.into());
@@ -253,6 +306,13 @@ fn check_list(
             }
             Proposal::ExternalInit(_) => return Err(GroupError::ExternalInitInMemberCommit.into()),
             Proposal::Add(_) => {}
+            Proposal::SelfRemove => {
+                let l = check_self_remove(tree, committer, p.sender)?;
+                if !touched.insert(l.0) {
+                    return Err(GroupError::MultipleChangesForLeaf.into());
+                }
+                removed.insert(l.0);
+            }
             Proposal::Custom { proposal_type, .. } => {
                 check_custom_type(&p.proposal)?;
                 // §12.1.8: the application says whether its type may come from `external`
@@ -272,6 +332,9 @@ fn check_list(
         path_required |= if crate::components::is_app_proposal_type(t) {
             // draft-ietf-mls-extensions § "MLS Proposal Types": "Path Required: N".
             false
+        } else if t == ProposalType::SELF_REMOVE {
+            // IANA "MLS Proposal Types": self_remove, Path Required: Y.
+            true
         } else if t.is_default() {
             !matches!(
                 t,
@@ -366,6 +429,17 @@ pub(crate) fn apply_proposals<'t>(
             apply_update(cs, &mut out, tree, context, l, &u.leaf_node, checks.hooks)?;
         }
     }
+    // draft-ietf-mls-extensions: SelfRemove proposals after Updates and before Removes,
+    // each removing the leaf of its sender.
+    for p in proposals {
+        if let (Proposal::SelfRemove, Sender::Member(l)) = (&p.proposal, p.sender) {
+            let member = member_at(&out.diff, l).ok_or(GroupError::SelfRemoveFromNonMember)?;
+            out.diff.remove_leaf(l)?;
+            out.changed_leaves
+                .push((l, Some(SenderIdentity::from(member.clone()))));
+            out.removed.push(member);
+        }
+    }
     for p in proposals {
         if let Proposal::Remove(r) = &p.proposal {
             let member = member_at(&out.diff, r.removed).ok_or(GroupError::RemoveOfNonMember)?;
@@ -393,7 +467,7 @@ pub(crate) fn apply_proposals<'t>(
                 return Err(GroupError::EncryptionKeyInUse.into());
             }
             check_leaf_capabilities(&kp.leaf_node, context, &out.extensions)?;
-            check_credentials(tree, &kp.leaf_node)?;
+            check_credentials(tree, &kp.leaf_node, None)?;
             validate_credential(checks.hooks, &kp.leaf_node, CredentialUse::Add)?;
             let leaf = out.diff.add_leaf(&kp.leaf_node)?;
             if !checks.tree_limits.admits_leaf(leaf) {
@@ -460,7 +534,7 @@ fn apply_update(
         .map_err(|_| Error::Group(GroupError::LeafSignatureInvalid))?;
     check_kem_key(cs, node.encryption_key.as_bytes())?;
     check_leaf_capabilities(node, context, &out.extensions)?;
-    check_credentials(base, node)?;
+    check_credentials(base, node, Some(leaf))?;
     validate_credential(hooks, node, CredentialUse::Update)?;
     check_successor(hooks, &old.credential, &node.credential)?;
     if encryption_key_in_use(base, &out.diff, node.encryption_key.as_bytes()) {
@@ -530,6 +604,7 @@ fn check_group_context_extensions<T: TreeView + ?Sized>(
     extensions: &Extensions,
 ) -> Result<(), Error> {
     let required = extensions.read::<RequiredCapabilities>()?;
+    let wire_formats = extensions.contains(ExtensionType::REQUIRED_WIRE_FORMATS);
     for (_, leaf) in tree.leaves() {
         if !extensions
             .iter()
@@ -551,6 +626,9 @@ fn check_group_context_extensions<T: TreeView + ?Sized>(
             if !ok {
                 return Err(GroupError::RequiredCapabilitiesNotSupported.into());
             }
+        }
+        if wire_formats {
+            crate::messages::check_wire_formats(&leaf.to_leaf_node()?, extensions)?;
         }
     }
     Ok(())
@@ -579,6 +657,7 @@ pub(crate) fn check_path_leaf<T: TreeView + ?Sized>(
         return Err(GroupError::NoSuchMember.into());
     };
     validate_credential(hooks, leaf, usage)?;
+    super::multi_credential::check_group_support(tree, leaf, Some(committer))?;
     if usage == CredentialUse::CommitPath {
         check_successor(hooks, &old.to_leaf_node()?.credential, &leaf.credential)?;
     }

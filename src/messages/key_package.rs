@@ -274,7 +274,7 @@ impl KeyPackage {
         if !caps.cipher_suites.contains(&self.cipher_suite) {
             return Err(MessageError::CipherSuiteNotInCapabilities.into());
         }
-        Ok(())
+        super::check_last_resort(&self.extensions)
     }
 }
 

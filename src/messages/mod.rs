@@ -3,6 +3,7 @@
 //! are open `u16` newtypes so unknown values round-trip.
 
 mod commit;
+mod content_advertisement;
 mod credential;
 mod extension_types;
 mod extensions;
@@ -10,7 +11,9 @@ mod grease;
 mod group_context;
 mod group_info;
 mod key_package;
+mod last_resort;
 mod leaf_node;
+mod multi_credential;
 mod proposals;
 mod update_path;
 mod welcome;
@@ -22,6 +25,11 @@ pub use leaf_node::{Capabilities, LeafNode, LeafNodeSource, Lifetime};
 pub use update_path::{UpdatePath, UpdatePathNode};
 
 pub use commit::Commit;
+pub(crate) use content_advertisement::check_wire_formats;
+pub use content_advertisement::{
+    ApplicationFraming, CONTENT_MEDIA_TYPES_COMPONENT, MediaType, MediaTypeList,
+    MediaTypeParameter, RequiredWireFormats, SupportedWireFormats,
+};
 pub use extension_types::{
     ApplicationId, ExtensionContent, ExternalPub, ExternalSender, ExternalSenders,
     RequiredCapabilities,
@@ -29,6 +37,11 @@ pub use extension_types::{
 pub use grease::GREASE_VALUES;
 pub use group_info::GroupInfo;
 pub use key_package::{KeyPackage, KeyPackageBundle, KeyPackageParams, KeyPackageRef};
+pub use last_resort::LAST_RESORT_KEY_PACKAGE_COMPONENT;
+pub(crate) use last_resort::{check_last_resort, mark_last_resort};
+pub use multi_credential::{
+    CREDENTIAL_BINDING_LABEL, CredentialBinding, MAX_CREDENTIAL_BINDINGS, MultiCredential,
+};
 pub use proposals::{
     Add, ExternalInit, GroupContextExtensions, PreSharedKey, Proposal, ProposalOrRef, ProposalRef,
     ReInit, Remove, Update,
@@ -63,6 +76,9 @@ registry_u16!(
         EXTERNAL_INIT = 0x0006,
         /// `group_context_extensions`
         GROUP_CONTEXT_EXTENSIONS = 0x0007,
+        /// `self_remove` (draft-ietf-mls-extensions, "SelfRemove Proposal", IANA
+        /// "MLS Proposal Types")
+        SELF_REMOVE = 0x000a,
     }
 );
 
@@ -73,6 +89,10 @@ registry_u16!(
         BASIC = 0x0001,
         /// `x509`
         X509 = 0x0002,
+        /// `multi` (draft-ietf-mls-extensions, IANA "MLS Credential Types")
+        MULTI = 0x0003,
+        /// `weak-multi` (draft-ietf-mls-extensions, IANA "MLS Credential Types")
+        WEAK_MULTI = 0x0004,
     }
 );
 
@@ -89,6 +109,12 @@ registry_u16!(
         EXTERNAL_PUB = 0x0004,
         /// `external_senders`
         EXTERNAL_SENDERS = 0x0005,
+        /// `app_data_dictionary` (draft-ietf-mls-extensions, IANA "MLS Extension Types")
+        APP_DATA_DICTIONARY = 0x0006,
+        /// `supported_wire_formats` (draft-ietf-mls-extensions, IANA "MLS Extension Types")
+        SUPPORTED_WIRE_FORMATS = 0x0007,
+        /// `required_wire_formats` (draft-ietf-mls-extensions, IANA "MLS Extension Types")
+        REQUIRED_WIRE_FORMATS = 0x0008,
     }
 );
 

@@ -157,6 +157,10 @@ pub enum Proposal {
     ExternalInit(ExternalInit),
     /// `group_context_extensions`
     GroupContextExtensions(GroupContextExtensions),
+    /// `self_remove` (draft-ietf-mls-extensions, "SelfRemove Proposal"): the sender
+    /// leaves the group. Its content is the empty struct `struct {} SelfRemove;`, so it
+    /// encodes as the proposal type alone.
+    SelfRemove,
     /// Any other proposal type, with its content as `opaque<V>`.
     Custom {
         /// The proposal type (not one of the seven of RFC 9420).
@@ -177,6 +181,7 @@ impl Proposal {
             Proposal::ReInit(_) => ProposalType::REINIT,
             Proposal::ExternalInit(_) => ProposalType::EXTERNAL_INIT,
             Proposal::GroupContextExtensions(_) => ProposalType::GROUP_CONTEXT_EXTENSIONS,
+            Proposal::SelfRemove => ProposalType::SELF_REMOVE,
             Proposal::Custom { proposal_type, .. } => *proposal_type,
         }
     }
@@ -194,6 +199,7 @@ impl Proposal {
                 proposal_type,
                 data,
             } if crate::components::is_app_proposal_type(*proposal_type) => data.len(),
+            Proposal::SelfRemove => 0,
             Proposal::Custom { data, .. } => vl_bytes::tls_serialized_len(data),
         }
     }
@@ -220,6 +226,7 @@ impl SerializeBytes for Proposal {
                 proposal_type,
                 data,
             } if crate::components::is_app_proposal_type(*proposal_type) => data.clone(),
+            Proposal::SelfRemove => Vec::new(),
             Proposal::Custom { data, .. } => vl_bytes::tls_serialize_bytes(data)?,
         });
         Ok(out)
@@ -272,6 +279,7 @@ impl DeserializeBytes for Proposal {
                     rest,
                 )
             }
+            ProposalType::SELF_REMOVE => (Proposal::SelfRemove, rest),
             proposal_type => map(vl_bytes::tls_deserialize_bytes(rest)?, |data| {
                 Proposal::Custom {
                     proposal_type,

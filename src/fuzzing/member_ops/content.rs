@@ -95,6 +95,8 @@ pub fn proposal(
             // would decode as that type): not a proposal a client can send.
             _ => match ProposalType(r.u16()) {
                 t if t.is_default() => return None,
+                // draft-ietf-mls-extensions: SelfRemove has its own variant (empty content).
+                ProposalType::SELF_REMOVE => Proposal::SelfRemove,
                 proposal_type => Proposal::Custom {
                     proposal_type,
                     data: r.blob().to_vec(),

@@ -136,6 +136,13 @@ impl PublicGroup {
             return Err(GroupError::ProposalPoolFull.into());
         }
         let sender = ac.content.sender;
+        if matches!(proposal, Proposal::SelfRemove) {
+            crate::group::self_remove::check_received_self_remove(
+                ac,
+                sender,
+                self.proposals.iter().map(|p| (&p.proposal, p.sender)),
+            )?;
+        }
         validate_lone_proposal(
             cs,
             &self.tree,
@@ -227,6 +234,13 @@ impl PublicGroup {
     ) -> Result<(AppliedProposals<'_>, Vec<super::Member>), Error> {
         let ctx = self.context.group_context();
         let committed = resolve_committed(commit, committer, |r| self.cached(r))?;
+        crate::group::handshake_checks::check_self_removes_covered(
+            &commit.proposals,
+            committer,
+            self.proposals
+                .iter()
+                .map(|p| (&p.reference, &p.proposal, p.sender)),
+        )?;
         check_commit_policy(checks.hooks, ctx, committer, commit, &committed)?;
         let mut applied = apply_proposals(cs, &self.tree, ctx, committer, &committed, checks)?;
         match &commit.path {
