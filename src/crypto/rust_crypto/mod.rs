@@ -33,6 +33,8 @@ mod generic_hpke;
 mod hash;
 mod hpke;
 pub mod hpke_pq;
+#[cfg(feature = "pq")]
+mod mldsa;
 mod random;
 mod signature;
 
@@ -310,7 +312,7 @@ impl CipherSuiteProvider for RustCryptoSuite {
         private_key: &SignaturePrivateKey,
         message: &[u8],
     ) -> Result<Vec<u8>, CryptoError> {
-        signature::sign(self.signature, private_key, message)
+        signature::sign(self.signature, private_key, message, &*self.random)
     }
 
     fn verify(
