@@ -322,7 +322,13 @@ async fn run_all() -> Result<bool, String> {
     let names: Vec<&str> = clients.iter().map(|c| c.name.as_str()).collect();
     println!("clients: {}", names.join(", "));
 
-    let common: Vec<u32> = (1..=7)
+    // The suites every client lists, in the first client's order (RFC 9420 suites first):
+    // with servers built with the feature `pq` also the post-quantum suites.
+    let common: Vec<u32> = clients
+        .first()
+        .map(|c| c.suites.clone())
+        .unwrap_or_default()
+        .into_iter()
         .filter(|s| clients.iter().all(|c| c.suites.contains(s)))
         .collect();
     if let Some(dir) = &opts.dump {

@@ -11,6 +11,10 @@
 //! | 0x0006 | DHKEM(X448) | ChaCha20-Poly1305 | SHA-512 | Ed448 |
 //! | 0x0007 | DHKEM(P-384) | AES-256-GCM | SHA-384 | ECDSA P-384 |
 //!
+//! With the feature `pq`, also the eleven post-quantum suites of
+//! draft-ietf-mls-pq-ciphersuites (ML-KEM and hybrid KEMs, ML-DSA signatures) at melos's
+//! private-use values or at values the caller registers: see [`crate::crypto::PqSuite`].
+//!
 //! Randomness comes from a [`RandomSource`]: the operating system with the `std` or
 //! `getrandom` features ([`RustCrypto::new`]), or any source on other targets
 //! ([`RustCrypto::with_random_source`]).
@@ -64,9 +68,10 @@ use crate::crypto::{
 use crate::error::CryptoError;
 
 /// The default crypto provider: every RFC 9420 cipher suite (§17.1) in pure Rust, and with
-/// the feature `pq` the eleven suites of draft-ietf-mls-pq-ciphersuites ([`PqSuite`]) at
-/// melos's private-use values ([`PqSuite::default_code_point`]) or at values registered with
-/// [`RustCrypto::with_pq_code_point`].
+/// the feature `pq` the eleven suites of draft-ietf-mls-pq-ciphersuites
+/// ([`crate::crypto::PqSuite`]) at melos's private-use values
+/// ([`crate::crypto::PqSuite::default_code_point`]) or at values registered with
+/// `RustCrypto::with_pq_code_point`.
 pub struct RustCrypto {
     random: Arc<dyn RandomSource>,
     suites: Vec<RustCryptoSuite>,
