@@ -126,7 +126,8 @@ impl PqSuite {
 
     /// melos's default wire value: `0xFA00 + n` for TBD*n*, in the private-use range.
     pub const fn default_code_point(self) -> CipherSuite {
-        CipherSuite(PQ_PRIVATE_USE_BASE + self.tbd())
+        // `tbd()` is at most 11, below the block's low byte: OR is the sum.
+        CipherSuite(PQ_PRIVATE_USE_BASE | self.tbd())
     }
 
     /// The value OpenMLS 0.9.2 gives this suite (`openmls_traits` 0.6.0, feature

@@ -89,6 +89,7 @@ impl RustCrypto {
     /// tests). All suites share the one source.
     pub fn with_random_source(source: Box<dyn RandomSource>) -> RustCrypto {
         let random: Arc<dyn RandomSource> = Arc::from(source);
+        #[cfg_attr(not(feature = "pq"), allow(unused_mut))]
         let mut suites: Vec<(CipherSuite, Components)> = CipherSuite::ALL
             .iter()
             .filter_map(|&cs| cs.components().map(|c| (cs, c)))
