@@ -10,25 +10,31 @@
 //!
 //! | TBD | suite | KEM | KDF | AEAD | hash | signature | default | OpenMLS 0.9.2 |
 //! |---|---|---|---|---|---|---|---|---|
-//! | 1 | MLS_128_MLKEM768X25519_AES128GCM_SHA256_Ed25519 | 0x647a | 0x0001 | 0x0001 | SHA-256 | ed25519 | 0xFA01 | 0x004F (KEM 0x004D) |
-//! | 2 | MLS_128_MLKEM768X25519_AES256GCM_SHA384_Ed25519 | 0x647a | 0x0002 | 0x0002 | SHA-384 | ed25519 | 0xFA02 | 0x004E (KEM 0x004D) |
+//! | 1 | MLS_128_MLKEM768X25519_AES128GCM_SHA256_Ed25519 | 0x647a | 0x0001 | 0x0001 | SHA-256 | ed25519 | 0xFA01 | 0x004F |
+//! | 2 | MLS_128_MLKEM768X25519_AES256GCM_SHA384_Ed25519 | 0x647a | 0x0002 | 0x0002 | SHA-384 | ed25519 | 0xFA02 | 0x004E |
 //! | 3 | MLS_128_MLKEM768P256_AES128GCM_SHA256_P256 | 0x0050 | 0x0001 | 0x0001 | SHA-256 | ecdsa_secp256r1_sha256 | 0xFA03 | none |
 //! | 4 | MLS_128_MLKEM768P256_AES256GCM_SHA384_P256 | 0x0050 | 0x0002 | 0x0002 | SHA-384 | ecdsa_secp256r1_sha256 | 0xFA04 | none |
 //! | 5 | MLS_192_MLKEM1024P384_AES256GCM_SHA384_P384 | 0x0051 | 0x0002 | 0x0002 | SHA-384 | ecdsa_secp384r1_sha384 | 0xFA05 | none |
 //! | 6 | MLS_128_MLKEM768_AES256GCM_SHA384_Ed25519 | 0x0041 | 0x0002 | 0x0002 | SHA-384 | ed25519 | 0xFA06 | 0xF042 |
 //! | 7 | MLS_128_MLKEM768_AES256GCM_SHA384_P256 | 0x0041 | 0x0002 | 0x0002 | SHA-384 | ecdsa_secp256r1_sha256 | 0xFA07 | 0x0050 |
 //! | 8 | MLS_192_MLKEM1024_AES256GCM_SHA384_P384 | 0x0042 | 0x0002 | 0x0002 | SHA-384 | ecdsa_secp384r1_sha384 | 0xFA08 | 0x0042 |
-//! | 9 | MLS_128_MLKEM768X25519_CHACHA20POLY1305_SHA384_MLDSA44 | 0x647a | 0x0002 | 0x0003 | SHA-384 | mldsa44 | 0xFA09 | 0x0052 (KEM 0x004D) |
+//! | 9 | MLS_128_MLKEM768X25519_CHACHA20POLY1305_SHA384_MLDSA44 | 0x647a | 0x0002 | 0x0003 | SHA-384 | mldsa44 | 0xFA09 | 0x0052 |
 //! | 10 | MLS_192_MLKEM768_AES256GCM_SHA384_MLDSA65 | 0x0041 | 0x0002 | 0x0002 | SHA-384 | mldsa65 | 0xFA0A | 0x0051 |
 //! | 11 | MLS_256_MLKEM1024_AES256GCM_SHA384_MLDSA87 | 0x0042 | 0x0002 | 0x0002 | SHA-384 | mldsa87 | 0xFA0B | 0x0907 |
 //!
-//! OpenMLS 0.9.2 (`openmls_traits` 0.6.0, feature `draft-ietf-mls-pq-ciphersuites`) runs its
-//! X-Wing suites with the HPKE KEM identifier 0x004D (X-Wing draft-06), not the 0x647a that
-//! draft-ietf-hpke-pq and this draft name: the KEM identifier enters the HPKE `suite_id`, so
-//! those suites cannot interoperate with a draft-conformant peer even at the same code point.
-//! It also ships two suites the draft does not define (0x004D
-//! MLS_256_XWING_CHACHA20POLY1305_SHA256_Ed25519 and 0x0906
-//! MLS_256_MLKEM1024_AES256GCM_SHA512_MLDSA87), and none of the P-256/P-384 hybrids.
+//! OpenMLS 0.9.2 (`openmls_traits` 0.6.0, feature `draft-ietf-mls-pq-ciphersuites`) ships
+//! eight of the eleven (none of the P-256/P-384 hybrids) at the values above, plus two the
+//! draft does not define (0x004D MLS_256_XWING_CHACHA20POLY1305_SHA256_Ed25519 and 0x0906
+//! MLS_256_MLKEM1024_AES256GCM_SHA512_MLDSA87). Its enum names X-Wing `XWingKemDraft6 =
+//! 0x004D`, but `openmls_rust_crypto` 0.6.0 maps it to `hpke-rs`'s `XWingDraft06`, whose
+//! identifier is 0x647a, the draft's. Read from the sources, not yet run against melos:
+//! `hpke-rs` 0.7.0 derives ML-KEM and X-Wing key pairs as plain `SHAKE256(ikm)`
+//! (`src/kem.rs`, `derive_key_pair`), not as draft-ietf-hpke-pq's
+//! `SHAKE256.LabeledDerive(ikm, "DeriveKeyPair", "", Nsk)` (§3, §4) that melos implements
+//! and the hpke-pq vectors check; MLS derives every tree node's key pair from a path secret
+//! with `DeriveKeyPair` (RFC 9420 §7.4), so UpdatePaths and Welcome path secrets would not
+//! agree between the two even at the same code point. Its ML-DSA encodings (seed private
+//! key, `pkEncode`, `sigEncode`, pure with an empty context) are melos's.
 
 use super::{AeadId, CipherSuite, HashId, KemId, SignatureScheme};
 
@@ -132,8 +138,8 @@ impl PqSuite {
 
     /// The value OpenMLS 0.9.2 gives this suite (`openmls_traits` 0.6.0, feature
     /// `draft-ietf-mls-pq-ciphersuites`), or `None` if it does not implement it. Registering
-    /// it makes melos speak the same number; for the X-Wing suites OpenMLS's HPKE still
-    /// differs (KEM 0x004D, see the module documentation).
+    /// it makes melos speak the same number; OpenMLS's KEM key derivation still differs from
+    /// draft-ietf-hpke-pq (see the module documentation).
     pub const fn openmls_code_point(self) -> Option<CipherSuite> {
         Some(CipherSuite(match self {
             Self::MLS_128_MLKEM768X25519_AES128GCM_SHA256_Ed25519 => 0x004F,
