@@ -144,16 +144,16 @@ impl Checker<'_> {
 
     fn hash_id(&self) -> Result<HashId, ConformanceFailure> {
         self.ok(
-            "suite has RFC 9420 components",
-            self.suite.components().ok_or(None::<CryptoError>),
+            "suite has components",
+            self.cs.components().ok_or(None::<CryptoError>),
         )
         .map(|(_, _, hash, _)| hash)
     }
 
     fn sizes(&mut self) -> Result<(), ConformanceFailure> {
         let (_, aead, hash, _) = self.ok(
-            "suite has RFC 9420 components",
-            self.suite.components().ok_or(None::<CryptoError>),
+            "suite has components",
+            self.cs.components().ok_or(None::<CryptoError>),
         )?;
         self.check("hash_len", hash.output_len() == Some(self.cs.hash_len()))?;
         self.check(

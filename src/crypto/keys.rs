@@ -80,7 +80,7 @@ private_bytes!(
     HpkePrivateKey
 );
 private_bytes!(
-    /// A signature private key (Ed25519/Ed448 seed, ECDSA scalar bytes).
+    /// A signature private key (Ed25519/Ed448 seed, ECDSA scalar bytes, ML-DSA seed `ξ`).
     SignaturePrivateKey
 );
 

@@ -12,6 +12,7 @@
 
 mod keys;
 pub mod labels;
+mod pq_suites;
 mod provider;
 mod secret;
 mod signer;
@@ -26,6 +27,7 @@ pub use keys::{
     HpkeCiphertext, HpkeKeyPair, HpkePrivateKey, HpkePublicKey, SignatureKeyPair,
     SignaturePrivateKey, SignaturePublicKey,
 };
+pub use pq_suites::{PQ_PRIVATE_USE_BASE, PqSuite};
 pub use provider::{CipherSuiteProvider, CryptoProvider, RandomSource};
 pub use secret::Secret;
 pub(crate) use signer::SuiteSigner;

@@ -3,8 +3,8 @@
 use alloc::vec::Vec;
 
 use super::{
-    CipherSuite, HpkeCiphertext, HpkeKeyPair, HpkePrivateKey, HpkePublicKey, Secret,
-    SignatureKeyPair, SignaturePrivateKey,
+    AeadId, CipherSuite, HashId, HpkeCiphertext, HpkeKeyPair, HpkePrivateKey, HpkePublicKey, KemId,
+    Secret, SignatureKeyPair, SignaturePrivateKey, SignatureScheme,
 };
 use crate::error::{CryptoError, Error};
 
@@ -54,6 +54,15 @@ pub trait CipherSuiteProvider: Send + Sync {
     /// [`SigningIdentity::key_package`]: crate::group::SigningIdentity::key_package
     fn backend_cipher_suites(&self) -> Vec<CipherSuite> {
         alloc::vec![self.cipher_suite()]
+    }
+
+    /// The suite's KEM, AEAD, KDF/hash and signature scheme, or `None` if the backend does
+    /// not say. The default is [`CipherSuite::components`] (the RFC 9420 suites); a backend
+    /// of suites at other values (e.g. the post-quantum suites of
+    /// draft-ietf-mls-pq-ciphersuites at a deployment's code points) overrides it, so the
+    /// library learns the signature scheme of a suite it cannot name.
+    fn components(&self) -> Option<(KemId, AeadId, HashId, SignatureScheme)> {
+        self.cipher_suite().components()
     }
 
     /// `Nh`: hash (and KDF extract) output length.

@@ -66,8 +66,11 @@ impl RawKeySigner {
         suite: CipherSuite,
         key_pair: SignatureKeyPair,
     ) -> Result<Self, Error> {
-        provider.suite(suite)?;
-        let scheme = suite_signature_scheme(suite).ok_or(Error::UnsupportedCipherSuite(suite))?;
+        let scheme = provider
+            .suite(suite)?
+            .components()
+            .map(|(_, _, _, scheme)| scheme)
+            .ok_or(Error::UnsupportedCipherSuite(suite))?;
         Ok(RawKeySigner {
             provider,
             suite,
@@ -133,7 +136,9 @@ pub(crate) struct SuiteSigner<'a> {
 impl Signer for SuiteSigner<'_> {
     fn signature_scheme(&self) -> SignatureScheme {
         // An unknown suite has no scheme RFC 9420 names; 0 is no TLS scheme.
-        suite_signature_scheme(self.cs.cipher_suite()).unwrap_or(SignatureScheme(0))
+        self.cs
+            .components()
+            .map_or(SignatureScheme(0), |(_, _, _, scheme)| scheme)
     }
 
     fn public_key(&self) -> &SignaturePublicKey {

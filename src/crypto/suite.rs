@@ -83,6 +83,12 @@ registry_u16!(
         ED25519 = 0x0807,
         /// ed448
         ED448 = 0x0808,
+        /// mldsa44: ML-DSA-44 (FIPS 204), pure, empty context (draft-ietf-tls-mldsa)
+        MLDSA44 = 0x0904,
+        /// mldsa65: ML-DSA-65 (FIPS 204), pure, empty context (draft-ietf-tls-mldsa)
+        MLDSA65 = 0x0905,
+        /// mldsa87: ML-DSA-87 (FIPS 204), pure, empty context (draft-ietf-tls-mldsa)
+        MLDSA87 = 0x0906,
     }
 );
 

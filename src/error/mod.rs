@@ -41,6 +41,10 @@ pub enum Error {
     Crypto(CryptoError),
     /// The cipher suite is unknown or the provider does not implement it.
     UnsupportedCipherSuite(CipherSuite),
+    /// A provider was asked to register a cipher suite at a value another of its suites
+    /// already has (e.g. a post-quantum suite of draft-ietf-mls-pq-ciphersuites at a value of
+    /// RFC 9420 §17.1), or at a GREASE value (RFC 9420 §13.5).
+    CipherSuiteValueInUse(CipherSuite),
     /// A key-schedule input is invalid (RFC 9420 §8).
     KeySchedule(KeyScheduleError),
     /// A secret-tree request is invalid or outside the window (RFC 9420 §9).
@@ -146,6 +150,11 @@ impl fmt::Display for Error {
             Error::UnsupportedCipherSuite(cs) => write!(
                 f,
                 "unsupported cipher suite 0x{:04x}: unknown, or not implemented by the provider",
+                cs.0
+            ),
+            Error::CipherSuiteValueInUse(cs) => write!(
+                f,
+                "cipher suite value 0x{:04x} is already taken by another suite of the provider, or is a GREASE value",
                 cs.0
             ),
             Error::KeySchedule(e) => write!(f, "key schedule error: {e}"),

@@ -132,6 +132,7 @@ fn all_errors() -> Vec<Error> {
             Error::Decode(_)
             | Error::Crypto(_)
             | Error::UnsupportedCipherSuite(_)
+            | Error::CipherSuiteValueInUse(_)
             | Error::KeySchedule(_)
             | Error::SecretTree(_)
             | Error::Encode
@@ -150,6 +151,7 @@ fn all_errors() -> Vec<Error> {
     let mut all = vec![
         Error::Encode,
         Error::UnsupportedCipherSuite(CipherSuite(0x0009)),
+        Error::CipherSuiteValueInUse(CipherSuite(0x0001)),
     ];
     all.extend(decode_errors().into_iter().map(Error::Decode));
     all.extend(crypto_errors().into_iter().map(Error::Crypto));

@@ -36,6 +36,8 @@ usage: melos-interop-runner [options]
   --script NAME        only this script (repeatable)
   --suites 1,2,3       cipher suites (default 1,2,3)
   --all-suites         suites 1 to 7
+  --pq-suites          the eleven suites of draft-ietf-mls-pq-ciphersuites at melos's
+                       private-use values 0xFA01-0xFA0B (servers built with feature pq)
   --public | --private only one handshake encoding (default both)
   --max-assignments N  sample size of client-to-actor assignments (default 16)
   --all-assignments    every assignment (can be huge)
@@ -52,6 +54,7 @@ usage: melos-interop-runner [options]
 
 const SWITCHES: &[&str] = &[
     "all-suites",
+    "pq-suites",
     "public",
     "private",
     "all-assignments",
@@ -116,14 +119,23 @@ fn options(args: &Args) -> Result<Options, String> {
         });
     let suites = if args.flag("all-suites") {
         (1..=7).collect()
+    } else if args.flag("pq-suites") {
+        // The eleven suites of draft-ietf-mls-pq-ciphersuites at melos's default values.
+        melos::crypto::PqSuite::ALL
+            .iter()
+            .map(|s| u32::from(s.default_code_point().0))
+            .collect()
     } else {
         args.value("suites")
             .unwrap_or("1,2,3")
             .split(',')
             .map(|s| {
-                s.trim()
-                    .parse::<u32>()
-                    .map_err(|_| format!("bad suite {s:?}"))
+                let s = s.trim();
+                match s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
+                    Some(hex) => u32::from_str_radix(hex, 16),
+                    None => s.parse::<u32>(),
+                }
+                .map_err(|_| format!("bad suite {s:?}"))
             })
             .collect::<Result<Vec<_>, _>>()?
     };
@@ -310,7 +322,13 @@ async fn run_all() -> Result<bool, String> {
     let names: Vec<&str> = clients.iter().map(|c| c.name.as_str()).collect();
     println!("clients: {}", names.join(", "));
 
-    let common: Vec<u32> = (1..=7)
+    // The suites every client lists, in the first client's order (RFC 9420 suites first):
+    // with servers built with the feature `pq` also the post-quantum suites.
+    let common: Vec<u32> = clients
+        .first()
+        .map(|c| c.suites.clone())
+        .unwrap_or_default()
+        .into_iter()
         .filter(|s| clients.iter().all(|c| c.suites.contains(s)))
         .collect();
     if let Some(dir) = &opts.dump {

@@ -124,10 +124,17 @@ impl Core {
         }
     }
 
-    /// `SupportedCiphersuites`.
+    /// `SupportedCiphersuites`: every suite of the provider, with the default provider the
+    /// seven of RFC 9420 ([`SUPPORTED_SUITES`]) and, built with the feature `pq`, the eleven
+    /// of draft-ietf-mls-pq-ciphersuites at the values the provider gives them.
     pub fn supported_ciphersuites(&self) -> proto::SupportedCiphersuitesResponse {
         proto::SupportedCiphersuitesResponse {
-            ciphersuites: SUPPORTED_SUITES.to_vec(),
+            ciphersuites: self
+                .provider
+                .supported_cipher_suites()
+                .into_iter()
+                .map(|cs| u32::from(cs.0))
+                .collect(),
         }
     }
 

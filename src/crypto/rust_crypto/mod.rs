@@ -11,6 +11,10 @@
 //! | 0x0006 | DHKEM(X448) | ChaCha20-Poly1305 | SHA-512 | Ed448 |
 //! | 0x0007 | DHKEM(P-384) | AES-256-GCM | SHA-384 | ECDSA P-384 |
 //!
+//! With the feature `pq`, also the eleven post-quantum suites of
+//! draft-ietf-mls-pq-ciphersuites (ML-KEM and hybrid KEMs, ML-DSA signatures) at melos's
+//! private-use values or at values the caller registers: see [`crate::crypto::PqSuite`].
+//!
 //! Randomness comes from a [`RandomSource`]: the operating system with the `std` or
 //! `getrandom` features ([`RustCrypto::new`]), or any source on other targets
 //! ([`RustCrypto::with_random_source`]).
@@ -33,6 +37,9 @@ mod generic_hpke;
 mod hash;
 mod hpke;
 pub mod hpke_pq;
+#[cfg(feature = "pq")]
+mod mldsa;
+mod pq;
 mod random;
 mod signature;
 
@@ -51,6 +58,8 @@ use zeroize::Zeroizing;
 #[cfg(feature = "getrandom")]
 #[cfg_attr(docsrs, doc(cfg(feature = "getrandom")))]
 pub use self::random::OsRandom;
+#[cfg(feature = "pq")]
+use crate::crypto::PqSuite;
 use crate::crypto::{
     AeadId, CipherSuite, CipherSuiteProvider, CryptoProvider, HashId, HpkeCiphertext, HpkeKeyPair,
     HpkePrivateKey, HpkePublicKey, KemId, RandomSource, Secret, SignatureKeyPair,
@@ -58,9 +67,14 @@ use crate::crypto::{
 };
 use crate::error::CryptoError;
 
-/// The default crypto provider: every RFC 9420 cipher suite (§17.1) in pure Rust.
+/// The default crypto provider: every RFC 9420 cipher suite (§17.1) in pure Rust, and with
+/// the feature `pq` the eleven suites of draft-ietf-mls-pq-ciphersuites
+/// ([`crate::crypto::PqSuite`]) at melos's private-use values
+/// ([`crate::crypto::PqSuite::default_code_point`]) or at values registered with
+/// `RustCrypto::with_pq_code_point`.
 pub struct RustCrypto {
-    suites: [RustCryptoSuite; 7],
+    random: Arc<dyn RandomSource>,
+    suites: Vec<RustCryptoSuite>,
 }
 
 impl RustCrypto {
@@ -75,11 +89,91 @@ impl RustCrypto {
     /// tests). All suites share the one source.
     pub fn with_random_source(source: Box<dyn RandomSource>) -> RustCrypto {
         let random: Arc<dyn RandomSource> = Arc::from(source);
-        RustCrypto {
-            suites: CipherSuite::ALL.map(|cs| RustCryptoSuite::new(cs, random.clone())),
+        #[cfg_attr(not(feature = "pq"), allow(unused_mut))]
+        let mut suites: Vec<(CipherSuite, Components)> = CipherSuite::ALL
+            .iter()
+            .filter_map(|&cs| cs.components().map(|c| (cs, c)))
+            .collect();
+        #[cfg(feature = "pq")]
+        suites.extend(
+            PqSuite::ALL
+                .iter()
+                .map(|s| (s.default_code_point(), s.components())),
+        );
+        let mut provider = RustCrypto {
+            random,
+            suites: Vec::new(),
+        };
+        provider.build(suites);
+        provider
+    }
+
+    /// Gives the post-quantum suite `suite` the wire value `code_point` instead of its
+    /// current one (by default [`PqSuite::default_code_point`]), e.g. OpenMLS's value
+    /// ([`PqSuite::openmls_code_point`]) or the final IANA value, without rebuilding melos.
+    /// The other suites keep their values and order.
+    ///
+    /// [`Error::CipherSuiteValueInUse`] if another suite of this provider already has
+    /// `code_point` (an RFC 9420 suite, or another PQ suite) or it is a GREASE value
+    /// (RFC 9420 §13.5); the provider is then unchanged.
+    ///
+    /// [`Error::CipherSuiteValueInUse`]: crate::Error::CipherSuiteValueInUse
+    #[cfg(feature = "pq")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "pq")))]
+    pub fn with_pq_code_point(
+        mut self,
+        suite: PqSuite,
+        code_point: CipherSuite,
+    ) -> Result<RustCrypto, crate::Error> {
+        let components = suite.components();
+        let current = self.suites.iter().position(|s| s.pq == Some(suite)).ok_or(
+            crate::Error::UnsupportedCipherSuite(suite.default_code_point()),
+        )?;
+        let taken = self
+            .suites
+            .iter()
+            .enumerate()
+            .any(|(i, s)| i != current && s.suite == code_point);
+        if taken || code_point.is_grease() {
+            return Err(crate::Error::CipherSuiteValueInUse(code_point));
         }
+        let mut suites: Vec<(CipherSuite, Components)> = self
+            .suites
+            .iter()
+            .map(|s| (s.suite, (s.kem, s.aead, s.hash, s.signature)))
+            .collect();
+        if let Some(entry) = suites.get_mut(current) {
+            *entry = (code_point, components);
+        }
+        self.build(suites);
+        Ok(self)
+    }
+
+    /// The wire value this provider gives the post-quantum suite `suite`.
+    #[cfg(feature = "pq")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "pq")))]
+    pub fn pq_code_point(&self, suite: PqSuite) -> Option<CipherSuite> {
+        self.suites
+            .iter()
+            .find(|s| s.pq == Some(suite))
+            .map(|s| s.suite)
+    }
+
+    /// (Re)builds the suites from `(value, components)` pairs, sharing one list of all values
+    /// (what [`CipherSuiteProvider::backend_cipher_suites`] returns).
+    fn build(&mut self, suites: Vec<(CipherSuite, Components)>) {
+        let all: Arc<[CipherSuite]> = suites.iter().map(|(cs, _)| *cs).collect();
+        self.suites = suites
+            .into_iter()
+            .map(|(suite, components)| {
+                RustCryptoSuite::new(suite, components, self.random.clone(), all.clone())
+            })
+            .collect();
     }
 }
+
+/// KEM, AEAD, KDF/hash and signature scheme of a suite.
+type Components = (KemId, AeadId, HashId, SignatureScheme);
 
 #[cfg(feature = "getrandom")]
 #[cfg_attr(docsrs, doc(cfg(feature = "getrandom")))]
@@ -92,7 +186,7 @@ impl Default for RustCrypto {
 impl fmt::Debug for RustCrypto {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RustCrypto")
-            .field("suites", &CipherSuite::ALL)
+            .field("suites", &self.supported_cipher_suites())
             .finish()
     }
 }
@@ -110,7 +204,7 @@ impl CryptoProvider for RustCrypto {
     }
 }
 
-/// One RFC 9420 cipher suite of [`RustCrypto`]; obtained through
+/// One cipher suite of [`RustCrypto`]; obtained through
 /// [`CryptoProvider::cipher_suite_provider`].
 pub struct RustCryptoSuite {
     suite: CipherSuite,
@@ -118,25 +212,46 @@ pub struct RustCryptoSuite {
     aead: AeadId,
     hash: HashId,
     signature: SignatureScheme,
+    /// The draft suite this is, for a post-quantum suite (whatever its wire value).
+    #[cfg(feature = "pq")]
+    pq: Option<PqSuite>,
     random: Arc<dyn RandomSource>,
+    all: Arc<[CipherSuite]>,
 }
 
 impl RustCryptoSuite {
-    fn new(suite: CipherSuite, random: Arc<dyn RandomSource>) -> Self {
-        // Every member of `CipherSuite::ALL` has components; the fallback is never used and
-        // would make every operation fail with `Unsupported`.
-        let (kem, aead, hash, signature) =
-            suite
-                .components()
-                .unwrap_or((KemId(0), AeadId(0), HashId(0), SignatureScheme(0)));
+    fn new(
+        suite: CipherSuite,
+        components: Components,
+        random: Arc<dyn RandomSource>,
+        all: Arc<[CipherSuite]>,
+    ) -> Self {
+        let (kem, aead, hash, signature) = components;
         RustCryptoSuite {
             suite,
             kem,
             aead,
             hash,
             signature,
+            #[cfg(feature = "pq")]
+            pq: PqSuite::ALL
+                .into_iter()
+                .find(|s| s.components() == components),
             random,
+            all,
         }
+    }
+
+    /// The HPKE algorithms of a post-quantum suite (draft-ietf-mls-pq-ciphersuites §4: KDF
+    /// = HKDF with the suite's hash), or `None` for an RFC 9420 suite.
+    fn pq_hpke(&self) -> Option<hpke_pq::HpkeAlgorithms> {
+        hpke_pq::KEMS
+            .contains(&self.kem)
+            .then_some(hpke_pq::HpkeAlgorithms {
+                kem: self.kem,
+                kdf: self.hash,
+                aead: self.aead,
+            })
     }
 }
 
@@ -158,8 +273,11 @@ impl CipherSuiteProvider for RustCryptoSuite {
     }
 
     fn backend_cipher_suites(&self) -> Vec<CipherSuite> {
-        // Every RustCrypto provider implements all seven (`RustCrypto::with_random_source`).
-        CipherSuite::ALL.to_vec()
+        self.all.to_vec()
+    }
+
+    fn components(&self) -> Option<Components> {
+        Some((self.kem, self.aead, self.hash, self.signature))
     }
 
     fn hash_len(&self) -> usize {
@@ -217,6 +335,9 @@ impl CipherSuiteProvider for RustCryptoSuite {
         aad: &[u8],
         plaintext: &[u8],
     ) -> Result<HpkeCiphertext, CryptoError> {
+        if let Some(alg) = self.pq_hpke() {
+            return pq::seal(alg, &*self.random, public_key, info, aad, plaintext);
+        }
         hpke::seal(self.suite, &*self.random, public_key, info, aad, plaintext)
     }
 
@@ -229,6 +350,12 @@ impl CipherSuiteProvider for RustCryptoSuite {
         aad: &[u8],
         recipients: &[(&HpkePublicKey, &[u8])],
     ) -> Result<Vec<HpkeCiphertext>, CryptoError> {
+        if self.pq_hpke().is_some() {
+            return recipients
+                .iter()
+                .map(|(pk, pt)| self.hpke_seal(pk.as_bytes(), info, aad, pt))
+                .collect();
+        }
         generic_hpke::seal_batch(self.suite, &*self.random, info, aad, recipients)
     }
 
@@ -239,6 +366,9 @@ impl CipherSuiteProvider for RustCryptoSuite {
         info: &[u8],
         aad: &[u8],
     ) -> Result<Secret, CryptoError> {
+        if let Some(alg) = self.pq_hpke() {
+            return pq::open(alg, ciphertext, private_key, info, aad);
+        }
         hpke::open(self.suite, ciphertext, private_key, info, aad)
     }
 
@@ -249,6 +379,10 @@ impl CipherSuiteProvider for RustCryptoSuite {
         exporter_context: &[u8],
         len: usize,
     ) -> Result<(Vec<u8>, Secret), CryptoError> {
+        if let Some(alg) = self.pq_hpke() {
+            let (enc, ctx) = hpke_pq::setup_base_s(alg, public_key, info, &*self.random)?;
+            return Ok((enc, ctx.export(exporter_context, len)?));
+        }
         hpke::export_sender(
             self.suite,
             &*self.random,
@@ -267,27 +401,46 @@ impl CipherSuiteProvider for RustCryptoSuite {
         exporter_context: &[u8],
         len: usize,
     ) -> Result<Secret, CryptoError> {
+        if let Some(alg) = self.pq_hpke() {
+            return hpke_pq::setup_base_r(alg, enc, private_key, info)?
+                .export(exporter_context, len);
+        }
         hpke::export_receiver(self.suite, enc, private_key, info, exporter_context, len)
     }
 
     fn kem_derive_key_pair(&self, ikm: &[u8]) -> Result<HpkeKeyPair, CryptoError> {
+        if self.pq_hpke().is_some() {
+            return hpke_pq::derive_key_pair(self.kem, ikm);
+        }
         hpke::derive_key_pair(self.suite, ikm)
     }
 
     /// `GenerateKeyPair()` as `DeriveKeyPair(random(Nsk))` (RFC 9180 §4, §7.1.3).
     fn kem_generate_key_pair(&self) -> Result<HpkeKeyPair, CryptoError> {
+        if self.pq_hpke().is_some() {
+            // `DeriveKeyPair` of draft-ietf-hpke-pq takes `ikm` of any length through
+            // SHAKE256; 64 random bytes cover every KEM's seed (`Nsk` <= 64).
+            let mut ikm = Zeroizing::new([0u8; 64]);
+            self.random.fill(ikm.as_mut_slice())?;
+            return hpke_pq::derive_key_pair(self.kem, ikm.as_slice());
+        }
         let mut ikm = Zeroizing::new(vec![0u8; hpke::private_key_len(self.suite)?]);
         self.random.fill(&mut ikm)?;
         hpke::derive_key_pair(self.suite, &ikm)
     }
 
     fn kem_public_key(&self, private_key: &HpkePrivateKey) -> Result<Vec<u8>, CryptoError> {
+        if self.pq_hpke().is_some() {
+            return hpke_pq::public_key(self.kem, private_key).map(|pk| pk.0);
+        }
         hpke::public_key(self.suite, private_key)
     }
 
     fn kem_validate_public_key(&self, public_key: &[u8]) -> Result<(), CryptoError> {
-        let (kem, _) = hpke::kem_and_aead(self.suite)?;
-        generic_hpke::validate_public_key(kem.0, public_key)
+        if self.pq_hpke().is_some() {
+            return pq::validate_public_key(self.kem, public_key);
+        }
+        generic_hpke::validate_public_key(self.kem.0, public_key)
     }
 
     fn signature_generate_key_pair(&self) -> Result<SignatureKeyPair, CryptoError> {
@@ -310,7 +463,7 @@ impl CipherSuiteProvider for RustCryptoSuite {
         private_key: &SignaturePrivateKey,
         message: &[u8],
     ) -> Result<Vec<u8>, CryptoError> {
-        signature::sign(self.signature, private_key, message)
+        signature::sign(self.signature, private_key, message, &*self.random)
     }
 
     fn verify(

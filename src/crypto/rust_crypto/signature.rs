@@ -4,7 +4,7 @@
 //! Key and signature encodings follow RFC 9420 §5.1.1 and §5.1.2: EdDSA keys are the raw
 //! RFC 8032 seeds and public keys, ECDSA private keys are big-endian scalars, ECDSA public
 //! keys are uncompressed SEC1 points (`0x04 || X || Y`) and ECDSA signatures are DER-encoded
-//! `Ecdsa-Sig-Value`s.
+//! `Ecdsa-Sig-Value`s. With the feature `pq`, ML-DSA-44/65/87 ([`super::mldsa`]).
 
 use alloc::vec::Vec;
 
@@ -23,6 +23,10 @@ pub(crate) fn generate(
     scheme: SignatureScheme,
     random: &dyn RandomSource,
 ) -> Result<(SignaturePrivateKey, Vec<u8>), CryptoError> {
+    #[cfg(feature = "pq")]
+    if super::mldsa::is_mldsa(scheme) {
+        return super::mldsa::generate(scheme, random);
+    }
     let (len, top_mask) = match scheme {
         SignatureScheme::ED25519 => (32, 0xff),
         SignatureScheme::ED448 => (57, 0xff),
@@ -53,6 +57,10 @@ pub(crate) fn public_key(
     scheme: SignatureScheme,
     sk: &SignaturePrivateKey,
 ) -> Result<Vec<u8>, CryptoError> {
+    #[cfg(feature = "pq")]
+    if super::mldsa::is_mldsa(scheme) {
+        return super::mldsa::public_key(scheme, sk);
+    }
     let sk = sk.as_bytes();
     match scheme {
         SignatureScheme::ED25519 => ed25519::public_key(sk),
@@ -64,12 +72,20 @@ pub(crate) fn public_key(
     }
 }
 
-/// Signs `msg` with `sk`.
+/// Signs `msg` with `sk`. Only ML-DSA (hedged, FIPS 204 Algorithm 2) draws from `random`;
+/// EdDSA and the RFC 6979 ECDSA signatures are deterministic.
 pub(crate) fn sign(
     scheme: SignatureScheme,
     sk: &SignaturePrivateKey,
     msg: &[u8],
+    random: &dyn RandomSource,
 ) -> Result<Vec<u8>, CryptoError> {
+    #[cfg(feature = "pq")]
+    if super::mldsa::is_mldsa(scheme) {
+        return super::mldsa::sign(scheme, sk, msg, random);
+    }
+    #[cfg(not(feature = "pq"))]
+    let _ = random;
     let sk = sk.as_bytes();
     match scheme {
         SignatureScheme::ED25519 => ed25519::sign(sk, msg),
@@ -89,6 +105,10 @@ pub(crate) fn verify(
     msg: &[u8],
     sig: &[u8],
 ) -> Result<(), CryptoError> {
+    #[cfg(feature = "pq")]
+    if super::mldsa::is_mldsa(scheme) {
+        return super::mldsa::verify(scheme, pk, msg, sig);
+    }
     match scheme {
         SignatureScheme::ED25519 => ed25519::verify(pk, msg, sig),
         SignatureScheme::ED448 => ed448::verify(pk, msg, sig),

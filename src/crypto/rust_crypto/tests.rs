@@ -66,9 +66,10 @@ fn each_suite(provider: &RustCrypto, mut f: impl FnMut(&dyn CipherSuiteProvider)
 #[test]
 fn conformance_all_seven_suites() {
     let provider = default_provider();
+    // With the feature `pq` the eleven post-quantum suites follow the seven.
     assert_eq!(
-        provider.supported_cipher_suites(),
-        CipherSuite::ALL.to_vec()
+        provider.supported_cipher_suites().get(..7),
+        Some(&CipherSuite::ALL[..])
     );
     let checks = check_provider(&provider).unwrap_or_else(|f| panic!("{f}"));
     assert!(checks >= 7 * 50, "only {checks} checks ran");
