@@ -318,9 +318,10 @@ pub enum GroupError {
     /// A second SelfRemove proposal of one member in one epoch (draft-ietf-mls-extensions:
     /// "A client MUST NOT issue more than one SelfRemove proposal per epoch").
     DuplicateSelfRemove,
-    /// A member's Commit does not cover a valid SelfRemove proposal of another member that
-    /// this member holds (draft-ietf-mls-extensions: a member "includes it along with any
-    /// other pending Proposals when sending a Commit").
+    /// A Commit this member is asked to make does not cover a valid SelfRemove proposal of
+    /// another member that it holds (draft-ietf-mls-extensions: a member "includes it along
+    /// with any other pending Proposals when sending a Commit"). Only the committer's own
+    /// API refuses so; a received Commit that omits a SelfRemove is accepted.
     SelfRemoveOmitted,
     /// A SelfRemove proposal in a group where not every member lists `self_remove` in its
     /// capabilities (draft-ietf-mls-extensions: only a "self-remove-capable group").
@@ -661,7 +662,7 @@ impl core::fmt::Display for GroupError {
                 "a member sent a second SelfRemove proposal in one epoch"
             }
             GroupError::SelfRemoveOmitted => {
-                "a commit leaves out a valid SelfRemove proposal of this epoch"
+                "the commit to be sent leaves out a valid SelfRemove proposal of this epoch"
             }
             GroupError::SelfRemoveNotSupported => {
                 "not every member of the group supports the SelfRemove proposal"

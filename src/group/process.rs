@@ -23,9 +23,7 @@ use super::Group;
 use super::commit::{added_members, retained_keys};
 use super::config::{HandshakeFormat, Member};
 use super::epoch::{EpochState, PastEpoch};
-use super::handshake_checks::{
-    check_commit_policy, check_self_removes_covered, resolve_committed, validate_lone_proposal,
-};
+use super::handshake_checks::{check_commit_policy, resolve_committed, validate_lone_proposal};
 use super::hooks::CredentialUse;
 use super::pool::ProposalStatus;
 use super::proposals::{AppliedProposals, Checks, apply_proposals, check_path_leaf, member_at};
@@ -506,13 +504,9 @@ impl Group {
                 .map(|c| (&c.proposal, c.sender))
         })?;
         let ctx = self.context.group_context();
-        check_self_removes_covered(
-            &commit.proposals,
-            committer,
-            self.proposals
-                .iter()
-                .map(|p| (&p.reference, &p.proposal, p.sender)),
-        )?;
+        // A Commit that omits a SelfRemove this member holds is not refused: the committer
+        // may never have received it, and refusing would let the delivery service fork
+        // the group (draft-ietf-mls-extensions puts the duty on the committer only).
         check_commit_policy(&self.config.hooks, ctx, committer, commit, &committed)?;
         let checks = Checks {
             now,

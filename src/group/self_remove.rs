@@ -13,10 +13,16 @@
 //! - in a Commit only by reference ([`GroupError::SelfRemoveByValue`]), never the
 //!   committer's own ([`GroupError::SelfRemoveOfCommitter`]), and a Remove of the same leaf
 //!   is invalid ([`GroupError::RemoveOfSelfRemovedLeaf`]);
-//! - a member's Commit covers every SelfRemove proposal of the epoch that the receiver
-//!   holds ([`GroupError::SelfRemoveOmitted`]): the proposal is never held or refused by
-//!   the application's [`ProposalPolicy`](super::ProposalPolicy), since a member that
-//!   held it back would refuse every other member's Commit.
+//! - this member's own Commits cover every SelfRemove proposal of the epoch it holds
+//!   ([`GroupError::SelfRemoveOmitted`] from [`Group::commit`] otherwise): "Whenever a
+//!   member receives a SelfRemove Proposal, it includes it ... when sending a Commit"; the
+//!   proposal is never held back by the application's
+//!   [`ProposalPolicy`](super::ProposalPolicy).
+//! - a *received* Commit that omits a SelfRemove this member holds is accepted: the
+//!   committer may never have received the proposal (the delivery service decides who
+//!   gets what), and refusing its Commit would let the delivery service fork the group.
+//!   The SelfRemove lapses with its epoch, and the leaver sends a new one
+//!   ([`Group::self_remove`] again) in the next epoch until a Commit removes it.
 //!
 //! The leaver learns it is out from the Commit, as from a Remove:
 //! [`StagedCommit::self_removal`](super::StagedCommit::self_removal) is

@@ -121,12 +121,64 @@ fn second_self_remove_in_epoch_refused() {
     refuses(&mut groups[0], &msg, GroupError::DuplicateSelfRemove);
 }
 
+/// A Commit that omits a SelfRemove the receiver holds is accepted: the committer may never
+/// have received it (the delivery service decides who gets which proposal), and a receiver
+/// that refused such a Commit would fork from the group on the delivery service's say-so
+/// (the hostile-delivery-service rule: nothing the DS withholds or replays may block a
+/// member's progress). The SelfRemove lapses with its epoch; the leaver sends it again.
+/// Before the fix member 0 refused the Commit with `SelfRemoveOmitted` and stayed behind.
 #[test]
-fn commit_omitting_self_remove_refused() {
+fn commit_omitting_self_remove_is_accepted_and_the_leaver_proposes_again() {
+    let (_, mut groups) = group_of(2);
+    // The delivery service hands member 2's SelfRemove to member 0 only.
+    let sr = groups[2].self_remove().unwrap();
+    groups[0].process(&sr, None).unwrap();
+    let out = groups[1].commit(CommitOptions::default()).unwrap();
+    for i in [0, 2] {
+        match groups[i].process(&out.commit, None).unwrap().content {
+            ProcessedContent::Commit(staged) => {
+                assert!(staged.self_removal().is_none());
+                assert!(staged.removed().is_empty());
+                groups[i].merge_staged_commit(*staged).unwrap();
+            }
+            _ => panic!("not a commit"),
+        }
+    }
+    groups[1].merge_pending_commit().unwrap();
+    assert_eq!(
+        groups[0].epoch_authenticator(),
+        groups[1].epoch_authenticator()
+    );
+    assert_eq!(
+        groups[2].epoch_authenticator(),
+        groups[1].epoch_authenticator()
+    );
+    // The old SelfRemove lapsed with its epoch; member 2 sends it again, and member 1's
+    // next Commit covers it and removes member 2.
+    let sr = groups[2].self_remove().unwrap();
+    groups[0].process(&sr, None).unwrap();
+    groups[1].process(&sr, None).unwrap();
+    let out = groups[1].commit(CommitOptions::default()).unwrap();
+    match groups[0].process(&out.commit, None).unwrap().content {
+        ProcessedContent::Commit(staged) => {
+            assert_eq!(staged.removed().len(), 1);
+            groups[0].merge_staged_commit(*staged).unwrap();
+        }
+        _ => panic!("not a commit"),
+    }
+    groups[1].merge_pending_commit().unwrap();
+    assert_eq!(
+        groups[0].epoch_authenticator(),
+        groups[1].epoch_authenticator()
+    );
+    assert_eq!(groups[0].member_count(), 2);
+}
+
+/// The committer's own API covers the SelfRemoves it holds: a list that cannot (a ReInit
+/// must be alone) is refused before anything is sent.
+#[test]
+fn committer_refuses_a_list_that_cannot_cover_held_self_removes() {
     let mut groups = with_self_remove();
-    let msg = commit_of(&mut groups[1], vec![], true);
-    refuses(&mut groups[0], &msg, GroupError::SelfRemoveOmitted);
-    // The committer's own API refuses a list that cannot cover it: a ReInit must be alone.
     let reinit = Proposal::ReInit(ReInit {
         group_id: b"n".to_vec(),
         version: crate::messages::ProtocolVersion::MLS10,
@@ -259,11 +311,12 @@ fn public_group_checks_self_removes() {
         view.process(&again).unwrap_err(),
         Error::Group(GroupError::DuplicateSelfRemove)
     );
+    // A Commit that omits it is not refused (its committer may not have had it), neither
+    // by the view nor by members; then member 2's SelfRemove of the new epoch is covered.
     let omitting = commit_of(&mut groups[1], vec![], true);
-    assert_eq!(
-        view.process(&omitting).unwrap_err(),
-        Error::Group(GroupError::SelfRemoveOmitted)
-    );
+    let mut view_omitting = view.clone();
+    view_omitting.process(&omitting).unwrap();
+    assert_eq!(view_omitting.member_count(), 3);
     let out = groups[0].commit(CommitOptions::default()).unwrap();
     view.process(&out.commit).unwrap();
     assert_eq!(view.member_count(), 2);

@@ -234,13 +234,6 @@ impl PublicGroup {
     ) -> Result<(AppliedProposals<'_>, Vec<super::Member>), Error> {
         let ctx = self.context.group_context();
         let committed = resolve_committed(commit, committer, |r| self.cached(r))?;
-        crate::group::handshake_checks::check_self_removes_covered(
-            &commit.proposals,
-            committer,
-            self.proposals
-                .iter()
-                .map(|p| (&p.reference, &p.proposal, p.sender)),
-        )?;
         check_commit_policy(checks.hooks, ctx, committer, commit, &committed)?;
         let mut applied = apply_proposals(cs, &self.tree, ctx, committer, &committed, checks)?;
         match &commit.path {
