@@ -19,7 +19,8 @@ import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-BIN = os.path.join(HERE, "target", "release", "bench-peers")
+TARGET = os.environ.get("CARGO_TARGET_DIR", os.path.join(HERE, "target"))
+BIN = os.environ.get("BENCH_PEERS_BIN", os.path.join(TARGET, "release", "bench-peers"))
 BASELINE = os.path.join(HERE, "baseline.tsv")
 LIBS = ["melos", "openmls", "mls-rs"]
 WORKLOADS = [
@@ -178,6 +179,7 @@ def main():
     ap.add_argument("--update-baseline", action="store_true", help="with --quick: rewrite baseline.tsv")
     ap.add_argument("--threshold", type=float, default=0.10)
     ap.add_argument("--no-build", action="store_true")
+    ap.add_argument("--from-raw", help="render the tables from a --raw file instead of running")
     args = ap.parse_args()
     if args.quick:
         return quick(args)
@@ -186,10 +188,17 @@ def main():
         ns.append(10000)
     libs = [l for l in args.libs.split(",") if l]
     modes = [m for m in args.modes.split(",") if m]
-    if not args.no_build:
-        build(peers=any(l != "melos" for l in libs))
     results = {}
-    for mode in modes:
+    if args.from_raw:
+        with open(args.from_raw) as f:
+            for line in f:
+                lib, w, n, mode, v, k = line.rstrip("\n").split("\t")
+                results.setdefault((lib, int(n), mode), {})[w] = (int(v), int(k))
+        ns = sorted({n for (_, n, _) in results})
+        modes = [m for m in modes if any(k[2] == m for k in results)]
+    elif not args.no_build:
+        build(peers=any(l != "melos" for l in libs))
+    for mode in ([] if args.from_raw else modes):
         for n in ns:
             for lib in libs:
                 rows = run(lib, n, mode, args.samples, args.budget)
