@@ -63,10 +63,10 @@ fn parse() -> Option<Args> {
             _ => return None,
         }
     }
-    if let Some(w) = &only {
-        if !WORKLOADS.contains(&w.as_str()) {
-            return None;
-        }
+    if let Some(w) = &only
+        && !WORKLOADS.contains(&w.as_str())
+    {
+        return None;
     }
     Some(Args {
         lib: lib?,
