@@ -568,3 +568,83 @@ fn safe_hpke_labels_differ() {
         got.map(|s| s.as_bytes().to_vec())
     );
 }
+
+/// The control for `safe_hpke_labels_differ`: with a key pair whose private key the test
+/// holds, OpenMLS's SafeEncryptWithLabel ciphertext opens with melos's DecryptWithLabel
+/// (RFC 9420 §5.1.3) when the ComponentOperationLabel is built with the draft-08 base label
+/// "Application", and not with melos's SafeDecryptWithLabel ("MLS Component"); OpenMLS
+/// cannot open melos's. The two differ in the base label and in nothing else.
+#[test]
+fn safe_hpke_differs_exactly_in_the_base_label() {
+    use melos::components::{safe_decrypt_with_label, safe_encrypt_with_label as melos_seal};
+    use melos::crypto::{HpkeCiphertext, labels};
+    use openmls::ciphersuite::safe_encrypt_with_label;
+    use openmls::ciphersuite::{SafeEncryptionContext, safe_decrypt_with_label as openmls_open};
+    let p: Arc<dyn CryptoProvider> = Arc::new(RustCrypto::new());
+    let cs = p.suite(SUITE).unwrap();
+    let om = OpenMlsRustCrypto::default();
+    let pair = cs.kem_generate_key_pair().unwrap();
+    let context = || SafeEncryptionContext {
+        component_id: ROOM,
+        label: "note",
+        context: b"ctx",
+    };
+    let ct = safe_encrypt_with_label(
+        pair.public_key.as_bytes(),
+        b"plaintext",
+        OPENMLS_SUITE,
+        context(),
+        om.crypto(),
+    )
+    .unwrap();
+    let ct = HpkeCiphertext {
+        kem_output: ct.kem_output.as_slice().to_vec(),
+        ciphertext: ct.ciphertext.as_slice().to_vec(),
+    };
+    assert!(matches!(
+        safe_decrypt_with_label(cs, &pair.private_key, ROOM, b"note", b"ctx", &ct),
+        Err(Error::Crypto(_))
+    ));
+    // ComponentOperationLabel with base_label "Application" (draft-08).
+    let mut draft08 = vec![11];
+    draft08.extend_from_slice(b"Application");
+    draft08.extend_from_slice(&ROOM.to_be_bytes());
+    draft08.push(4);
+    draft08.extend_from_slice(b"note");
+    let opened = labels::decrypt_with_label(cs, &pair.private_key, &draft08, b"ctx", &ct).unwrap();
+    assert_eq!(opened.as_bytes(), b"plaintext");
+
+    // melos -> OpenMLS: refused for the same reason.
+    let ct = melos_seal(
+        cs,
+        pair.public_key.as_bytes(),
+        ROOM,
+        b"note",
+        b"ctx",
+        b"plaintext",
+    )
+    .unwrap();
+    // OpenMLS's HpkeCiphertext (openmls_traits) is not re-exported: decode its encoding.
+    let mut bytes = Vec::new();
+    for field in [&ct.kem_output, &ct.ciphertext] {
+        let len = u8::try_from(field.len()).unwrap();
+        assert!(len < 64, "one-byte MLS varint length");
+        bytes.push(len);
+        bytes.extend_from_slice(field);
+    }
+    let ct = tls_decode(&bytes);
+    assert!(
+        openmls_open(
+            pair.private_key.as_bytes(),
+            &ct,
+            OPENMLS_SUITE,
+            context(),
+            om.crypto(),
+        )
+        .is_err()
+    );
+}
+
+fn tls_decode<T: openmls::prelude::tls_codec::Deserialize>(mut bytes: &[u8]) -> T {
+    T::tls_deserialize(&mut bytes).unwrap()
+}
