@@ -648,3 +648,21 @@ fn safe_hpke_differs_exactly_in_the_base_label() {
 fn tls_decode<T: openmls::prelude::tls_codec::Deserialize>(mut bytes: &[u8]) -> T {
     T::tls_deserialize(&mut bytes).unwrap()
 }
+
+/// DIFFERENCES.md §3: the editor's copy's AppAck (§ "AppAck") names a message's sender by
+/// its `uint32` leaf index; OpenMLS 0.9.2's (not yet supported there, not a component)
+/// by a KeyPackageRef, so OpenMLS cannot decode melos's AppAck. Pinned.
+#[test]
+fn app_ack_structures_differ() {
+    use melos::components::{AppAck, MessageRange};
+    let ack = AppAck {
+        received_ranges: vec![MessageRange {
+            sender: 1,
+            first_generation: 0,
+            last_generation: 5,
+        }],
+    };
+    let eph = ack.to_app_ephemeral().unwrap();
+    assert_eq!(eph.component_id, melos::components::APP_ACK);
+    assert!(openmls::prelude::AppAck::tls_deserialize_exact(eph.data.as_slice()).is_err());
+}
