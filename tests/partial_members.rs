@@ -244,3 +244,66 @@ fn partial_and_full_members_agree_across_50_epochs() {
     }
     assert_eq!(w.full[0].epoch(), EPOCHS as u64 + 1);
 }
+
+/// The README's "Partial members" example (/work/notes/readme_partial.md), kept compiling.
+#[test]
+fn readme_partial_example() -> Result<(), melos::Error> {
+    use melos::messages::Credential as C;
+    let provider: Arc<dyn CryptoProvider> = Arc::new(RustCrypto::new());
+    let suite = CipherSuite::MLS_128_DHKEMX25519_AES128GCM_SHA256_ED25519;
+    let cs = provider.suite(suite)?;
+    let forever = Lifetime {
+        not_before: 0,
+        not_after: u64::MAX,
+    };
+
+    // Alice (a full member) adds Carol; Carol will join as a partial member.
+    let alice_id = SigningIdentity::generate(cs, C::Basic(b"alice".to_vec()))?;
+    let carol_kp = SigningIdentity::generate(cs, C::Basic(b"carol".to_vec()))?
+        .key_package(cs, forever)?;
+    let mut alice = Group::create(
+        provider.clone(),
+        suite,
+        b"big".to_vec(),
+        alice_id,
+        GroupConfig::default(),
+    )?;
+    let out = alice.commit(CommitOptions::default().add_member(carol_kp.key_package.clone()))?;
+    alice.merge_pending_commit()?;
+
+    // The annotator (the delivery service, or any full member) holds the full tree and
+    // attaches O(log n) membership proofs to the Welcome.
+    let mut tree = alice.ratchet_tree().clone();
+    let carol_leaf = tree
+        .find_leaf(|l| l.signature_key() == carol_kp.key_package.leaf_node.signature_key.as_bytes())
+        .expect("Carol's leaf");
+    let welcome = out.welcome.and_then(|m| m.into_welcome()).expect("a Welcome");
+    let annotated = annotate_welcome(cs, &mut tree, welcome, alice.own_leaf(), carol_leaf)?;
+    let mut carol = PartialMember::join(
+        cs,
+        &annotated,
+        &carol_kp.key_package,
+        &carol_kp.init_private_key,
+        carol_kp.encryption_private_key.clone(),
+        &[],
+    )?;
+    assert_eq!(carol.epoch_authenticator(), alice.epoch_authenticator());
+
+    // Alice commits; the annotator annotates the Commit for Carol, who follows it.
+    let mut before = alice.ratchet_tree().clone();
+    let out = alice.commit(CommitOptions::default())?;
+    alice.merge_pending_commit()?;
+    let mut after = alice.ratchet_tree().clone();
+    let mut annotator = CommitAnnotator {
+        tree_before: &mut before,
+        tree_after: &mut after,
+        committer: alice.own_leaf(),
+        new_member: false,
+        has_path: true,
+        added: Vec::new(),
+    };
+    let annotated = annotator.annotate(cs, out.commit, carol.own_leaf())?;
+    carol = carol.process_commit(cs, &annotated, &[])?.member;
+    assert_eq!(carol.epoch_authenticator(), alice.epoch_authenticator());
+    Ok(())
+}
