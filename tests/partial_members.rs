@@ -60,12 +60,16 @@ impl World {
         let cs = self.p.suite(SUITE).unwrap();
         let has_path = match opts.path {
             PathChoice::Always => true,
-            _ => opts.proposals.is_empty() || opts.proposals.iter().any(|p| {
-                !matches!(
-                    p,
-                    melos::messages::Proposal::Add(_) | melos::messages::Proposal::PreSharedKey(_)
-                )
-            }),
+            _ => {
+                opts.proposals.is_empty()
+                    || opts.proposals.iter().any(|p| {
+                        !matches!(
+                            p,
+                            melos::messages::Proposal::Add(_)
+                                | melos::messages::Proposal::PreSharedKey(_)
+                        )
+                    })
+            }
         };
         let mut before = self.full[from].ratchet_tree().clone();
         let committer = self.full[from].own_leaf();
@@ -259,8 +263,8 @@ fn readme_partial_example() -> Result<(), melos::Error> {
 
     // Alice (a full member) adds Carol; Carol will join as a partial member.
     let alice_id = SigningIdentity::generate(cs, C::Basic(b"alice".to_vec()))?;
-    let carol_kp = SigningIdentity::generate(cs, C::Basic(b"carol".to_vec()))?
-        .key_package(cs, forever)?;
+    let carol_kp =
+        SigningIdentity::generate(cs, C::Basic(b"carol".to_vec()))?.key_package(cs, forever)?;
     let mut alice = Group::create(
         provider.clone(),
         suite,
@@ -277,7 +281,10 @@ fn readme_partial_example() -> Result<(), melos::Error> {
     let carol_leaf = tree
         .find_leaf(|l| l.signature_key() == carol_kp.key_package.leaf_node.signature_key.as_bytes())
         .expect("Carol's leaf");
-    let welcome = out.welcome.and_then(|m| m.into_welcome()).expect("a Welcome");
+    let welcome = out
+        .welcome
+        .and_then(|m| m.into_welcome())
+        .expect("a Welcome");
     let annotated = annotate_welcome(cs, &mut tree, welcome, alice.own_leaf(), carol_leaf)?;
     let mut carol = PartialMember::join(
         cs,
