@@ -8,8 +8,8 @@ use core::fmt;
 
 use crate::crypto::CipherSuite;
 
-mod extension;
 mod binding;
+mod extension;
 mod framing;
 mod group;
 mod message;
@@ -21,8 +21,8 @@ mod treekem;
 #[cfg(test)]
 mod tests;
 
-pub use extension::ExtensionError;
 pub use binding::CredentialBindingError;
+pub use extension::ExtensionError;
 pub use framing::FramingError;
 pub use group::GroupError;
 pub use message::MessageError;
