@@ -27,14 +27,16 @@
 //! draft does not define (0x004D MLS_256_XWING_CHACHA20POLY1305_SHA256_Ed25519 and 0x0906
 //! MLS_256_MLKEM1024_AES256GCM_SHA512_MLDSA87). Its enum names X-Wing `XWingKemDraft6 =
 //! 0x004D`, but `openmls_rust_crypto` 0.6.0 maps it to `hpke-rs`'s `XWingDraft06`, whose
-//! identifier is 0x647a, the draft's. Read from the sources, not yet run against melos:
-//! `hpke-rs` 0.7.0 derives ML-KEM and X-Wing key pairs as plain `SHAKE256(ikm)`
-//! (`src/kem.rs`, `derive_key_pair`), not as draft-ietf-hpke-pq's
+//! identifier is 0x647a, the draft's. `hpke-rs` 0.7.0 derives ML-KEM and X-Wing key pairs
+//! as plain `SHAKE256(ikm)` (`src/kem.rs`, `derive_key_pair`), not as draft-ietf-hpke-pq's
 //! `SHAKE256.LabeledDerive(ikm, "DeriveKeyPair", "", Nsk)` (§3, §4) that melos implements
-//! and the hpke-pq vectors check; MLS derives every tree node's key pair from a path secret
-//! with `DeriveKeyPair` (RFC 9420 §7.4), so UpdatePaths and Welcome path secrets would not
-//! agree between the two even at the same code point. Its ML-DSA encodings (seed private
-//! key, `pkEncode`, `sigEncode`, pure with an empty context) are melos's.
+//! and the hpke-pq vectors check. Run against melos (`interop/openmls-pq`, its
+//! `DIFFERENCES.md`), in all eight shared suites: a Welcome without path secrets,
+//! the key schedule, exporter and application messages (ML-DSA signatures included)
+//! interoperate; every UpdatePath and Welcome path secret is refused by the other side,
+//! because MLS derives each tree node's key pair from a path secret with `DeriveKeyPair`
+//! (RFC 9420 §7.4). Its ML-DSA encodings (seed private key, `pkEncode`, `sigEncode`, pure
+//! with an empty context) are melos's.
 
 use super::{AeadId, CipherSuite, HashId, KemId, SignatureScheme};
 
