@@ -55,13 +55,21 @@ fn marker(extensions: &Extensions) -> Option<Vec<u8>> {
 
 /// Puts the `last_resort_key_package` component (empty data) into the `app_data_dictionary`
 /// of `extensions`, creating the extension if it is missing and keeping the entries
-/// sorted by component ID. A present dictionary that does not decode is
-/// [`MessageError::MalformedExtension`].
+/// sorted by component ID. A present dictionary that does not decode, or whose entries are
+/// not in strictly increasing component-ID order (draft-ietf-mls-extensions,
+/// "AppDataDictionary"), is [`MessageError::MalformedExtension`].
 pub(crate) fn mark_last_resort(extensions: &mut Extensions) -> Result<(), Error> {
     let mut dict = match extensions.get(ExtensionType::APP_DATA_DICTIONARY) {
         None => Dictionary(Vec::new()),
         Some(_) => dictionary(extensions).ok_or(MessageError::MalformedExtension)?,
     };
+    if !dict
+        .0
+        .windows(2)
+        .all(|w| matches!(w, [a, b] if a.component_id < b.component_id))
+    {
+        return Err(MessageError::MalformedExtension.into());
+    }
     let id = LAST_RESORT_KEY_PACKAGE_COMPONENT;
     match dict.0.binary_search_by_key(&id, |e| e.component_id) {
         Ok(i) => {
