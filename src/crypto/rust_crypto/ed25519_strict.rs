@@ -18,6 +18,8 @@
 //! 4. the compression of `[s]B - [k]A`, with `k = SHA-512(R || A || M) mod ℓ` over the bytes
 //!    of R and A as received, equals R byte for byte (the cofactorless equation).
 
+use core::ops::Neg;
+
 use curve25519_dalek::edwards::EdwardsPoint;
 use curve25519_dalek::scalar::Scalar;
 use ed25519_dalek::VerifyingKey;
@@ -138,7 +140,8 @@ pub(super) fn verify_with_key(
         .finalize()
         .into();
     let k = Scalar::from_bytes_mod_order_wide(&hash);
-    let minus_a = -key.to_edwards();
+    // A group negation (no integer arithmetic): -A, for [s]B + [k](-A).
+    let minus_a = key.to_edwards().neg();
     let expected = EdwardsPoint::vartime_double_scalar_mul_basepoint(&k, &minus_a, &s).compress();
     if expected.as_bytes().as_slice() == r {
         Ok(())

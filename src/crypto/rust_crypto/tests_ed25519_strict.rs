@@ -121,10 +121,8 @@ fn small_order_encodings_are_derived() {
         let mut y = t.compress().to_bytes();
         y[31] &= 0x7f;
         let mut candidates = vec![y];
-        if let Some(y_plus_p) = add256(&y, &P) {
-            if y_plus_p[31] & 0x80 == 0 {
-                candidates.push(y_plus_p);
-            }
+        if let Some(y_plus_p) = add256(&y, &P).filter(|v| v[31] & 0x80 == 0) {
+            candidates.push(y_plus_p);
         }
         for c in candidates {
             for sign in [0u8, 0x80] {
