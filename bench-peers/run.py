@@ -4,6 +4,7 @@ the CI regression check of melos's instruction counts against the committed base
 
   python3 bench-peers/run.py                      # n = 10, 100, 1000; all libraries; both measures
   python3 bench-peers/run.py --n10000             # also n = 10,000
+  python3 bench-peers/run.py --workloads decrypt_1k,process_commit   # only these rows
   python3 bench-peers/run.py --quick              # CI: melos only, n = 10, 100, instructions
   python3 bench-peers/run.py --quick --update-baseline   # accept the current counts
 
@@ -37,9 +38,9 @@ def build(peers):
     subprocess.run(cmd, cwd=HERE, check=True)
 
 
-def run(lib, n, mode, samples, budget):
+def run(lib, n, mode, samples, budget, workloads="all"):
     cmd = [BIN, "--lib", lib, "--n", str(n), "--mode", mode,
-           "--samples", str(samples), "--budget", str(budget)]
+           "--samples", str(samples), "--budget", str(budget), "--workload", workloads]
     print("+", " ".join(cmd[1:]), file=sys.stderr, flush=True)
     env = dict(os.environ)
     env.setdefault("RAYON_NUM_THREADS", "1")
@@ -97,6 +98,8 @@ def table(results, mode, ns, libs):
                         cells.append(f"{vals[p] / vals['melos']:.2f}")
                     else:
                         cells.append("–")
+            if not vals:
+                continue  # not measured (--workloads)
             if w == "key_package" and n != ns[0]:
                 continue  # independent of n: shown once
             lines.append("| " + " | ".join(cells) + " |")
@@ -168,6 +171,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n", default="10,100,1000", help="comma-separated group sizes")
     ap.add_argument("--n10000", action="store_true", help="add n = 10,000")
+    ap.add_argument("--workloads", default="all",
+                    help="comma-separated workloads to measure (default: all): " + ", ".join(WORKLOADS))
     ap.add_argument("--libs", default=",".join(LIBS))
     ap.add_argument("--modes", default="instructions,wall")
     ap.add_argument("--samples", type=int, default=11, help="wall-time samples per cell (at most)")
@@ -201,7 +206,7 @@ def main():
     for mode in ([] if args.from_raw else modes):
         for n in ns:
             for lib in libs:
-                rows = run(lib, n, mode, args.samples, args.budget)
+                rows = run(lib, n, mode, args.samples, args.budget, args.workloads)
                 results[(lib, n, mode)] = rows
                 if args.raw:
                     with open(args.raw, "a") as f:

@@ -38,8 +38,8 @@ pub struct Measure {
     pub samples: usize,
     /// Stop sampling a workload after this much time once 3 samples are in (wall time).
     pub budget: Duration,
-    /// Run only this workload (all when `None`).
-    pub only: Option<String>,
+    /// Run only these workloads (all when `None`).
+    pub only: Option<Vec<String>>,
 }
 
 /// One workload's result.
@@ -64,7 +64,9 @@ pub fn region(f: &mut dyn FnMut()) {
 
 impl Measure {
     fn wants(&self, name: &str) -> bool {
-        self.only.as_deref().is_none_or(|o| o == name)
+        self.only
+            .as_deref()
+            .is_none_or(|o| o.iter().any(|w| w == name))
     }
 
     /// Samples workload `name`: `setup` (untimed) makes the state `run` works on (timed);

@@ -30,7 +30,7 @@ struct Args {
 
 fn usage() -> ExitCode {
     eprintln!(
-        "usage: bench-peers --lib melos|openmls|mls-rs --n N [--workload W|all] \
+        "usage: bench-peers --lib melos|openmls|mls-rs --n N [--workload W[,W...]|all] \
          [--mode wall|instructions] [--samples K] [--budget SECONDS]\nworkloads: {}",
         WORKLOADS.join(", ")
     );
@@ -50,7 +50,9 @@ fn parse() -> Option<Args> {
         match a.as_str() {
             "--lib" => lib = Some(v),
             "--n" => n = v.parse().ok(),
-            "--workload" => only = (v != "all").then_some(v),
+            "--workload" => {
+                only = (v != "all").then(|| v.split(',').map(String::from).collect::<Vec<_>>())
+            }
             "--mode" => {
                 mode = match v.as_str() {
                     "wall" => Mode::Wall,
@@ -63,8 +65,8 @@ fn parse() -> Option<Args> {
             _ => return None,
         }
     }
-    if let Some(w) = &only
-        && !WORKLOADS.contains(&w.as_str())
+    if let Some(ws) = &only
+        && ws.iter().any(|w| !WORKLOADS.contains(&w.as_str()))
     {
         return None;
     }

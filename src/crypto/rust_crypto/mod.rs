@@ -33,6 +33,7 @@
 //! ```
 
 mod aead;
+mod ed25519_strict;
 mod generic_hpke;
 mod hash;
 mod hpke;
@@ -47,6 +48,8 @@ mod signature;
 mod tests;
 #[cfg(test)]
 mod tests_batch;
+#[cfg(test)]
+mod tests_ed25519_strict;
 
 use alloc::boxed::Box;
 use alloc::sync::Arc;

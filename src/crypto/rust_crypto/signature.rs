@@ -122,7 +122,7 @@ pub(crate) fn verify(
 mod ed25519 {
     use alloc::vec::Vec;
 
-    use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
+    use ed25519_dalek::{Signer, SigningKey};
 
     use crate::error::CryptoError;
 
@@ -138,11 +138,10 @@ mod ed25519 {
         Ok(signing_key(sk)?.sign(msg).to_bytes().to_vec())
     }
 
+    /// Strict verification: accepts exactly what ed25519-dalek's `verify_strict` accepts,
+    /// without its decompression of R ([`super::super::ed25519_strict`]).
     pub(super) fn verify(pk: &[u8], msg: &[u8], sig: &[u8]) -> Result<(), CryptoError> {
-        let pk = VerifyingKey::try_from(pk).map_err(|_| CryptoError::InvalidKey)?;
-        let sig = Signature::from_slice(sig).map_err(|_| CryptoError::InvalidSignature)?;
-        pk.verify_strict(msg, &sig)
-            .map_err(|_| CryptoError::InvalidSignature)
+        super::super::ed25519_strict::verify(pk, msg, sig)
     }
 }
 
