@@ -20,12 +20,12 @@ use crate::partial::proposals::CachedPartialProposal;
 use crate::ratchet_tree::{RatchetTree, TreeValidation, TreeView};
 use crate::treekem::TreePrivateKeys;
 
+use super::Group;
 use super::config::{GroupConfig, PskStore, SigningIdentity};
 use super::epoch::EpochState;
 use super::external::validate_tree_credentials;
 use super::handshake_checks::validate_lone_proposal;
 use super::proposals::{Checks, validate_external_senders};
-use super::Group;
 
 impl PartialMember {
     /// Upgrades this partial member to a full [`Group`] member, given the group's full
@@ -71,7 +71,8 @@ impl PartialMember {
     ) -> Result<Group, Error> {
         let cs = provider.suite(self.cipher_suite())?;
         let ctx = &self.group_context;
-        let mut tree = RatchetTree::decode_extension_with_limits(ratchet_tree, &config.tree_limits)?;
+        let mut tree =
+            RatchetTree::decode_extension_with_limits(ratchet_tree, &config.tree_limits)?;
         if !constant_time_eq(&tree.tree_hash(cs)?, &ctx.tree_hash) {
             return Err(PartialError::UpgradeTreeHashMismatch.into());
         }
@@ -155,8 +156,7 @@ impl PartialMember {
                 tree_limits: group.config.tree_limits,
             };
             let ctx = group.context.group_context();
-            if validate_lone_proposal(cs, &group.tree, ctx, &p.proposal, p.sender, &checks)
-                .is_ok()
+            if validate_lone_proposal(cs, &group.tree, ctx, &p.proposal, p.sender, &checks).is_ok()
             {
                 group.pool_insert(p.reference.clone(), p.proposal.clone(), p.sender, false)?;
             }

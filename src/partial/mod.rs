@@ -35,6 +35,8 @@ pub mod wire;
 mod tests;
 #[cfg(all(test, feature = "rust-crypto"))]
 mod tests_member;
+#[cfg(all(test, feature = "rust-crypto"))]
+mod tests_switch;
 
 pub use annotate::{CommitAnnotator, annotate_welcome};
 pub use commit::ProcessedPartialCommit;

@@ -24,8 +24,7 @@ use super::wire::SenderAuthenticatedMessage;
 use crate::crypto::{CipherSuiteProvider, labels};
 use crate::error::{Error, GroupError, PartialError};
 use crate::framing::{
-    AuthenticatedContent, FramedContentBody, FramingContext, PrivateMessage, PublicMessage,
-    Sender,
+    AuthenticatedContent, FramedContentBody, FramingContext, PrivateMessage, PublicMessage, Sender,
 };
 use crate::messages::{Proposal, ProposalRef};
 
