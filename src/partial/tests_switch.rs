@@ -582,3 +582,40 @@ fn proposal_cache_checks() {
     );
     assert!(w.bob.cache_proposal(cs(&p), sam).is_ok());
 }
+
+/// The proposals of the epoch survive the switch: one cached as a partial member is in the
+/// upgraded member's pool and its Commit by reference is processed; one in a full member's
+/// pool is in the downgraded member's cache.
+#[test]
+fn cached_proposals_survive_the_switch() {
+    let mut w = world(HandshakeFormat::Public);
+    let p = w.p.clone();
+    let m = w.carol.propose_external_psk(PSK_ID).unwrap();
+    w.alice.process(&m, None).unwrap();
+    let MlsMessageBody::PublicMessage(pm) = m.body else {
+        panic!()
+    };
+    let mut tree = w.alice.ratchet_tree().clone();
+    let sam = SenderAuthenticatedMessage::<PublicMessage>::create(cs(&p), pm, &mut tree).unwrap();
+    let reference = w.bob.cache_proposal(cs(&p), sam).unwrap();
+
+    // Downgrading Alice keeps her pool as the partial member's cache.
+    let alice_partial = w.alice.downgrade().unwrap();
+    assert_eq!(alice_partial.cached_proposals().len(), 1);
+    assert_eq!(alice_partial.cached_proposals()[0].reference, reference);
+
+    // Upgrading Bob puts the cached proposal into his pool.
+    let mut bob = w.upgrade(&w.bob).unwrap();
+    let pool: Vec<ProposalRef> = bob
+        .pending_proposals()
+        .map(|p| p.reference.clone())
+        .collect();
+    assert_eq!(pool, alloc::vec![reference]);
+    let out = w.alice.commit(CommitOptions::default()).unwrap();
+    w.alice.merge_pending_commit().unwrap();
+    let ProcessedContent::Commit(s) = bob.process(&out.commit, None).unwrap().content else {
+        panic!()
+    };
+    bob.merge_staged_commit(*s).unwrap();
+    assert_eq!(bob.epoch_authenticator(), w.alice.epoch_authenticator());
+}
