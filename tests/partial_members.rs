@@ -5,17 +5,25 @@
 //! partial member needs, and after every commit every member, partial or full, has the same
 //! epoch authenticator.
 //!
-//! The group size is `MELOS_PARTIAL_SCALE_N` (default 1,000, the issue's size: about 6 s
-//! with the test profile).
+//! Along the way partial members upgrade to full members given the full ratchet tree, and
+//! full members downgrade to partial ones (draft-ietf-mls-partial §"Upgrading and
+//! Downgrading"), and some Commits cover proposals by reference, which the partial members
+//! cached from sender-authenticated PublicMessages.
+//!
+//! The group size is `MELOS_PARTIAL_SCALE_N` (default 1,000, the issue's size: about 9 s
+//! with the test profile on a loaded 2-core machine).
 
 use std::sync::Arc;
 
 use melos::crypto::rust_crypto::RustCrypto;
+use melos::framing::{MlsMessageBody, PrivateMessage, PublicMessage};
 use melos::group::{
     CommitOptions, Group, GroupConfig, PathChoice, ProcessedContent, PskStore, SigningIdentity,
 };
 use melos::messages::{Credential, KeyPackage, KeyPackageBundle, Lifetime};
-use melos::partial::{CommitAnnotator, PartialMember, annotate_welcome};
+use melos::partial::{
+    CommitAnnotator, PartialMember, SenderAuthenticatedMessage, annotate_welcome,
+};
 use melos::ratchet_tree::{RatchetTree, TreeView};
 use melos::tree_math::LeafIndex;
 use melos::{CipherSuite, CryptoProvider};
@@ -48,7 +56,8 @@ fn leaf_of(tree: &RatchetTree, kp: &KeyPackage) -> LeafIndex {
 struct World {
     p: Arc<dyn CryptoProvider>,
     full: Vec<Group>,
-    partial: Vec<PartialMember>,
+    /// Partial members, with the signing identity they need to upgrade.
+    partial: Vec<(PartialMember, SigningIdentity)>,
     /// Members with no client here: the ones commits remove.
     passive: Vec<KeyPackage>,
 }
@@ -96,7 +105,7 @@ impl World {
             added,
         };
         let auth = self.full[from].epoch_authenticator().to_vec();
-        for m in &mut self.partial {
+        for (m, _) in &mut self.partial {
             let ac = annotator
                 .annotate(cs, out.commit.clone(), m.own_leaf())
                 .unwrap();
@@ -106,10 +115,62 @@ impl World {
         for g in &self.full {
             assert_eq!(g.epoch_authenticator(), auth.as_slice());
         }
-        for m in &self.partial {
+        for (m, _) in &self.partial {
             assert_eq!(m.epoch_authenticator(), auth.as_slice());
             assert_eq!(m.group_context(), self.full[from].group_context());
         }
+    }
+}
+
+impl World {
+    /// `full[from]` proposes removing `leaf`; the other full members receive the proposal,
+    /// the partial members cache it as a sender-authenticated PublicMessage (its sender's
+    /// membership proof made from the full tree).
+    fn propose_remove(&mut self, from: usize, leaf: LeafIndex) {
+        let cs = self.p.suite(SUITE).unwrap();
+        let m = self.full[from]
+            .propose(melos::messages::Proposal::Remove(melos::messages::Remove {
+                removed: leaf,
+            }))
+            .unwrap();
+        for (i, g) in self.full.iter_mut().enumerate() {
+            if i != from {
+                g.process(&m, None).unwrap();
+            }
+        }
+        let MlsMessageBody::PublicMessage(pm) = m.body else {
+            panic!("not a PublicMessage")
+        };
+        let mut tree = self.full[from].ratchet_tree().clone();
+        let sam = SenderAuthenticatedMessage::<PublicMessage>::create(cs, pm, &mut tree).unwrap();
+        for (m, _) in &mut self.partial {
+            m.cache_proposal(cs, sam.clone()).unwrap();
+        }
+    }
+
+    /// The partial member `i` becomes a full member, given the full tree.
+    fn upgrade(&mut self, i: usize) {
+        let (m, id) = self.partial.remove(i);
+        let tree = self.full[0].ratchet_tree().encode_extension().unwrap();
+        let g = m
+            .upgrade(
+                self.p.clone(),
+                id,
+                &tree,
+                GroupConfig::default(),
+                &PskStore::new(),
+            )
+            .unwrap();
+        assert_eq!(g.epoch_authenticator(), self.full[0].epoch_authenticator());
+        self.full.push(g);
+    }
+
+    /// The full member `i` becomes a partial member.
+    fn downgrade(&mut self, i: usize) {
+        let g = self.full.remove(i);
+        let m = g.downgrade().unwrap();
+        assert_eq!(m.epoch_authenticator(), g.epoch_authenticator());
+        self.partial.push((m, g.identity().clone()));
     }
 }
 
@@ -169,7 +230,7 @@ fn build(n: usize) -> World {
     let mut tree = full[0].ratchet_tree().clone();
     let w = welcome.clone().into_welcome().unwrap();
     let mut partial = Vec::new();
-    for (_, kp) in partial_clients {
+    for (id, kp) in partial_clients {
         let joiner = leaf_of(&tree, &kp.key_package);
         let aw = annotate_welcome(cs, &mut tree, w.clone(), full[0].own_leaf(), joiner).unwrap();
         let m = PartialMember::join(
@@ -182,7 +243,7 @@ fn build(n: usize) -> World {
         )
         .unwrap();
         assert_eq!(m.epoch_authenticator(), full[0].epoch_authenticator());
-        partial.push(m);
+        partial.push((m, id));
     }
     assert!(full[0].ratchet_tree().size().leaf_count() as usize >= n);
     World {
@@ -199,7 +260,17 @@ fn partial_and_full_members_agree_across_50_epochs() {
     let mut w = build(n);
     let mut fresh = 0usize;
     for epoch in 0..EPOCHS {
-        let from = epoch % FULL;
+        let from = epoch % w.full.len();
+        // Every ten epochs, the oldest partial member upgrades and the member that upgraded
+        // the previous time (the first time: a full member from the start) downgrades, so
+        // members go partial -> full -> partial; each then follows the next commits (and
+        // the full ones make them) in its new role.
+        if epoch % 10 == 6 {
+            w.upgrade(0);
+            let down = w.full.len() - 2;
+            w.downgrade(down);
+        }
+        let from = from % w.full.len();
         let mut new = |w: &World| {
             fresh += 1;
             client(&w.p, &format!("late{fresh}")).1.key_package
@@ -220,11 +291,17 @@ fn partial_and_full_members_agree_across_50_epochs() {
                 w.commit(from, opts, &kps);
                 w.passive.extend(kps);
             }
-            // A remove (path required).
+            // A remove (path required): by value, or every other time by reference, proposed
+            // by another full member before the commit.
             2 => {
                 let kp = w.passive.remove(epoch % w.passive.len());
                 let leaf = leaf_of(w.full[from].ratchet_tree(), &kp);
-                w.commit(from, CommitOptions::default().remove_member(leaf), &[]);
+                if epoch % 10 == 2 {
+                    w.commit(from, CommitOptions::default().remove_member(leaf), &[]);
+                } else {
+                    w.propose_remove((from + 1) % w.full.len(), leaf);
+                    w.commit(from, CommitOptions::default(), &[]);
+                }
             }
             // An add and a remove in one commit with path (the add fills the blank).
             3 => {
@@ -247,6 +324,26 @@ fn partial_and_full_members_agree_across_50_epochs() {
         }
     }
     assert_eq!(w.full[0].epoch(), EPOCHS as u64 + 1);
+    assert_eq!(w.full.len(), FULL);
+    assert_eq!(w.partial.len(), PARTIAL);
+    // Every member that switched is still in the group and reads its messages.
+    let cs = w.p.suite(SUITE).unwrap();
+    let msg = w.full[FULL - 1].encrypt_application(b"after", b"").unwrap();
+    let MlsMessageBody::PrivateMessage(pm) = &msg.body else {
+        panic!("not a PrivateMessage")
+    };
+    let sender = w.full[FULL - 1].own_leaf();
+    let mut tree = w.full[0].ratchet_tree().clone();
+    let sam =
+        SenderAuthenticatedMessage::<PrivateMessage>::create(cs, pm.clone(), &mut tree, sender)
+            .unwrap();
+    for (m, _) in &mut w.partial {
+        assert_eq!(m.open_application(cs, sam.clone()).unwrap(), b"after");
+    }
+    for g in &mut w.full[..FULL - 1] {
+        let got = g.process(&msg, None).unwrap();
+        assert!(matches!(got.content, ProcessedContent::Application(ref d) if d == b"after"));
+    }
 }
 
 /// The README's "Partial members" example (/work/notes/readme_partial.md), kept compiling.

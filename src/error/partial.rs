@@ -73,6 +73,32 @@ pub enum PartialError {
     /// A sender-authenticated message opened as application data carries a handshake
     /// message.
     NotApplicationMessage,
+    /// A sender-authenticated message given to a partial member as a proposal carries
+    /// something else.
+    NotAProposal,
+    /// Upgrade to a full member (draft-ietf-mls-partial §"Upgrading and Downgrading"): the
+    /// tree hash of the given ratchet tree differs from the `tree_hash` of the member's
+    /// GroupContext (RFC 9420 §12.4.3.1).
+    UpgradeTreeHashMismatch,
+    /// Upgrade: the member's own leaf is blank in the given ratchet tree.
+    UpgradeOwnLeafBlank,
+    /// Upgrade: the `encryption_key` of the member's own leaf in the given ratchet tree is
+    /// not the public key of the leaf private key the member holds.
+    UpgradeLeafKeyMismatch,
+    /// Upgrade: the `signature_key` of the member's own leaf in the given ratchet tree is not
+    /// the public key of the signing identity given for the full member.
+    UpgradeSignatureKeyMismatch,
+    /// Upgrade: a private key the member holds for a node of its direct path does not match
+    /// that node in the given ratchet tree (blank, or another public key).
+    UpgradePathKeyMismatch,
+    /// Upgrade: the member's confirmation tag is unknown (a member restored by
+    /// `PartialMember::from_state` before it processed a Commit), so a full member could not
+    /// sign GroupInfos (RFC 9420 §12.4.3).
+    UpgradeConfirmationTagUnknown,
+    /// Downgrade to a partial member: the full member has a pending Commit or pending
+    /// Update proposals of its own, which a partial member cannot carry; merge or clear them
+    /// first.
+    DowngradePendingState,
 }
 
 impl core::fmt::Display for PartialError {
@@ -151,6 +177,34 @@ impl core::fmt::Display for PartialError {
             }
             PartialError::NotApplicationMessage => {
                 "a sender-authenticated application message carries a handshake message"
+            }
+            PartialError::NotAProposal => {
+                "a sender-authenticated message given as a proposal does not carry a proposal"
+            }
+            PartialError::UpgradeTreeHashMismatch => {
+                "the ratchet tree given for the upgrade does not have the group's tree hash"
+            }
+            PartialError::UpgradeOwnLeafBlank => {
+                "the member's own leaf is blank in the ratchet tree given for the upgrade"
+            }
+            PartialError::UpgradeLeafKeyMismatch => {
+                "the member's leaf in the ratchet tree given for the upgrade does not have the \
+                 encryption key of the member's leaf private key"
+            }
+            PartialError::UpgradeSignatureKeyMismatch => {
+                "the member's leaf in the ratchet tree given for the upgrade does not have the \
+                 signature key of the given signing identity"
+            }
+            PartialError::UpgradePathKeyMismatch => {
+                "a path private key the member holds does not match its node in the ratchet \
+                 tree given for the upgrade"
+            }
+            PartialError::UpgradeConfirmationTagUnknown => {
+                "the partial member does not know its epoch's confirmation tag, needed to \
+                 become a full member"
+            }
+            PartialError::DowngradePendingState => {
+                "a member with a pending commit or pending update cannot become a partial member"
             }
         })
     }

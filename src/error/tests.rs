@@ -226,7 +226,9 @@ fn partial_errors() -> Vec<PartialError> {
         MissingSenderProof, UnexpectedSenderProof, UnsupportedCommitSender,
         MissingResolutionIndex, UnexpectedResolutionIndex, ResolutionIndexOutOfRange,
         UpdatePathLengthMismatch, ReceiverIsCommitter, NoDecryptionKey, PathPublicKeyMismatch,
-        ProofLeafIndexMismatch, NotApplicationMessage)
+        ProofLeafIndexMismatch, NotApplicationMessage, NotAProposal, UpgradeTreeHashMismatch,
+        UpgradeOwnLeafBlank, UpgradeLeafKeyMismatch, UpgradeSignatureKeyMismatch,
+        UpgradePathKeyMismatch, UpgradeConfirmationTagUnknown, DowngradePendingState)
 }
 
 fn client_errors() -> Vec<ClientError> {

@@ -94,6 +94,7 @@ mod join;
 mod join_builder;
 mod join_checks;
 mod multi_credential;
+mod partial_switch;
 mod pool;
 mod process;
 mod proposals;

@@ -81,8 +81,9 @@ impl PartialMember {
     /// 6. only the proposals that do not change the tree are applied (PreSharedKey,
     ///    GroupContextExtensions, and ExternalInit for the init secret of a
     ///    `new_member_commit`; proposal list validation is omitted, as the draft says);
-    ///    proposals by reference are not supported yet: they fail with
-    ///    [`crate::GroupError::UnknownProposalRef`];
+    ///    a proposal by reference is taken from the proposals cached in this epoch
+    ///    ([`PartialMember::cache_proposal`], [`PartialMember::cache_private_proposal`]),
+    ///    [`crate::GroupError::UnknownProposalRef`] for one not cached;
     /// 7. the confirmation tag verifies with the new epoch's key.
     pub fn process_commit(
         &self,
@@ -113,7 +114,7 @@ impl PartialMember {
         }
 
         // Proposals that do not change the tree.
-        let (extensions, psk_ids, external_init) = non_tree_effects(commit, &self.group_context)?;
+        let (extensions, psk_ids, external_init) = non_tree_effects(commit, self)?;
         let psk_secret = psk_secret_of(cs, &psk_ids, psks)?;
 
         // The provisional GroupContext of the new epoch.
@@ -213,6 +214,8 @@ impl PartialMember {
             own_leaf: self.own_leaf,
             tree_size,
             keys,
+            confirmation_tag: tag.to_vec(),
+            proposals: Vec::new(),
         };
         Ok(ProcessedPartialCommit {
             member,
@@ -296,14 +299,14 @@ impl PartialMember {
 }
 
 /// The GroupContext extensions, the PSKs and the ExternalInit `kem_output` after the
-/// Commit's proposals that do not
-/// change the tree (draft-ietf-mls-partial: "only the proposals that do not modify the
-/// tree are applied"). Proposals by reference are looked up nowhere yet:
-/// [`crate::GroupError::UnknownProposalRef`].
+/// Commit's proposals that do not change the tree (draft-ietf-mls-partial: "only the
+/// proposals that do not modify the tree are applied"), in the Commit's order. A proposal by
+/// reference is taken from `member`'s cache ([`PartialMember::cache_proposal`]);
+/// [`crate::GroupError::UnknownProposalRef`] if it is not there.
 #[allow(clippy::type_complexity)]
 fn non_tree_effects<'a>(
     commit: &'a Commit,
-    context: &crate::messages::GroupContext,
+    member: &'a PartialMember,
 ) -> Result<
     (
         crate::messages::Extensions,
@@ -312,22 +315,25 @@ fn non_tree_effects<'a>(
     ),
     Error,
 > {
-    let mut extensions = context.extensions.clone();
+    let mut extensions = member.group_context.extensions.clone();
     let mut psks = Vec::new();
     let mut external_init = None;
     for p in &commit.proposals {
-        match p {
-            ProposalOrRef::Reference(_) => {
-                return Err(crate::error::GroupError::UnknownProposalRef.into());
-            }
-            ProposalOrRef::Proposal(Proposal::GroupContextExtensions(g)) => {
+        let proposal = match p {
+            ProposalOrRef::Reference(r) => member
+                .cached(r)
+                .ok_or(crate::error::GroupError::UnknownProposalRef)?,
+            ProposalOrRef::Proposal(p) => p,
+        };
+        match proposal {
+            Proposal::GroupContextExtensions(g) => {
                 extensions = g.extensions.clone();
             }
-            ProposalOrRef::Proposal(Proposal::PreSharedKey(p)) => psks.push(&p.psk),
-            ProposalOrRef::Proposal(Proposal::ExternalInit(e)) => {
+            Proposal::PreSharedKey(p) => psks.push(&p.psk),
+            Proposal::ExternalInit(e) => {
                 external_init = Some(e.kem_output.as_slice());
             }
-            ProposalOrRef::Proposal(_) => {}
+            _ => {}
         }
     }
     Ok((extensions, psks, external_init))

@@ -27,6 +27,13 @@ pub struct PartialMember {
     pub(crate) tree_size: TreeSize,
     /// The private keys of the leaf and of the direct path nodes it knows.
     pub(crate) keys: PathKeys,
+    /// The epoch's confirmation tag (RFC 9420 §6.1), kept for an upgrade to a full member
+    /// (which signs GroupInfos carrying it, §12.4.3); empty when unknown (a member made
+    /// by [`PartialMember::from_state`]).
+    pub(crate) confirmation_tag: Vec<u8>,
+    /// The proposals of this epoch received outside Commits, by reference
+    /// (draft-ietf-mls-partial §"Protocol Overview"; see [`PartialMember::cache_proposal`]).
+    pub(crate) proposals: Vec<super::proposals::CachedPartialProposal>,
 }
 
 /// The parts of a partial member's state, e.g. as saved, or as given by a test vector.
@@ -133,10 +140,13 @@ impl PartialMember {
             own_leaf,
             tree_size,
             keys,
+            confirmation_tag: gi.confirmation_tag.clone(),
+            proposals: Vec::new(),
         })
     }
 
-    /// A partial member from saved parts ([`PartialError::ProofLeafCountInvalid`] for a
+    /// A partial member from saved parts; its confirmation tag is unknown, so it cannot
+    /// [`upgrade`](PartialMember::upgrade) before its next Commit ([`PartialError::ProofLeafCountInvalid`] for a
     /// leaf count that is not a power of two, [`PartialError::ProofLeafOutOfRange`] for a
     /// leaf outside the tree).
     pub fn from_state(state: PartialState) -> Result<Self, Error> {
@@ -156,6 +166,8 @@ impl PartialMember {
             own_leaf: state.own_leaf,
             tree_size,
             keys: state.keys,
+            confirmation_tag: Vec::new(),
+            proposals: Vec::new(),
         })
     }
 

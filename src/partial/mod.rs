@@ -14,6 +14,10 @@
 //! - [`update_path`]: a partial client's decryption of an `UpdatePath`;
 //! - [`member`]: the partial member, joining from an [`AnnotatedWelcome`];
 //! - [`commit`]: the partial member processing an [`AnnotatedCommit`];
+//! - [`proposals`]: proposals sent outside Commits, cached for Commits that cover them by
+//!   reference;
+//! - upgrade to a full member ([`PartialMember::upgrade`]) and downgrade from one
+//!   ([`crate::group::Group::downgrade`]), draft §"Upgrading and Downgrading";
 //! - [`annotate`]: the annotating side, from a full view of the tree.
 //!
 //! Every check a partial client makes fails with its own [`crate::PartialError`] variant.
@@ -22,6 +26,7 @@ pub mod annotate;
 pub mod commit;
 pub mod member;
 pub mod proof;
+pub mod proposals;
 pub mod sender_auth;
 pub mod update_path;
 pub mod wire;
@@ -30,10 +35,13 @@ pub mod wire;
 mod tests;
 #[cfg(all(test, feature = "rust-crypto"))]
 mod tests_member;
+#[cfg(all(test, feature = "rust-crypto"))]
+mod tests_switch;
 
 pub use annotate::{CommitAnnotator, annotate_welcome};
 pub use commit::ProcessedPartialCommit;
 pub use member::{PartialMember, PartialState};
+pub use proposals::{CachedPartialProposal, MAX_CACHED_PROPOSALS};
 pub use update_path::{PartialPathSecrets, process_update_path};
 pub use wire::{
     AnnotatedCommit, AnnotatedWelcome, CopathHash, MembershipProof, SenderAuthenticatedMessage,
