@@ -4,6 +4,7 @@ the CI regression check of melos's instruction counts against the committed base
 
   python3 bench-peers/run.py                      # n = 10, 100, 1000; all libraries; both measures
   python3 bench-peers/run.py --n10000             # also n = 10,000
+  python3 bench-peers/run.py --n 100000 --libs melos   # 100,000 members: wall and memory
   python3 bench-peers/run.py --quick              # CI: melos only, n = 10, 100, instructions
   python3 bench-peers/run.py --quick --update-baseline   # accept the current counts
 
@@ -21,12 +22,19 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 TARGET = os.environ.get("CARGO_TARGET_DIR", os.path.join(HERE, "target"))
 BIN = os.environ.get("BENCH_PEERS_BIN", os.path.join(TARGET, "release", "bench-peers"))
+# The same runner with a counting global allocator (the memory measure).
+BIN_MEM = os.environ.get("BENCH_PEERS_MEM_BIN", os.path.join(TARGET, "release", "bench-peers-mem"))
 BASELINE = os.path.join(HERE, "baseline.tsv")
 LIBS = ["melos", "openmls", "mls-rs"]
 WORKLOADS = [
     "key_package", "add_all", "join", "commit_path", "process_commit", "remove",
     "commit_path_settled", "process_commit_settled", "encrypt_1k", "decrypt_1k",
 ]
+# From this n on ("big" groups) only these workloads run, and the default measures are wall
+# time and memory: the fresh-tree commits (a path encrypted to every other leaf) and the
+# application messages add nothing there but minutes of setup.
+BIG = 100_000
+BIG_WORKLOADS = ["add_all", "join", "commit_path_settled", "process_commit_settled"]
 
 
 def build(peers):
@@ -37,13 +45,23 @@ def build(peers):
     subprocess.run(cmd, cwd=HERE, check=True)
 
 
-def run(lib, n, mode, samples, budget):
-    cmd = [BIN, "--lib", lib, "--n", str(n), "--mode", mode,
+def run(lib, n, mode, samples, budget, workloads=None, timeout=None):
+    """One process per (lib, n, mode). Returns {workload: (value, samples)}; on a timeout
+    (seconds) the process is stopped and the rows are empty."""
+    cmd = [BIN_MEM if mode == "memory" else BIN, "--lib", lib, "--n", str(n), "--mode", mode,
            "--samples", str(samples), "--budget", str(budget)]
+    if workloads:
+        cmd += ["--workload", ",".join(workloads)]
     print("+", " ".join(cmd[1:]), file=sys.stderr, flush=True)
     env = dict(os.environ)
     env.setdefault("RAYON_NUM_THREADS", "1")
-    out = subprocess.run(cmd, env=env, check=True, stdout=subprocess.PIPE, text=True).stdout
+    try:
+        out = subprocess.run(cmd, env=env, check=True, stdout=subprocess.PIPE, text=True,
+                             timeout=timeout).stdout
+    except subprocess.TimeoutExpired:
+        print(f"  stopped: {lib} n={n} {mode} did not finish within {timeout:.0f} s",
+              file=sys.stderr, flush=True)
+        return {}
     rows = {}
     for line in out.splitlines():
         f = line.split("\t")
@@ -97,9 +115,36 @@ def table(results, mode, ns, libs):
                         cells.append(f"{vals[p] / vals['melos']:.2f}")
                     else:
                         cells.append("–")
+            if not vals:
+                continue  # not run at this n
             if w == "key_package" and n != ns[0]:
                 continue  # independent of n: shown once
             lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def fmt_bytes(v):
+    if v >= 1 << 20:
+        return f"{v / (1 << 20):.1f} MiB"
+    if v >= 1 << 10:
+        return f"{v / (1 << 10):.1f} KiB"
+    return f"{v} B"
+
+
+def memory_table(results, ns, libs):
+    """A member's state after join (live heap bytes) against its encoded ratchet tree."""
+    lines = ["| library | n | state after join | encoded ratchet tree | state / tree |",
+             "|---|---|---|---|---|"]
+    for n in ns:
+        for lib in libs:
+            r = results.get((lib, n, "memory"), {})
+            if "memory_state" not in r:
+                continue
+            state = r["memory_state"][0]
+            tree = r.get("encoded_tree", (0, 0))[0]
+            ratio = f"{state / tree:.2f}" if tree else "–"
+            lines.append(f"| {lib} | {n:,} | {fmt_bytes(state)} | "
+                         f"{fmt_bytes(tree) if tree else '–'} | {ratio} |")
     return "\n".join(lines)
 
 
@@ -169,7 +214,13 @@ def main():
     ap.add_argument("--n", default="10,100,1000", help="comma-separated group sizes")
     ap.add_argument("--n10000", action="store_true", help="add n = 10,000")
     ap.add_argument("--libs", default=",".join(LIBS))
-    ap.add_argument("--modes", default="instructions,wall")
+    ap.add_argument("--modes", default="auto",
+                    help="instructions,wall,memory (auto: instructions,wall; "
+                         "wall,memory for n >= 100,000)")
+    ap.add_argument("--workloads", help="comma-separated workloads (default: all; "
+                    f"for n >= {BIG:,}: {','.join(BIG_WORKLOADS)})")
+    ap.add_argument("--timeout", type=float, help="stop a (library, n, measure) run after "
+                    "this many seconds and record nothing for it")
     ap.add_argument("--samples", type=int, default=11, help="wall-time samples per cell (at most)")
     ap.add_argument("--budget", type=float, default=10.0,
                     help="seconds per wall-time cell after which sampling stops (once 3 are in)")
@@ -187,11 +238,16 @@ def main():
     if args.n10000 and 10000 not in ns:
         ns.append(10000)
     libs = [l for l in args.libs.split(",") if l]
-    modes = [m for m in args.modes.split(",") if m]
+    if args.modes == "auto":
+        modes = ["wall", "memory"] if all(n >= BIG for n in ns) else ["instructions", "wall"]
+    else:
+        modes = [m for m in args.modes.split(",") if m]
     results = {}
     if args.from_raw:
         with open(args.from_raw) as f:
             for line in f:
+                if line.startswith("#") or not line.strip():
+                    continue
                 lib, w, n, mode, v, k = line.rstrip("\n").split("\t")
                 results.setdefault((lib, int(n), mode), {})[w] = (int(v), int(k))
         ns = sorted({n for (_, n, _) in results})
@@ -201,7 +257,10 @@ def main():
     for mode in ([] if args.from_raw else modes):
         for n in ns:
             for lib in libs:
-                rows = run(lib, n, mode, args.samples, args.budget)
+                workloads = args.workloads.split(",") if args.workloads else None
+                if workloads is None and n >= BIG:
+                    workloads = BIG_WORKLOADS
+                rows = run(lib, n, mode, args.samples, args.budget, workloads, args.timeout)
                 results[(lib, n, mode)] = rows
                 if args.raw:
                     with open(args.raw, "a") as f:
@@ -211,6 +270,10 @@ def main():
     threads = os.environ.get("RAYON_NUM_THREADS", "1")
     md = [f"Measured {date} on {machine()}; RAYON_NUM_THREADS={threads}.", ""]
     for mode in modes:
+        if mode == "memory":
+            md += ["### Memory of a member's state after join (live heap bytes)", "",
+                   memory_table(results, ns, libs), ""]
+            continue
         if mode == "instructions":
             md += ["### Instructions (callgrind, timed region only, one thread)", ""]
         else:

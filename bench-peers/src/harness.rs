@@ -27,6 +27,9 @@ pub enum Mode {
     /// Instructions: one run, counted by callgrind inside [`region`] only (the process runs
     /// under `valgrind --tool=callgrind --collect-atstart=no --toggle-collect=... --dump-after=...`).
     Instructions,
+    /// Memory: the live heap bytes a member's state holds after `join` (see [`memory`]);
+    /// needs the counting allocator of the `bench-peers-mem` binary.
+    Memory,
 }
 
 /// How to sample.
@@ -38,8 +41,8 @@ pub struct Measure {
     pub samples: usize,
     /// Stop sampling a workload after this much time once 3 samples are in (wall time).
     pub budget: Duration,
-    /// Run only this workload (all when `None`).
-    pub only: Option<String>,
+    /// Run only these workloads (all when `None`).
+    pub only: Option<Vec<String>>,
 }
 
 /// One workload's result.
@@ -64,7 +67,9 @@ pub fn region(f: &mut dyn FnMut()) {
 
 impl Measure {
     fn wants(&self, name: &str) -> bool {
-        self.only.as_deref().is_none_or(|o| o == name)
+        self.only
+            .as_ref()
+            .is_none_or(|o| o.iter().any(|w| w == name))
     }
 
     /// Samples workload `name`: `setup` (untimed) makes the state `run` works on (timed);
@@ -119,23 +124,7 @@ fn needs(m: &Measure, names: &[&str]) -> bool {
 pub fn scenario<L: Lib>(n: usize, m: &Measure) -> Vec<Sample> {
     assert!(n >= 2, "n must be at least 2");
     let mut out = Vec::new();
-    let t = Instant::now();
-    // Setup: n-1 clients with one KeyPackage each; Alice's one-member group.
-    let mut alice = L::client(0);
-    let mut clients = Vec::with_capacity(n - 1);
-    let mut kps = Vec::with_capacity(n - 1);
-    for i in 1..n {
-        let mut c = L::client(i);
-        kps.push(L::key_package(&mut c));
-        clients.push(c);
-    }
-    L::create_group(&mut alice);
-    eprintln!(
-        "{} n={n}: {} KeyPackages in {:?}",
-        L::NAME,
-        n - 1,
-        t.elapsed()
-    );
+    let (alice, clients, kps) = setup::<L>(n);
 
     let mut kp_client = L::client(n + 1);
     m.run(
@@ -153,6 +142,56 @@ pub fn scenario<L: Lib>(n: usize, m: &Measure) -> Vec<Sample> {
         |a| L::commit_add(a, &kps),
     );
     drop(alice0);
+    if !needs(
+        m,
+        &[
+            "join",
+            "commit_path",
+            "process_commit",
+            "remove",
+            "commit_path_settled",
+            "process_commit_settled",
+            "encrypt_1k",
+            "decrypt_1k",
+        ],
+    ) {
+        return out;
+    }
+    scenario_group::<L>(n, m, out, alice, clients, kps)
+}
+
+/// Setup: n-1 clients with one KeyPackage each; Alice's one-member group.
+#[allow(clippy::type_complexity)]
+fn setup<L: Lib>(n: usize) -> (L::Member, Vec<L::Member>, Vec<Vec<u8>>) {
+    let t = Instant::now();
+    // Setup: n-1 clients with one KeyPackage each; Alice's one-member group.
+    let mut alice = L::client(0);
+    let mut clients = Vec::with_capacity(n - 1);
+    let mut kps = Vec::with_capacity(n - 1);
+    for i in 1..n {
+        let mut c = L::client(i);
+        kps.push(L::key_package(&mut c));
+        clients.push(c);
+    }
+    L::create_group(&mut alice);
+    eprintln!(
+        "{} n={n}: {} KeyPackages in {:?}",
+        L::NAME,
+        n - 1,
+        t.elapsed()
+    );
+    (alice, clients, kps)
+}
+
+/// The members of the group of `n` the Welcome of `kps` creates (Alice merged it).
+fn scenario_group<L: Lib>(
+    n: usize,
+    m: &Measure,
+    mut out: Vec<Sample>,
+    mut alice: L::Member,
+    clients: Vec<L::Member>,
+    kps: Vec<Vec<u8>>,
+) -> Vec<Sample> {
     let t = Instant::now();
     let (_, welcome) = L::commit_add(&mut alice, &kps);
     L::merge_pending(&mut alice);
@@ -259,4 +298,33 @@ pub fn scenario<L: Lib>(n: usize, m: &Measure) -> Vec<Sample> {
     let check = L::encrypt(&mut sender, &data);
     assert_eq!(L::decrypt(&mut receiver, &check), data);
     out
+}
+
+/// The memory measure: the live heap bytes that one member's state holds after `join` at
+/// `n` members, and the length of its encoded ratchet tree ([`Lib::encoded_tree_len`]).
+///
+/// `live()` reads the counting allocator (bytes allocated minus bytes freed, as requested
+/// by the program: the allocator's own overhead is not included). The joiner (the member at
+/// the last leaf) is copied before the count starts; the count after `join` returns, minus
+/// the count before, is what the new group state holds (the decoding's temporaries are
+/// freed by then; the Welcome's bytes are held by the caller in both counts).
+pub fn memory<L: Lib>(n: usize, live: &dyn Fn() -> usize) -> (usize, Option<usize>) {
+    assert!(n >= 2, "n must be at least 2");
+    let (mut alice, clients, kps) = setup::<L>(n);
+    let t = Instant::now();
+    let (_, welcome) = L::commit_add(&mut alice, &kps);
+    L::merge_pending(&mut alice);
+    drop(kps);
+    eprintln!("{} n={n}: group of {n} in {:?}", L::NAME, t.elapsed());
+    let mut joiner = L::dup(clients.last().expect("n >= 2"));
+    drop(clients);
+    let before = live();
+    L::join(&mut joiner, &welcome);
+    let after = live();
+    assert_eq!(
+        L::epoch_authenticator(&alice),
+        L::epoch_authenticator(&joiner)
+    );
+    let tree = L::encoded_tree_len(&joiner);
+    (after.saturating_sub(before), tree)
 }
