@@ -260,6 +260,16 @@ pub fn main(live: Option<&dyn Fn() -> usize>) -> ExitCode {
                 }
                 return ExitCode::SUCCESS;
             }
+            // Wall mode: the regions' CPU time too (mode `cpu`, see `harness::cpu_time`).
+            for s in &samples {
+                if let Some(cpu) = s.cpu {
+                    let ns = u64::try_from(cpu.as_nanos()).unwrap_or(u64::MAX);
+                    println!(
+                        "RESULT\t{}\t{}\t{}\tcpu\t{ns}\t{}",
+                        args.lib, s.workload, args.n, s.samples
+                    );
+                }
+            }
             samples
                 .into_iter()
                 .map(|s| {

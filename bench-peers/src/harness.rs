@@ -54,6 +54,19 @@ pub struct Sample {
     pub median: Duration,
     /// How many samples the median is over.
     pub samples: usize,
+    /// The median CPU time of the region (wall mode, where [`cpu_time`] is available).
+    pub cpu: Option<Duration>,
+}
+
+/// The CPU time the process's threads (the calling one and rayon's) have run so far
+/// (`clock_gettime(CLOCK_PROCESS_CPUTIME_ID)`, through the `cpu-time` crate), or `None`
+/// where it is unsupported. On a machine shared with other jobs a region's CPU time stays
+/// near what its wall time would be on an idle machine with one thread, while its wall
+/// time includes the time its threads waited for a core.
+pub fn cpu_time() -> Option<Duration> {
+    cpu_time::ProcessTime::try_now()
+        .ok()
+        .map(|t| t.as_duration())
 }
 
 /// The timed region: `f` alone. Never inlined, and not generic, so that it has one symbol,
@@ -85,13 +98,18 @@ impl Measure {
             return;
         }
         let mut times = Vec::new();
+        let mut cpus = Vec::new();
         let started = Instant::now();
         loop {
             let mut state = setup();
             let mut output = None;
+            let cpu0 = (self.mode == Mode::Wall).then(cpu_time).flatten();
             let t = Instant::now();
             region(&mut || output = Some(black_box(run(black_box(&mut state)))));
             let d = t.elapsed();
+            if let (Some(c0), Some(c1)) = (cpu0, cpu_time()) {
+                cpus.push(c1.saturating_sub(c0));
+            }
             drop(output);
             drop(state);
             times.push(d);
@@ -106,12 +124,20 @@ impl Measure {
             }
         }
         times.sort();
+        cpus.sort();
         let median = times.get(times.len() / 2).copied().unwrap_or_default();
-        eprintln!("  {name}: {median:?} (median of {})", times.len());
+        let cpu = (cpus.len() == times.len())
+            .then(|| cpus.get(cpus.len() / 2).copied())
+            .flatten();
+        eprintln!(
+            "  {name}: {median:?} (median of {}; CPU {cpu:?})",
+            times.len()
+        );
         out.push(Sample {
             workload: name,
             median,
             samples: times.len(),
+            cpu,
         });
     }
 }
