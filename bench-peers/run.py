@@ -252,6 +252,8 @@ def main():
                 lib, w, n, mode, v, k = line.rstrip("\n").split("\t")
                 results.setdefault((lib, int(n), mode), {})[w] = (int(v), int(k))
         ns = sorted({n for (_, n, _) in results})
+        if args.modes == "auto":
+            modes = ["instructions", "wall", "memory"]
         modes = [m for m in modes if any(k[2] == m for k in results)]
     elif not args.no_build:
         build(peers=any(l != "melos" for l in libs))

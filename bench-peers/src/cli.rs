@@ -144,8 +144,11 @@ fn under_callgrind() -> Option<Vec<(String, u64, usize)>> {
     let dir = std::env::temp_dir().join(format!("bench-peers-cg-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).ok()?;
+    let keep = std::env::var_os("BENCH_PEERS_KEEP_DUMPS").is_some();
     let output = Command::new("valgrind")
         .args(["--tool=callgrind", "-q", "--collect-atstart=no"])
+        // Kept dumps name every function in full, so that each reads on its own.
+        .args(keep.then_some("--compress-strings=no"))
         .arg(format!("--toggle-collect={REGION}"))
         .arg(format!("--dump-after={REGION}"))
         .arg(format!(
@@ -192,7 +195,7 @@ fn under_callgrind() -> Option<Vec<(String, u64, usize)>> {
     };
     // BENCH_PEERS_KEEP_DUMPS=1 keeps the dumps (one per workload, in run order) for
     // `callgrind_annotate` (a function profile of each timed region).
-    if std::env::var_os("BENCH_PEERS_KEEP_DUMPS").is_some() {
+    if keep {
         eprintln!("callgrind dumps kept in {}", dir.display());
     } else {
         let _ = std::fs::remove_dir_all(&dir);
