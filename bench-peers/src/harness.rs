@@ -27,6 +27,9 @@ pub enum Mode {
     /// Instructions: one run, counted by callgrind inside [`region`] only (the process runs
     /// under `valgrind --tool=callgrind --collect-atstart=no --toggle-collect=... --dump-after=...`).
     Instructions,
+    /// Memory: the live heap bytes a member's state holds after `join` (see [`memory`]);
+    /// needs the counting allocator of the `bench-peers-mem` binary.
+    Memory,
 }
 
 /// How to sample.
@@ -51,6 +54,19 @@ pub struct Sample {
     pub median: Duration,
     /// How many samples the median is over.
     pub samples: usize,
+    /// The median CPU time of the region (wall mode, where [`cpu_time`] is available).
+    pub cpu: Option<Duration>,
+}
+
+/// The CPU time the process's threads (the calling one and rayon's) have run so far
+/// (`clock_gettime(CLOCK_PROCESS_CPUTIME_ID)`, through the `cpu-time` crate), or `None`
+/// where it is unsupported. On a machine shared with other jobs a region's CPU time stays
+/// near what its wall time would be on an idle machine with one thread, while its wall
+/// time includes the time its threads waited for a core.
+pub fn cpu_time() -> Option<Duration> {
+    cpu_time::ProcessTime::try_now()
+        .ok()
+        .map(|t| t.as_duration())
 }
 
 /// The timed region: `f` alone. Never inlined, and not generic, so that it has one symbol,
@@ -65,7 +81,7 @@ pub fn region(f: &mut dyn FnMut()) {
 impl Measure {
     fn wants(&self, name: &str) -> bool {
         self.only
-            .as_deref()
+            .as_ref()
             .is_none_or(|o| o.iter().any(|w| w == name))
     }
 
@@ -82,13 +98,18 @@ impl Measure {
             return;
         }
         let mut times = Vec::new();
+        let mut cpus = Vec::new();
         let started = Instant::now();
         loop {
             let mut state = setup();
             let mut output = None;
+            let cpu0 = (self.mode == Mode::Wall).then(cpu_time).flatten();
             let t = Instant::now();
             region(&mut || output = Some(black_box(run(black_box(&mut state)))));
             let d = t.elapsed();
+            if let (Some(c0), Some(c1)) = (cpu0, cpu_time()) {
+                cpus.push(c1.saturating_sub(c0));
+            }
             drop(output);
             drop(state);
             times.push(d);
@@ -103,12 +124,20 @@ impl Measure {
             }
         }
         times.sort();
+        cpus.sort();
         let median = times.get(times.len() / 2).copied().unwrap_or_default();
-        eprintln!("  {name}: {median:?} (median of {})", times.len());
+        let cpu = (cpus.len() == times.len())
+            .then(|| cpus.get(cpus.len() / 2).copied())
+            .flatten();
+        eprintln!(
+            "  {name}: {median:?} (median of {}; CPU {cpu:?})",
+            times.len()
+        );
         out.push(Sample {
             workload: name,
             median,
             samples: times.len(),
+            cpu,
         });
     }
 }
@@ -121,23 +150,7 @@ fn needs(m: &Measure, names: &[&str]) -> bool {
 pub fn scenario<L: Lib>(n: usize, m: &Measure) -> Vec<Sample> {
     assert!(n >= 2, "n must be at least 2");
     let mut out = Vec::new();
-    let t = Instant::now();
-    // Setup: n-1 clients with one KeyPackage each; Alice's one-member group.
-    let mut alice = L::client(0);
-    let mut clients = Vec::with_capacity(n - 1);
-    let mut kps = Vec::with_capacity(n - 1);
-    for i in 1..n {
-        let mut c = L::client(i);
-        kps.push(L::key_package(&mut c));
-        clients.push(c);
-    }
-    L::create_group(&mut alice);
-    eprintln!(
-        "{} n={n}: {} KeyPackages in {:?}",
-        L::NAME,
-        n - 1,
-        t.elapsed()
-    );
+    let (alice, clients, kps) = setup::<L>(n);
 
     let mut kp_client = L::client(n + 1);
     m.run(
@@ -155,6 +168,56 @@ pub fn scenario<L: Lib>(n: usize, m: &Measure) -> Vec<Sample> {
         |a| L::commit_add(a, &kps),
     );
     drop(alice0);
+    if !needs(
+        m,
+        &[
+            "join",
+            "commit_path",
+            "process_commit",
+            "remove",
+            "commit_path_settled",
+            "process_commit_settled",
+            "encrypt_1k",
+            "decrypt_1k",
+        ],
+    ) {
+        return out;
+    }
+    scenario_group::<L>(n, m, out, alice, clients, kps)
+}
+
+/// Setup: n-1 clients with one KeyPackage each; Alice's one-member group.
+#[allow(clippy::type_complexity)]
+fn setup<L: Lib>(n: usize) -> (L::Member, Vec<L::Member>, Vec<Vec<u8>>) {
+    let t = Instant::now();
+    // Setup: n-1 clients with one KeyPackage each; Alice's one-member group.
+    let mut alice = L::client(0);
+    let mut clients = Vec::with_capacity(n - 1);
+    let mut kps = Vec::with_capacity(n - 1);
+    for i in 1..n {
+        let mut c = L::client(i);
+        kps.push(L::key_package(&mut c));
+        clients.push(c);
+    }
+    L::create_group(&mut alice);
+    eprintln!(
+        "{} n={n}: {} KeyPackages in {:?}",
+        L::NAME,
+        n - 1,
+        t.elapsed()
+    );
+    (alice, clients, kps)
+}
+
+/// The members of the group of `n` the Welcome of `kps` creates (Alice merged it).
+fn scenario_group<L: Lib>(
+    n: usize,
+    m: &Measure,
+    mut out: Vec<Sample>,
+    mut alice: L::Member,
+    clients: Vec<L::Member>,
+    kps: Vec<Vec<u8>>,
+) -> Vec<Sample> {
     let t = Instant::now();
     let (_, welcome) = L::commit_add(&mut alice, &kps);
     L::merge_pending(&mut alice);
@@ -261,4 +324,33 @@ pub fn scenario<L: Lib>(n: usize, m: &Measure) -> Vec<Sample> {
     let check = L::encrypt(&mut sender, &data);
     assert_eq!(L::decrypt(&mut receiver, &check), data);
     out
+}
+
+/// The memory measure: the live heap bytes that one member's state holds after `join` at
+/// `n` members, and the length of its encoded ratchet tree ([`Lib::encoded_tree_len`]).
+///
+/// `live()` reads the counting allocator (bytes allocated minus bytes freed, as requested
+/// by the program: the allocator's own overhead is not included). The joiner (the member at
+/// the last leaf) is copied before the count starts; the count after `join` returns, minus
+/// the count before, is what the new group state holds (the decoding's temporaries are
+/// freed by then; the Welcome's bytes are held by the caller in both counts).
+pub fn memory<L: Lib>(n: usize, live: &dyn Fn() -> usize) -> (usize, Option<usize>) {
+    assert!(n >= 2, "n must be at least 2");
+    let (mut alice, clients, kps) = setup::<L>(n);
+    let t = Instant::now();
+    let (_, welcome) = L::commit_add(&mut alice, &kps);
+    L::merge_pending(&mut alice);
+    drop(kps);
+    eprintln!("{} n={n}: group of {n} in {:?}", L::NAME, t.elapsed());
+    let mut joiner = L::dup(clients.last().expect("n >= 2"));
+    drop(clients);
+    let before = live();
+    L::join(&mut joiner, &welcome);
+    let after = live();
+    assert_eq!(
+        L::epoch_authenticator(&alice),
+        L::epoch_authenticator(&joiner)
+    );
+    let tree = L::encoded_tree_len(&joiner);
+    (after.saturating_sub(before), tree)
 }

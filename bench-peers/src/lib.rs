@@ -7,6 +7,7 @@
 //! timed region. A Commit is created but not merged by its sender.
 #![forbid(unsafe_code)]
 
+pub mod cli;
 pub mod harness;
 pub mod melos_lib;
 #[cfg(feature = "mls-rs")]
@@ -62,4 +63,11 @@ pub trait Lib {
     fn dup(m: &Self::Member) -> Self::Member;
     /// The epoch authenticator (to check members agree).
     fn epoch_authenticator(m: &Self::Member) -> Vec<u8>;
+    /// The length of the member's ratchet tree encoded as RFC 9420 §12.4.3.3 `ratchet_tree`
+    /// extension data (`optional<Node> ratchet_tree<V>`), for the memory measure; `None`
+    /// when the library does not export it here.
+    fn encoded_tree_len(m: &Self::Member) -> Option<usize> {
+        let _ = m;
+        None
+    }
 }

@@ -9,6 +9,7 @@ use melos::group::{
     CommitOptions, Group, GroupConfig, ProcessedContent, PskStore, SigningIdentity,
 };
 use melos::messages::{Credential, KeyPackageBundle, Lifetime};
+use melos::ratchet_tree::TreeView as _;
 use melos::tree_math::LeafIndex;
 use melos::{CipherSuite, CryptoProvider};
 
@@ -169,5 +170,10 @@ impl Lib for Melos {
             .as_ref()
             .map(|g| g.epoch_authenticator().to_vec())
             .unwrap_or_default()
+    }
+
+    fn encoded_tree_len(m: &Member) -> Option<usize> {
+        let tree = m.group.as_ref()?.ratchet_tree().encode_extension().ok()?;
+        Some(tree.len())
     }
 }

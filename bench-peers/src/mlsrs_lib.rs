@@ -177,4 +177,9 @@ impl Lib for MlsRs {
             .map(|a| a.to_vec())
             .unwrap_or_default()
     }
+
+    fn encoded_tree_len(m: &Member) -> Option<usize> {
+        let tree = m.group.as_ref()?.export_tree().to_bytes().ok()?;
+        Some(tree.len())
+    }
 }

@@ -12,7 +12,7 @@
 
 use std::sync::Arc;
 
-use openmls::prelude::tls_codec::Deserialize as _;
+use openmls::prelude::tls_codec::{Deserialize as _, Serialize as _};
 use openmls::prelude::{
     BasicCredential, Ciphersuite, CredentialWithKey, KeyPackage, LeafNodeIndex, LeafNodeParameters,
     MIXED_PLAINTEXT_WIRE_FORMAT_POLICY, MlsGroup, MlsGroupCreateConfig, MlsGroupJoinConfig,
@@ -204,5 +204,10 @@ impl Lib for OpenMls {
             .as_ref()
             .map(|g| g.epoch_authenticator().as_slice().to_vec())
             .unwrap_or_default()
+    }
+
+    fn encoded_tree_len(m: &Member) -> Option<usize> {
+        let tree = m.group.as_ref()?.export_ratchet_tree();
+        tree.tls_serialize_detached().ok().map(|b| b.len())
     }
 }
