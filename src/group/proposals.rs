@@ -452,10 +452,17 @@ pub(crate) fn apply_proposals<'t>(
     // The signature keys of this commit's Adds (O(k) for k Adds), to tell a duplicate Add
     // from the Add of a member.
     let mut added_keys: BTreeSet<Vec<u8>> = BTreeSet::new();
+    // The §10.1 checks of every added KeyPackage (two signatures each: most of the cost of a
+    // large Add commit) depend on nothing but the KeyPackage, so they run first, on all
+    // cores with `parallel`; each result is used in proposal order below, so the error a
+    // refused commit reports is the one a one-by-one check would report.
+    let mut kp_checks = validate_key_packages(cs, proposals, checks.now).into_iter();
     for p in proposals {
         if let Proposal::Add(a) = &p.proposal {
             let kp = &a.key_package;
-            validate_key_package(cs, kp, checks.now)?;
+            kp_checks
+                .next()
+                .unwrap_or_else(|| validate_key_package(cs, kp, checks.now))?;
             let sig = kp.leaf_node.signature_key.as_bytes();
             if !added_keys.insert(sig.to_vec()) {
                 return Err(GroupError::DuplicateAdd.into());
@@ -570,6 +577,35 @@ pub(crate) fn check_path_keys(
         check_kem_key(cs, n.encryption_key.as_bytes())?;
     }
     Ok(())
+}
+
+/// [`validate_key_package`] for each Add of `proposals`, in order (on all cores with the
+/// `parallel` feature).
+fn validate_key_packages(
+    cs: &dyn CipherSuiteProvider,
+    proposals: &[CommittedProposal],
+    now: Option<u64>,
+) -> Vec<Result<(), Error>> {
+    let adds: Vec<&KeyPackage> = proposals
+        .iter()
+        .filter_map(|p| match &p.proposal {
+            Proposal::Add(a) => Some(&a.key_package),
+            _ => None,
+        })
+        .collect();
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        adds.par_iter()
+            .map(|kp| validate_key_package(cs, kp, now))
+            .collect()
+    }
+    #[cfg(not(feature = "parallel"))]
+    {
+        adds.iter()
+            .map(|kp| validate_key_package(cs, kp, now))
+            .collect()
+    }
 }
 
 /// §10.1 KeyPackage validation for this group's suite; `None` skips the lifetime check

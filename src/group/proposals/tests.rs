@@ -405,3 +405,30 @@ fn path_leaf_checks_exclude_the_committer() {
         assert_eq!(check(&diff, 3, &leaf_of(3)), err(GroupError::NoSuchMember));
     });
 }
+
+/// The KeyPackages of a commit's Adds are checked up front (on all cores with `parallel`),
+/// but the error reported is still the first one in proposal order: an Add of an existing
+/// member before an Add whose KeyPackage signature is broken reports the former, and the
+/// reverse order the latter.
+#[test]
+fn add_errors_in_proposal_order_with_key_packages_checked_up_front() {
+    with_cs(|cs| {
+        let f = fixture(cs);
+        let both = [CredentialType::BASIC, OTHER];
+        let member1 = key_package(cs, &f.ids[1], &both);
+        let new = identity(cs, Credential::Basic(b"new".to_vec()));
+        let mut broken = key_package(cs, &new, &both);
+        let last = broken.signature.len() - 1;
+        broken.signature[last] ^= 1;
+        let invalid = apply(cs, &f, &[add(broken.clone())]).unwrap_err();
+        assert!(
+            !matches!(invalid, Error::Group(GroupError::AddOfExistingMember)),
+            "{invalid:?}"
+        );
+        assert_eq!(
+            apply(cs, &f, &[add(member1.clone()), add(broken.clone())]),
+            err(GroupError::AddOfExistingMember)
+        );
+        assert_eq!(apply(cs, &f, &[add(broken), add(member1)]), Err(invalid));
+    });
+}
