@@ -151,6 +151,7 @@ fn external_joiner_covers_pending_self_remove() {
 fn pending_self_removes_are_validated_by_the_joiner() {
     let p = provider();
     let mut groups = group_with(&p, b"srv", &["bob", "carol"], &GroupConfig::default());
+    let app = groups[1].encrypt_application(b"hi", b"").unwrap();
     let sr = groups[2].self_remove().unwrap();
     deliver(&mut groups, Some(2), &sr);
     let with = |msgs: Vec<MlsMessage>| ExternalCommitOptions {
@@ -158,7 +159,6 @@ fn pending_self_removes_are_validated_by_the_joiner() {
         ..Default::default()
     };
     // Not a SelfRemove: an application message.
-    let app = groups[1].encrypt_application(b"hi", b"").unwrap();
     let (d, _) = new_client(&p, "dave");
     assert_eq!(
         join(&p, &groups, d, with(vec![app])).unwrap_err(),
