@@ -124,7 +124,6 @@ fn group(
         capabilities: Some(capabilities),
         leaf_extensions,
         extensions,
-        ..CreateOptions::default()
     };
     let mut alice = Group::create_with_options(
         p.clone(),

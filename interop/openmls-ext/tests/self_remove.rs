@@ -379,3 +379,103 @@ fn openmls_adds_a_melos_last_resort_key_package_with_grease() {
         assert_eq!(e, bob.epoch_authenticator());
     }
 }
+
+#[test]
+fn openmls_external_joiner_covers_a_melos_self_remove() {
+    let (mut alice, mut bob, mut carol, mut dave) = four_members();
+    let sr = carol.self_remove().unwrap();
+    let sr_bytes = sr.encode().unwrap();
+    alice.process(&sr, None).unwrap();
+    bob.receive_proposal(&sr_bytes);
+    dave.receive_proposal(&sr_bytes);
+    let gi = alice
+        .group_info(melos::group::GroupInfoOptions::default())
+        .unwrap()
+        .encode()
+        .unwrap();
+    let MlsMessageBodyIn::GroupInfo(vgi) = message_in(&gi).extract() else {
+        panic!("not a GroupInfo")
+    };
+    let MlsMessageBodyIn::PublicMessage(pm) = message_in(&sr_bytes).extract() else {
+        panic!("not a PublicMessage")
+    };
+    let (erin, _) = openmls_client("erin", false);
+    let credential = CredentialWithKey {
+        credential: BasicCredential::new(b"erin".to_vec()).into(),
+        signature_key: erin.signer.public().into(),
+    };
+    let (erin_group, bundle) = MlsGroup::external_commit_builder()
+        .with_proposals(vec![pm])
+        .with_config(join_config())
+        .build_group(&erin.provider, vgi, credential)
+        .unwrap()
+        .load_psks(erin.provider.storage())
+        .unwrap()
+        .build(
+            erin.provider.rand(),
+            erin.provider.crypto(),
+            &erin.signer,
+            |_| true,
+        )
+        .unwrap()
+        .finalize(&erin.provider)
+        .unwrap();
+    let (commit, _, _) = bundle.into_contents();
+    let commit = commit.to_bytes().unwrap();
+    assert_eq!(melos_receive_commit(&mut alice, &commit), None);
+    assert_eq!(
+        melos_receive_commit(&mut carol, &commit),
+        Some(SelfRemoval::Verified)
+    );
+    assert!(!carol.is_active());
+    assert!(!bob.receive_commit(&commit));
+    assert!(!dave.receive_commit(&commit));
+    assert_eq!(alice.member_count(), 4);
+    let e = erin_group.epoch_authenticator().as_slice().to_vec();
+    assert_eq!(alice.epoch_authenticator(), &e[..]);
+    assert_eq!(bob.epoch_authenticator(), e);
+    assert_eq!(dave.epoch_authenticator(), e);
+}
+
+#[test]
+fn melos_external_joiner_covers_an_openmls_self_remove() {
+    let (mut alice, mut bob, mut carol, mut dave) = four_members();
+    let sr = bob
+        .group
+        .as_mut()
+        .unwrap()
+        .leave_group_via_self_remove(&bob.provider, &bob.signer)
+        .unwrap()
+        .to_bytes()
+        .unwrap();
+    alice.process(&decode(&sr), None).unwrap();
+    carol.process(&decode(&sr), None).unwrap();
+    dave.receive_proposal(&sr);
+    let gi = alice
+        .group_info(melos::group::GroupInfoOptions::default())
+        .unwrap();
+    let p = provider();
+    let (fay_id, _) = melos_client(&p, "fay", false);
+    let (fay, out) = Group::join_by_external_commit(
+        p,
+        &gi,
+        None,
+        fay_id,
+        GroupConfig::default(),
+        &PskStore::new(),
+        melos::group::ExternalCommitOptions {
+            self_removes: vec![decode(&sr)],
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let commit = out.commit.encode().unwrap();
+    assert!(bob.receive_commit(&commit));
+    assert_eq!(melos_receive_commit(&mut alice, &commit), None);
+    assert_eq!(melos_receive_commit(&mut carol, &commit), None);
+    assert!(!dave.receive_commit(&commit));
+    assert_eq!(fay.member_count(), 4);
+    assert_eq!(alice.epoch_authenticator(), fay.epoch_authenticator());
+    assert_eq!(carol.epoch_authenticator(), fay.epoch_authenticator());
+    assert_eq!(dave.epoch_authenticator(), fay.epoch_authenticator());
+}
