@@ -7,6 +7,7 @@ mod common;
 use std::sync::Arc;
 
 use common::{group_with, provider};
+use melos::components::{AppDataDictionary, ComponentData, is_component_grease};
 use melos::crypto::SignaturePublicKey;
 use melos::framing::MlsMessage;
 use melos::framing::WireFormat;
@@ -219,6 +220,16 @@ fn last_resort_key_package(
     (id, kp)
 }
 
+/// The entries of an encoded AppDataDictionary but the GREASE ones.
+fn non_grease(data: &[u8]) -> Vec<ComponentData> {
+    AppDataDictionary::decode(data)
+        .unwrap()
+        .component_data
+        .into_iter()
+        .filter(|c| !is_component_grease(c.component_id))
+        .collect()
+}
+
 #[test]
 fn last_resort_key_package_joins_two_groups() {
     let p = provider();
@@ -230,8 +241,21 @@ fn last_resort_key_package_joins_two_groups() {
         .extensions
         .get(ExtensionType::APP_DATA_DICTIONARY)
         .unwrap();
-    // One ComponentData: component 0x0004, empty data.
-    assert_eq!(ext.extension_data, vec![0x03, 0x00, 0x04, 0x00]);
+    // One ComponentData: component 0x0004, empty data, next to a GREASE entry
+    // (draft-ietf-mls-extensions § "GREASE"), which every receiver below ignores.
+    assert_eq!(
+        non_grease(&ext.extension_data),
+        vec![ComponentData {
+            component_id: 4,
+            data: vec![]
+        }]
+    );
+    assert!(
+        AppDataDictionary::decode(&ext.extension_data)
+            .unwrap()
+            .component_ids()
+            .any(is_component_grease)
+    );
     for gid in [b"lr1".as_slice(), b"lr2"] {
         let mut groups = group_with(&p, gid, &["bob"], &GroupConfig::default());
         let out = groups[0]
@@ -298,8 +322,17 @@ fn last_resort_marker_merges_into_an_existing_dictionary() {
         .get(ExtensionType::APP_DATA_DICTIONARY)
         .unwrap();
     assert_eq!(
-        ext.extension_data,
-        vec![0x07, 0x00, 0x04, 0x00, 0x80, 0x00, 0x01, 0xaa]
+        non_grease(&ext.extension_data),
+        vec![
+            ComponentData {
+                component_id: 4,
+                data: vec![]
+            },
+            ComponentData {
+                component_id: 0x8000,
+                data: vec![0xaa]
+            }
+        ]
     );
     let cs = p.suite(common::SUITE).unwrap();
     kp.key_package.validate(cs, 1).unwrap();

@@ -14,7 +14,7 @@ use melos::group::{
 };
 use melos::messages::{
     Add, Commit, Credential, Extensions, ExternalInit, ExternalSenders, KeyPackageBundle, Lifetime,
-    Proposal, ProposalOrRef, ProposalRef, Remove, Update,
+    Proposal, ProposalOrRef, Remove, Update,
 };
 use melos::ratchet_tree::TreeView;
 use melos::tree_math::LeafIndex;
@@ -431,15 +431,8 @@ fn external_commit_list_rules() {
     );
     let no_path = tampered(&commit, |c| c.path = None);
     rejects(g, &no_path, GroupError::ExternalCommitWithoutPath.into());
-    let by_ref = tampered(&commit, |c| {
-        c.proposals
-            .push(ProposalOrRef::Reference(ProposalRef(vec![0; 32])))
-    });
-    rejects(
-        g,
-        &by_ref,
-        GroupError::ExternalCommitProposalByReference.into(),
-    );
+    // Proposals by reference (only SelfRemove, draft-ietf-mls-extensions): see
+    // tests/extensions_self_remove_external.rs.
     let (_, kp) = new_client(&provider(), "x");
     let add = Proposal::Add(Box::new(Add {
         key_package: kp.key_package,

@@ -20,17 +20,22 @@
 mod app_ack;
 mod dictionary;
 mod exporter;
+mod negotiation;
 mod proposals;
 mod registry;
 mod safe_aad;
 mod safe_crypto;
 
 pub(crate) use exporter::ExporterTree;
+pub(crate) use negotiation::{RequiredComponents, check_leaf_components};
 pub(crate) use proposals::{app_proposal_len, apply_app_proposals, is_app_proposal_type};
 pub(crate) use safe_aad::{check_received_aad, sender_aad};
 
 pub use app_ack::{AppAck, MessageRange};
 pub use dictionary::{AppDataDictionary, ComponentData, ComponentsList};
+pub use negotiation::{
+    COMPONENT_GREASE_VALUES, add_component_grease, advertise_components, is_component_grease,
+};
 pub use proposals::{AppDataUpdate, AppDataUpdateOperation, AppEphemeral, CommittedAppData};
 pub use registry::{AppComponent, ComponentRegistry, ComponentUpdate, OpaqueComponent};
 pub use safe_aad::{SafeAad, SafeAadItem};

@@ -69,6 +69,20 @@ pub enum ExtensionError {
     /// The component's exported secret was already consumed in this epoch (§ "Exported
     /// Secrets": "MUST regard that component's exported secret as consumed").
     ExportedSecretConsumed,
+    /// A message given to an external joiner as a pending SelfRemove proposal
+    /// (`ExternalCommitOptions::self_removes`) carries another content (draft-ietf-mls-
+    /// extensions, "SelfRemove Proposal": the joiner "MUST validate the SelfRemove
+    /// Proposal before including it by reference").
+    PendingProposalNotSelfRemove,
+    /// A leaf does not list, in the `app_components` of its `app_data_dictionary`, every
+    /// component the GroupContext's `app_components` requires: a new member, an updated
+    /// leaf, or an existing member when a GroupContextExtensions or AppDataUpdate proposal
+    /// adds the requirement (§ "Negotiating Extensions and Components").
+    RequiredComponentNotSupported,
+    /// A leaf does not list, in the `safe_aad` of its `app_data_dictionary`, every Safe AAD
+    /// component the GroupContext's `safe_aad` requires ("those that must be understood by
+    /// the entire group").
+    RequiredSafeAadComponentNotSupported,
 }
 
 impl core::fmt::Display for ExtensionError {
@@ -128,6 +142,15 @@ impl core::fmt::Display for ExtensionError {
             }
             ExtensionError::ExportedSecretConsumed => {
                 "the component's exported secret of this epoch was already consumed"
+            }
+            ExtensionError::PendingProposalNotSelfRemove => {
+                "a message given as a pending SelfRemove proposal is not a SelfRemove proposal"
+            }
+            ExtensionError::RequiredComponentNotSupported => {
+                "a member does not advertise every application component the group requires"
+            }
+            ExtensionError::RequiredSafeAadComponentNotSupported => {
+                "a member does not advertise every Safe AAD component the group requires"
             }
         })
     }

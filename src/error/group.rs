@@ -128,7 +128,8 @@ pub enum GroupError {
     /// Commits are PublicMessages (the joiner has no epoch keys).
     ExternalCommitNotPublicMessage,
     /// §12.4.3.2: an external Commit covers a proposal by reference ("MUST NOT include any
-    /// proposals by reference").
+    /// proposals by reference") that is not a SelfRemove, the one proposal
+    /// draft-ietf-mls-extensions ("SelfRemove Proposal") allows there by reference.
     ExternalCommitProposalByReference,
     /// §12.2: an external Commit contains no ExternalInit proposal ("Exactly one
     /// ExternalInit").
@@ -482,7 +483,7 @@ impl core::fmt::Display for GroupError {
                  PublicMessages)"
             }
             GroupError::ExternalCommitProposalByReference => {
-                "an external commit covers a proposal by reference"
+                "an external commit covers a proposal other than a SelfRemove by reference"
             }
             GroupError::ExternalCommitMissingExternalInit => {
                 "an external commit has no ExternalInit proposal"

@@ -215,7 +215,9 @@ fn extension_errors() -> Vec<ExtensionError> {
         UpdateAndRemoveForComponent, ComponentUpdateRejected, AppEphemeralRejected,
         GroupContextExtensionsChangeAppData, MalformedComponentsList, UnsafeAuthenticatedData,
         SafeAadNotSorted, MalformedAppAck, AppAckRangeInverted, ReservedComponentId,
-        NoNodePrivateKey, ExporterUnavailable, ExportedSecretConsumed)
+        NoNodePrivateKey, ExporterUnavailable, ExportedSecretConsumed,
+        PendingProposalNotSelfRemove, RequiredComponentNotSupported,
+        RequiredSafeAadComponentNotSupported)
 }
 
 fn partial_errors() -> Vec<PartialError> {

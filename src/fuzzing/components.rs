@@ -1,12 +1,15 @@
 //! Fuzzes the wire structures of draft-ietf-mls-extensions ([`crate::components`]): each
 //! decoder either refuses or returns a value that re-encodes to the same bytes, and the
-//! AppDataUpdate and AppEphemeral proposals round-trip inside a [`Proposal`].
+//! AppDataUpdate and AppEphemeral proposals round-trip inside a [`Proposal`]; a decoded
+//! dictionary also goes through the component negotiation check.
 
 use crate::codec;
+use crate::components::check_leaf_components;
 use crate::components::{
     AppAck, AppDataDictionary, AppDataUpdate, AppEphemeral, ComponentsList, SafeAad,
 };
-use crate::messages::Proposal;
+use crate::error::{Error, ExtensionError};
+use crate::messages::{Extensions, Proposal};
 
 use super::round_trip;
 
@@ -20,6 +23,17 @@ pub fn components(data: &[u8]) {
             if let Ok(d) = AppDataDictionary::decode(rest) {
                 assert_eq!(codec::encode(&d).ok().as_deref(), Some(rest));
                 assert!(d.check().is_ok());
+                // Negotiation (§ "Negotiating Extensions and Components"): a leaf that
+                // advertises exactly what a GroupContext requires meets the requirements,
+                // unless a list does not decode.
+                if let Ok(ext) = d.to_extension() {
+                    let e = Extensions(alloc::vec![ext]);
+                    let r = check_leaf_components(&e, &e);
+                    assert!(matches!(
+                        r,
+                        Ok(()) | Err(Error::Extension(ExtensionError::MalformedComponentsList))
+                    ));
+                }
             }
         }
         1 => {

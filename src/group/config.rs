@@ -93,6 +93,10 @@ impl SigningIdentity {
         }
         if options.grease {
             capabilities.add_grease(cs)?;
+            // draft-ietf-mls-extensions § "GREASE": GREASE components in the dictionaries
+            // (and the leaf's component lists) that are present.
+            crate::components::add_component_grease(cs, &mut leaf_extensions, true)?;
+            crate::components::add_component_grease(cs, &mut extensions, false)?;
         }
         if options.grease_extensions {
             leaf_extensions.add_grease(cs, Some(&mut capabilities))?;
@@ -123,7 +127,11 @@ pub struct KeyPackageOptions {
     /// The KeyPackage's extensions (their types must be in the capabilities).
     pub extensions: Extensions,
     /// Add a random GREASE value (RFC 9420 §13.5) to each list of the leaf's capabilities
-    /// (cipher suites, extensions, proposals, credentials). Default true.
+    /// (cipher suites, extensions, proposals, credentials), and GREASE component IDs
+    /// (draft-ietf-mls-extensions § "GREASE") to the `app_data_dictionary` of the leaf and
+    /// of the KeyPackage, and to the leaf's `app_components` and `safe_aad` lists, where
+    /// these are present ([`add_component_grease`](crate::components::add_component_grease)).
+    /// Default true.
     pub grease: bool,
     /// Add a GREASE extension (RFC 9420 §13.5) to the leaf's extensions and one to the
     /// KeyPackage's extensions. Default **false**: OpenMLS 0.9 refuses every KeyPackage that
@@ -201,7 +209,9 @@ pub struct GroupConfig {
     /// Put random GREASE values (RFC 9420 §13.5) into the structures this member creates:
     /// into each list of the capabilities of its own new leaves (group creation, external
     /// join) and a GREASE extension into every GroupInfo it signs (OpenMLS 0.9 accepts
-    /// both). Default true. GREASE extensions in leaves are
+    /// both), and GREASE component IDs (draft-ietf-mls-extensions § "GREASE") into the
+    /// `app_data_dictionary` of those leaves and their `app_components` and `safe_aad`
+    /// lists, where present. Default true. GREASE extensions in leaves are
     /// [`grease_extensions`](GroupConfig::grease_extensions). (KeyPackages are made outside
     /// a group: see [`KeyPackageOptions::grease`].)
     pub grease: bool,

@@ -32,8 +32,8 @@ use crate::key_schedule::{
 };
 use crate::messages::{
     Capabilities, Commit, Extension, ExtensionType, Extensions, ExternalInit, ExternalPub,
-    GroupContext, LeafNode, LeafNodeSource, PreSharedKey, Proposal, ProposalOrRef, Remove,
-    UpdatePath,
+    GroupContext, LeafNode, LeafNodeSource, PreSharedKey, Proposal, ProposalOrRef, ProposalRef,
+    Remove, UpdatePath,
 };
 use crate::ratchet_tree::{RatchetTree, TreeDiff, TreeView};
 use crate::transcript::{
@@ -110,30 +110,53 @@ pub struct ExternalCommitOptions {
     pub capabilities: Option<Capabilities>,
     /// The extensions of the joiner's leaf.
     pub leaf_extensions: Extensions,
+    /// The pending SelfRemove proposals (PublicMessages of the GroupInfo's epoch) fetched
+    /// with the GroupInfo (draft-ietf-mls-extensions, "SelfRemove Proposal": the joiner
+    /// "MUST fetch any pending SelfRemove Proposals along with the GroupInfo object, and
+    /// include the SelfRemove Proposals in its external Commit by reference"). Each is
+    /// validated (all but the membership tag) and covered by reference; a resync Remove of
+    /// a leaf that one of them removes is left out (the leaf goes anyway, and the draft makes
+    /// such a Remove invalid).
+    pub self_removes: Vec<MlsMessage>,
 }
 
 /// The proposals of an external Commit, checked against the list rules of RFC 9420 §12.2
-/// ("For an external Commit") and §12.4.3.2.
+/// ("For an external Commit") and §12.4.3.2, as draft-ietf-mls-extensions ("SelfRemove
+/// Proposal") extends them: SelfRemove proposals by reference.
 pub(super) struct ExternalProposals<'c> {
     /// The `kem_output` of the one ExternalInit proposal.
     pub(super) kem_output: &'c [u8],
-    /// The Remove (if any) and PreSharedKey proposals, in order, for `apply_proposals`.
+    /// The Remove (if any), PreSharedKey and application proposals given by value, in
+    /// order, for `apply_proposals`.
     pub(super) committed: Vec<CommittedProposal>,
+    /// The proposals given by reference, which must resolve to SelfRemove proposals
+    /// ([`ExternalProposals::resolve`]).
+    pub(super) references: Vec<&'c ProposalRef>,
+    /// The leaf the resync Remove (by value) removes, if any.
+    pub(super) prior: Option<LeafIndex>,
     /// The path, which an external Commit must have.
     pub(super) path: &'c UpdatePath,
 }
 
 impl<'c> ExternalProposals<'c> {
-    /// Sorts out an external Commit's proposals, each rule with its own error: no proposal
-    /// by reference, only ExternalInit, Remove and PreSharedKey, exactly one ExternalInit,
-    /// at most one Remove, and a path.
+    /// Sorts out an external Commit's proposals, each rule with its own error: by value
+    /// only ExternalInit, Remove, PreSharedKey and the application proposals, exactly one
+    /// ExternalInit, at most one Remove, and a path. Proposals by reference are collected
+    /// for [`ExternalProposals::resolve`] (draft-ietf-mls-extensions: "An external Commit
+    /// can contain zero or more SelfRemove proposals", by reference).
     pub(super) fn check(commit: &'c Commit) -> Result<Self, Error> {
         let mut kem_output = None;
         let mut removes = 0usize;
         let mut committed = Vec::new();
+        let mut references = Vec::new();
+        let mut prior = None;
         for p in &commit.proposals {
-            let ProposalOrRef::Proposal(p) = p else {
-                return Err(GroupError::ExternalCommitProposalByReference.into());
+            let p = match p {
+                ProposalOrRef::Proposal(p) => p,
+                ProposalOrRef::Reference(r) => {
+                    references.push(r);
+                    continue;
+                }
             };
             match p {
                 Proposal::ExternalInit(e) => {
@@ -141,12 +164,16 @@ impl<'c> ExternalProposals<'c> {
                         return Err(GroupError::ExternalCommitMultipleExternalInit.into());
                     }
                 }
-                Proposal::Remove(_) => {
+                Proposal::Remove(r) => {
                     removes = removes.saturating_add(1);
                     if removes > 1 {
                         return Err(GroupError::ExternalCommitMultipleRemoves.into());
                     }
+                    prior = Some(r.removed);
                 }
+                // draft-ietf-mls-extensions: "SelfRemove proposals are only allowed in a
+                // Commit by reference."
+                Proposal::SelfRemove => return Err(GroupError::SelfRemoveByValue.into()),
                 Proposal::PreSharedKey(_) => {}
                 // draft-ietf-mls-extensions: AppDataUpdate and AppEphemeral "can be included
                 // in an external Commit".
@@ -169,8 +196,33 @@ impl<'c> ExternalProposals<'c> {
         Ok(ExternalProposals {
             kem_output,
             committed,
+            references,
+            prior,
             path,
         })
+    }
+
+    /// The proposals for `apply_proposals`: those by value, then those by reference looked
+    /// up with `cached` (the receiver's proposals of the epoch and their senders): each must
+    /// be known ([`GroupError::UnknownProposalRef`]) and a SelfRemove
+    /// ([`GroupError::ExternalCommitProposalByReference`]), draft-ietf-mls-extensions
+    /// ("SelfRemove Proposal"); RFC 9420 §12.4.3.2 allows no other.
+    pub(super) fn resolve<'p>(
+        &self,
+        cached: impl Fn(&ProposalRef) -> Option<(&'p Proposal, Sender)>,
+    ) -> Result<Vec<CommittedProposal>, Error> {
+        let mut out = self.committed.clone();
+        for r in &self.references {
+            let (proposal, sender) = cached(r).ok_or(GroupError::UnknownProposalRef)?;
+            if !matches!(proposal, Proposal::SelfRemove) {
+                return Err(GroupError::ExternalCommitProposalByReference.into());
+            }
+            out.push(CommittedProposal {
+                proposal: Proposal::SelfRemove,
+                sender,
+            });
+        }
+        Ok(out)
     }
 }
 
@@ -297,6 +349,8 @@ impl Group {
         let mut leaf_extensions = options.leaf_extensions.clone();
         if config.grease {
             capabilities.add_grease(cs)?;
+            // draft-ietf-mls-extensions § "GREASE".
+            crate::components::add_component_grease(cs, &mut leaf_extensions, true)?;
         }
         if config.grease_extensions {
             leaf_extensions.add_grease(cs, Some(&mut capabilities))?;
@@ -311,7 +365,15 @@ impl Group {
         let mut proposals = alloc::vec![ProposalOrRef::Proposal(Proposal::ExternalInit(
             ExternalInit { kem_output }
         ))];
-        if let Some(prior) = prior_leaf(&tree, &identity, options.remove_prior)? {
+        let self_removes = super::external_self_remove::pending_self_removes(
+            cs,
+            &tree,
+            &FramingContext::new(ctx.clone())?,
+            &options.self_removes,
+        )?;
+        if let Some(prior) = prior_leaf(&tree, &identity, options.remove_prior)?
+            && !self_removes.iter().any(|(_, l)| *l == prior)
+        {
             proposals.push(ProposalOrRef::Proposal(Proposal::Remove(Remove {
                 removed: prior,
             })));
@@ -325,6 +387,10 @@ impl Group {
                 PreSharedKey { psk: psk.clone() },
             )));
             psk_values.push((psk, value));
+        }
+
+        for (r, _) in &self_removes {
+            proposals.push(ProposalOrRef::Reference(r.clone()));
         }
 
         let pair = cs.kem_generate_key_pair()?;
@@ -353,6 +419,10 @@ impl Group {
                 }
                 _ => None,
             })
+            .chain(self_removes.iter().map(|(_, l)| CommittedProposal {
+                proposal: Proposal::SelfRemove,
+                sender: Sender::Member(*l),
+            }))
             .collect();
         let checks = Checks {
             now: options.now,
@@ -360,7 +430,11 @@ impl Group {
             tree_limits: config.tree_limits,
         };
         let mut applied = apply_proposals(cs, &tree, ctx, NO_COMMITTER, &committed, &checks)?;
-        let prior = applied.removed.first().cloned();
+        let prior = committed.iter().find_map(|c| match &c.proposal {
+            Proposal::Remove(r) => applied.removed.iter().find(|m| m.index == r.removed),
+            _ => None,
+        });
+        let prior = prior.cloned();
         let joiner = place_joiner(
             &mut applied.diff,
             ctx,
@@ -482,21 +556,23 @@ impl Group {
         }
         let cs = Self::cs_of(&self.provider, self.cipher_suite())?;
         let external = ExternalProposals::check(commit)?;
+        let committed = external.resolve(|r| {
+            self.proposals
+                .iter()
+                .find(|p| p.reference == *r)
+                .map(|p| (&p.proposal, p.sender))
+        })?;
         let ctx = self.context.group_context();
         let checks = Checks {
             now,
             hooks: &self.config.hooks,
             tree_limits: self.config.tree_limits,
         };
-        let mut applied = apply_proposals(
-            cs,
-            &self.tree,
-            ctx,
-            NO_COMMITTER,
-            &external.committed,
-            &checks,
-        )?;
-        let prior = applied.removed.first().cloned();
+        let mut applied = apply_proposals(cs, &self.tree, ctx, NO_COMMITTER, &committed, &checks)?;
+        let prior = external
+            .prior
+            .and_then(|l| applied.removed.iter().find(|m| m.index == l))
+            .cloned();
         let path = external.path;
         let joiner = place_joiner(
             &mut applied.diff,
@@ -557,13 +633,18 @@ impl Group {
         applied.changed_leaves.push((joiner, None));
         let mut staged =
             StagedCommit::new(self, applied, next, keys, secrets, tag, interim, joiner)?;
-        if self_removed {
-            // §12.4.2: this member cannot check the confirmation tag, which is all that
-            // authenticates an external Commit (see `self_removal`).
-            let removed = prior.as_ref().ok_or(GroupError::InvalidState)?;
-            let joined = joined.clone().ok_or(GroupError::InvalidState)?;
-            let removal = UnverifiedRemoval::new(ctx.epoch, removed, joined);
-            staged.self_removal = Some(SelfRemoval::Unverified(removal));
+        match prior.as_ref() {
+            Some(removed) if removed.index == own => {
+                // §12.4.2: this member cannot check the confirmation tag, which is all that
+                // authenticates an external Commit (see `self_removal`).
+                let joined = joined.clone().ok_or(GroupError::InvalidState)?;
+                let removal = UnverifiedRemoval::new(ctx.epoch, removed, joined);
+                staged.self_removal = Some(SelfRemoval::Unverified(removal));
+            }
+            // draft-ietf-mls-extensions: the Commit covers this member's own SelfRemove,
+            // which it asked for; a forged Commit could do no more than what it asked.
+            _ if self_removed => staged.self_removal = Some(SelfRemoval::Verified),
+            _ => {}
         }
         staged.added.extend(joined);
         Ok(staged)

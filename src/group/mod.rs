@@ -84,6 +84,7 @@ mod components_api;
 mod config;
 mod epoch;
 mod external;
+mod external_self_remove;
 mod external_sender;
 #[cfg(feature = "getrandom")]
 pub(crate) mod fuzz_support;
@@ -265,6 +266,8 @@ impl Group {
         let mut leaf_extensions = leaf_extensions;
         if config.grease {
             capabilities.add_grease(cs)?;
+            // draft-ietf-mls-extensions § "GREASE".
+            crate::components::add_component_grease(cs, &mut leaf_extensions, true)?;
         }
         if config.grease_extensions {
             leaf_extensions.add_grease(cs, Some(&mut capabilities))?;

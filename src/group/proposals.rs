@@ -4,6 +4,7 @@
 use alloc::collections::BTreeSet;
 use alloc::vec::Vec;
 
+use crate::components::RequiredComponents;
 use crate::crypto::CipherSuiteProvider;
 use crate::error::{Error, GroupError, TreeError};
 use crate::framing::Sender;
@@ -167,6 +168,8 @@ pub(crate) fn check_leaf_capabilities(
     {
         return Err(GroupError::RequiredCapabilitiesNotSupported.into());
     }
+    // draft-ietf-mls-extensions § "Negotiating Extensions and Components".
+    crate::components::check_leaf_components(&leaf.extensions, extensions)?;
     crate::messages::check_wire_formats(leaf, extensions)
 }
 
@@ -511,6 +514,14 @@ pub(crate) fn apply_proposals<'t>(
             &mut out.extensions,
         )?;
     }
+    if !gce
+        && out.extensions != context.extensions
+        && RequiredComponents::of(&out.extensions)? != RequiredComponents::of(&context.extensions)?
+    {
+        // draft-ietf-mls-extensions: an AppDataUpdate changed the group's `app_components`
+        // or `safe_aad` requirements, which every member must meet.
+        check_members_components(&out.diff, &out.extensions)?;
+    }
     if gce {
         check_group_context_extensions(&out.diff, &out.extensions)?;
         // §5.3.1: a GroupContextExtensions proposal that adds or changes `external_senders`
@@ -641,6 +652,7 @@ fn check_group_context_extensions<T: TreeView + ?Sized>(
 ) -> Result<(), Error> {
     let required = extensions.read::<RequiredCapabilities>()?;
     let wire_formats = extensions.contains(ExtensionType::REQUIRED_WIRE_FORMATS);
+    check_members_components(tree, extensions)?;
     for (_, leaf) in tree.leaves() {
         if !extensions
             .iter()
@@ -666,6 +678,23 @@ fn check_group_context_extensions<T: TreeView + ?Sized>(
         if wire_formats {
             crate::messages::check_wire_formats(&leaf.to_leaf_node()?, extensions)?;
         }
+    }
+    Ok(())
+}
+
+/// draft-ietf-mls-extensions § "Negotiating Extensions and Components": every member of
+/// `tree` supports the components the GroupContext `extensions` require
+/// ([`RequiredComponents::check_leaf`]). O(n) when there are requirements.
+fn check_members_components<T: TreeView + ?Sized>(
+    tree: &T,
+    extensions: &Extensions,
+) -> Result<(), Error> {
+    let required = RequiredComponents::of(extensions)?;
+    if required.is_empty() {
+        return Ok(());
+    }
+    for (_, leaf) in tree.leaves() {
+        required.check_leaf(&leaf.to_leaf_node()?.extensions)?;
     }
     Ok(())
 }

@@ -33,8 +33,10 @@ use super::config::Member;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SelfRemoval {
     /// A member's Commit: its membership tag (or PrivateMessage keys) and the committer's
-    /// signature show that a member of the epoch sent it. Merging it makes the group
-    /// inactive.
+    /// signature show that a member of the epoch sent it. Also an external Commit that
+    /// covers this member's own SelfRemove proposal (draft-ietf-mls-extensions,
+    /// "SelfRemove Proposal"): its confirmation tag is out of reach, but the member asked
+    /// to leave. Merging it makes the group inactive.
     Verified,
     /// A resync external Commit (§12.4.3.2), whose confirmation tag this member cannot
     /// check. Merging it keeps the group active in its epoch.

@@ -31,9 +31,14 @@
 //! A [`PublicGroup`](super::PublicGroup) (a Delivery Service's view) runs the same checks
 //! on the proposals and member Commits it sees.
 //!
-//! Not implemented: SelfRemove proposals in external Commits (which the draft allows by
-//! reference); melos refuses every proposal by reference in an external Commit
-//! ([`GroupError::ExternalCommitProposalByReference`], RFC 9420 §12.2).
+//! External Commits (draft: "It is allowed in external Commits"): the joiner covers the
+//! pending SelfRemove proposals it fetched with the GroupInfo by reference
+//! ([`ExternalCommitOptions::self_removes`](super::ExternalCommitOptions::self_removes),
+//! validated but for the membership tag); receivers accept a proposal by reference in an
+//! external Commit only if it is a SelfRemove they hold
+//! ([`GroupError::ExternalCommitProposalByReference`], [`GroupError::UnknownProposalRef`]).
+//! A member removed that way by an external Commit sees [`SelfRemoval::Verified`](super::SelfRemoval::Verified):
+//! it cannot check the confirmation tag, but it asked to leave.
 
 use crate::crypto::labels;
 use crate::error::{Error, GroupError};

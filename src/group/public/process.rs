@@ -277,15 +277,12 @@ impl PublicGroup {
     ) -> Result<(LeafIndex, AppliedProposals<'_>, Vec<super::Member>), Error> {
         let ctx = self.context.group_context();
         let external = ExternalProposals::check(commit)?;
-        let mut applied = apply_proposals(
-            cs,
-            &self.tree,
-            ctx,
-            NO_COMMITTER,
-            &external.committed,
-            checks,
-        )?;
-        let prior = applied.removed.first().cloned();
+        let committed = external.resolve(|r| self.cached(r))?;
+        let mut applied = apply_proposals(cs, &self.tree, ctx, NO_COMMITTER, &committed, checks)?;
+        let prior = external
+            .prior
+            .and_then(|l| applied.removed.iter().find(|m| m.index == l))
+            .cloned();
         let path = external.path;
         let joiner = place_joiner(
             &mut applied.diff,
