@@ -115,3 +115,100 @@ impl KeyPackage {
         marker(&self.extensions).is_some()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use alloc::vec;
+    use alloc::vec::Vec;
+
+    use super::{check_last_resort, mark_last_resort};
+    use crate::error::{Error, MessageError};
+    use crate::messages::{Extension, ExtensionType, Extensions};
+
+    fn dictionary(data: &[u8]) -> Extensions {
+        Extensions(vec![Extension {
+            extension_type: ExtensionType::APP_DATA_DICTIONARY,
+            extension_data: data.to_vec(),
+        }])
+    }
+
+    fn dictionary_data(extensions: &Extensions) -> Vec<u8> {
+        extensions
+            .get(ExtensionType::APP_DATA_DICTIONARY)
+            .unwrap()
+            .extension_data
+            .clone()
+    }
+
+    #[test]
+    fn marking_creates_sorts_in_and_clears() {
+        let mut e = Extensions(vec![Extension {
+            extension_type: ExtensionType(0xff00),
+            extension_data: vec![1],
+        }]);
+        mark_last_resort(&mut e).unwrap();
+        assert_eq!(dictionary_data(&e), [0x03, 0x00, 0x04, 0x00]);
+        // Components 1 and 5 around the new entry; the dictionary moves to the end.
+        let mut e = dictionary(&[0x07, 0x00, 0x01, 0x00, 0x00, 0x05, 0x01, 0xaa]);
+        e.0.push(Extension {
+            extension_type: ExtensionType(0xff00),
+            extension_data: vec![],
+        });
+        mark_last_resort(&mut e).unwrap();
+        assert_eq!(e.len(), 2);
+        assert_eq!(
+            e.0.last().unwrap().extension_type,
+            ExtensionType::APP_DATA_DICTIONARY
+        );
+        assert_eq!(
+            dictionary_data(&e),
+            [
+                0x0a, 0x00, 0x01, 0x00, 0x00, 0x04, 0x00, 0x00, 0x05, 0x01, 0xaa
+            ]
+        );
+        // A marker with data is emptied.
+        let mut e = dictionary(&[0x04, 0x00, 0x04, 0x01, 0x01]);
+        assert_eq!(
+            check_last_resort(&e).unwrap_err(),
+            Error::Message(MessageError::LastResortComponentNotEmpty)
+        );
+        mark_last_resort(&mut e).unwrap();
+        assert_eq!(dictionary_data(&e), [0x03, 0x00, 0x04, 0x00]);
+        check_last_resort(&e).unwrap();
+    }
+
+    #[test]
+    fn marking_refuses_a_malformed_dictionary_unchanged() {
+        for data in [
+            // Does not decode.
+            &[0x05, 0x00][..],
+            // Trailing bytes.
+            &[0x03, 0x00, 0x01, 0x00, 0x00],
+            // Unsorted: component 4 before 0 (the CI fuzz seed).
+            &[0x08, 0x00, 0x04, 0x02, 0x00, 0x02, 0x00, 0x00, 0x00],
+            // Two entries for component 1.
+            &[0x06, 0x00, 0x01, 0x00, 0x00, 0x01, 0x00],
+        ] {
+            let mut e = dictionary(data);
+            assert_eq!(
+                mark_last_resort(&mut e).unwrap_err(),
+                Error::Message(MessageError::MalformedExtension),
+                "{data:02x?}"
+            );
+            assert_eq!(e, dictionary(data));
+        }
+    }
+
+    #[test]
+    fn the_receiver_rule_reads_an_unsorted_dictionary() {
+        // Component 4 (data 0x02, 0x00) before component 0: the marker is still found.
+        let e = dictionary(&[0x08, 0x00, 0x04, 0x02, 0x02, 0x00, 0x00, 0x00, 0x00]);
+        assert_eq!(
+            check_last_resort(&e).unwrap_err(),
+            Error::Message(MessageError::LastResortComponentNotEmpty)
+        );
+        // No dictionary, or one that does not decode: no marker.
+        check_last_resort(&Extensions::default()).unwrap();
+        check_last_resort(&dictionary(&[0x05])).unwrap();
+    }
+}
