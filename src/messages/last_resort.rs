@@ -4,52 +4,31 @@
 //! used more than once, when all others are used up (RFC 9420 §16.8). The component
 //! carries no data.
 //!
-//! Only the parts of the `AppDataDictionary` this marker needs are read here: a dictionary
-//! that does not decode holds no marker.
+//! The dictionary is the [`AppDataDictionary`] of [`crate::components`]. Reading the marker
+//! needs only its entries: a dictionary that does not decode holds no marker, and one whose
+//! entries are out of order is still searched (so the receiver rule sees every marker).
 
 use alloc::vec::Vec;
 
-use tls_codec::{DeserializeBytes, TlsDeserializeBytes, TlsSerializeBytes, TlsSize};
-
-use super::{Extension, ExtensionType, Extensions, KeyPackage};
+use super::{ExtensionType, Extensions, KeyPackage};
+use crate::codec;
+use crate::components::{AppDataDictionary, LAST_RESORT_KEY_PACKAGE};
 use crate::error::{Error, MessageError};
 
 /// The `last_resort_key_package` component ID (draft-ietf-mls-extensions, IANA "MLS
 /// Component Types").
-pub const LAST_RESORT_KEY_PACKAGE_COMPONENT: u16 = 0x0004;
+pub const LAST_RESORT_KEY_PACKAGE_COMPONENT: u16 = LAST_RESORT_KEY_PACKAGE;
 
-/// `ComponentData` (draft-ietf-mls-extensions, "Attaching Application Data to MLS
-/// Messages"):
-///
-/// ```text
-/// struct {
-///     ComponentID component_id;
-///     opaque data<V>;
-/// } ComponentData;
-/// ```
-#[derive(Clone, Debug, PartialEq, Eq, TlsSize, TlsSerializeBytes, TlsDeserializeBytes)]
-struct Entry {
-    component_id: u16,
-    #[tls_codec(with = "crate::codec::vl_bytes")]
-    data: Vec<u8>,
-}
-
-/// `struct { ComponentData component_data<V>; } AppDataDictionary;`
-#[derive(Clone, Debug, PartialEq, Eq, TlsSize, TlsSerializeBytes, TlsDeserializeBytes)]
-struct Dictionary(#[tls_codec(with = "crate::codec::vl_vec")] Vec<Entry>);
-
-fn dictionary(extensions: &Extensions) -> Option<Dictionary> {
-    let ext = extensions.get(ExtensionType::APP_DATA_DICTIONARY)?;
-    let (d, rest) = Dictionary::tls_deserialize_bytes(&ext.extension_data).ok()?;
-    rest.is_empty().then_some(d)
-}
-
-/// The data of the `last_resort_key_package` component in `extensions`, if there is one.
+/// The data of the first `last_resort_key_package` entry of the `app_data_dictionary` in
+/// `extensions`, if there is one. The entries are decoded without the order rules of
+/// [`AppDataDictionary::decode`] and searched in order.
 fn marker(extensions: &Extensions) -> Option<Vec<u8>> {
-    dictionary(extensions)?
-        .0
+    let ext = extensions.get(ExtensionType::APP_DATA_DICTIONARY)?;
+    codec::decode_exact::<AppDataDictionary>(&ext.extension_data)
+        .ok()?
+        .component_data
         .into_iter()
-        .find(|e| e.component_id == LAST_RESORT_KEY_PACKAGE_COMPONENT)
+        .find(|e| e.component_id == LAST_RESORT_KEY_PACKAGE)
         .map(|e| e.data)
 }
 
@@ -57,42 +36,16 @@ fn marker(extensions: &Extensions) -> Option<Vec<u8>> {
 /// of `extensions`, creating the extension if it is missing and keeping the entries
 /// sorted by component ID. A present dictionary that does not decode, or whose entries are
 /// not in strictly increasing component-ID order (draft-ietf-mls-extensions,
-/// "AppDataDictionary"), is [`MessageError::MalformedExtension`].
+/// "AppDataDictionary"; [`AppDataDictionary::from_extensions`]), is
+/// [`MessageError::MalformedExtension`].
 pub(crate) fn mark_last_resort(extensions: &mut Extensions) -> Result<(), Error> {
-    let mut dict = match extensions.get(ExtensionType::APP_DATA_DICTIONARY) {
-        None => Dictionary(Vec::new()),
-        Some(_) => dictionary(extensions).ok_or(MessageError::MalformedExtension)?,
-    };
-    if !dict
-        .0
-        .windows(2)
-        .all(|w| matches!(w, [a, b] if a.component_id < b.component_id))
-    {
-        return Err(MessageError::MalformedExtension.into());
-    }
-    let id = LAST_RESORT_KEY_PACKAGE_COMPONENT;
-    match dict.0.binary_search_by_key(&id, |e| e.component_id) {
-        Ok(i) => {
-            if let Some(e) = dict.0.get_mut(i) {
-                e.data.clear();
-            }
-        }
-        Err(i) => dict.0.insert(
-            i,
-            Entry {
-                component_id: id,
-                data: Vec::new(),
-            },
-        ),
-    }
-    let data = crate::codec::encode(&dict)?;
-    extensions
-        .0
-        .retain(|e| e.extension_type != ExtensionType::APP_DATA_DICTIONARY);
-    extensions.0.push(Extension {
-        extension_type: ExtensionType::APP_DATA_DICTIONARY,
-        extension_data: data,
-    });
+    let mut dict = AppDataDictionary::from_extensions(extensions)
+        .map_err(|_| MessageError::MalformedExtension)?
+        .unwrap_or_default();
+    dict.insert(LAST_RESORT_KEY_PACKAGE, Vec::new());
+    let extension = dict.to_extension()?;
+    extensions.remove(ExtensionType::APP_DATA_DICTIONARY);
+    extensions.0.push(extension);
     Ok(())
 }
 
