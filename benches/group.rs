@@ -4,7 +4,7 @@
 //! application message, KeyPackage creation.
 //!
 //! `*_settled` rows repeat the Commit rows on a tree where every copath node of the committer
-//! is non-blank (see [`settled`]), the shape of a group that has lived for a while; right
+//! is non-blank (see `common::settle`), the shape of a group that has lived for a while; right
 //! after the n-1 Adds, a Commit with a path must encrypt to every other leaf (RFC 9420 §7.5).
 //!
 //! Cloning the group state that an operation consumes is setup, outside the timed routine
@@ -14,31 +14,24 @@
 //! works but the setup (one Commit of 9,999 Adds, each KeyPackage verified) takes a while.
 //! Benchmark ids: `group/<op>/n`.
 
+mod common;
+
 use std::hint::black_box;
 use std::sync::Arc;
 use std::time::Duration;
 
+use common::{LIFETIME, apply, settled_pair};
 use criterion::{BatchSize, BenchmarkId, Criterion, criterion_group, criterion_main};
 use melos::crypto::rust_crypto::RustCrypto;
-use melos::group::{
-    CommitOptions, Group, GroupConfig, ProcessedContent, PskStore, SigningIdentity,
-};
-use melos::messages::{Credential, KeyPackageBundle, Lifetime};
+use melos::group::{CommitOptions, Group, GroupConfig, PskStore, SigningIdentity};
+use melos::messages::{Credential, KeyPackageBundle};
 use melos::tree_math::LeafIndex;
 use melos::{CipherSuite, CryptoProvider};
 
 const SUITE: CipherSuite = CipherSuite(1);
-const LIFETIME: Lifetime = Lifetime {
-    not_before: 0,
-    not_after: u64::MAX,
-};
 
 fn client(p: &Arc<dyn CryptoProvider>, i: usize) -> (SigningIdentity, KeyPackageBundle) {
-    let cs = p.suite(SUITE).unwrap();
-    let id =
-        SigningIdentity::generate(cs, Credential::Basic(format!("m{i}").into_bytes())).unwrap();
-    let kp = id.key_package(cs, LIFETIME).unwrap();
-    (id, kp)
+    common::client(p, SUITE, i)
 }
 
 fn sizes() -> Vec<usize> {
@@ -46,56 +39,6 @@ fn sizes() -> Vec<usize> {
         .ok()
         .map(|s| s.split(',').filter_map(|x| x.trim().parse().ok()).collect())
         .unwrap_or_else(|| vec![10, 1000])
-}
-
-/// A group whose tree has settled: after the Commit of n-1 Adds, the members at leaves 1, 2,
-/// 4, ..., 2^k < n join and commit once each, from the largest subtree down, so that every
-/// copath node of leaf 0 is non-blank (a long-lived group's shape, where a Commit encrypts
-/// to O(log n) nodes). Returns the member at leaf 0 and the one at leaf 1, both in the
-/// latest epoch.
-fn settled(
-    p: &Arc<dyn CryptoProvider>,
-    alice: &Group,
-    welcome: &melos::framing::MlsMessage,
-    clients: &[(SigningIdentity, KeyPackageBundle)],
-) -> (Group, Group) {
-    let mut members = vec![alice.clone()];
-    let mut leaf = 1usize;
-    while leaf <= clients.len() {
-        let (id, kp) = clients[leaf - 1].clone();
-        let g = Group::join(
-            p.clone(),
-            welcome,
-            &kp,
-            id,
-            None,
-            GroupConfig::default(),
-            &PskStore::new(),
-        )
-        .unwrap();
-        assert_eq!(g.own_leaf(), LeafIndex(leaf as u32));
-        members.push(g);
-        leaf *= 2;
-    }
-    // members[0] is leaf 0, members[i] is leaf 2^(i-1): commit from the last one down.
-    for committer in (1..members.len()).rev() {
-        let out = members[committer].commit(CommitOptions::default()).unwrap();
-        members[committer].merge_pending_commit().unwrap();
-        for (i, m) in members.iter_mut().enumerate() {
-            if i == committer {
-                continue;
-            }
-            let ProcessedContent::Commit(s) = m.process(&out.commit, None).unwrap().content else {
-                panic!("not a commit")
-            };
-            m.merge_staged_commit(*s).unwrap();
-        }
-    }
-    let mut members = members.into_iter();
-    let a = members.next().unwrap();
-    let b = members.next().unwrap();
-    assert_eq!(a.epoch_authenticator(), b.epoch_authenticator());
-    (a, b)
 }
 
 fn bench(c: &mut Criterion) {
@@ -178,11 +121,7 @@ fn bench(c: &mut Criterion) {
             b.iter_batched(
                 || bob.clone(),
                 |mut r| {
-                    let m = r.process(&commit, None).unwrap();
-                    let ProcessedContent::Commit(s) = m.content else {
-                        panic!()
-                    };
-                    r.merge_staged_commit(*s).unwrap();
+                    apply(&mut r, &commit);
                     r
                 },
                 BatchSize::PerIteration,
@@ -201,7 +140,7 @@ fn bench(c: &mut Criterion) {
             )
         });
         // The same operations once the tree has settled (O(log n) encryptions per path).
-        let (alice_s, bob_s) = settled(&p, &alice, &welcome, &clients);
+        let (alice_s, bob_s) = settled_pair(&p, &alice, &welcome, None, &clients);
         g.bench_with_input(BenchmarkId::new("commit_path_settled", n), &n, |b, _| {
             b.iter_batched(
                 || alice_s.clone(),
@@ -218,11 +157,7 @@ fn bench(c: &mut Criterion) {
             b.iter_batched(
                 || bob_s.clone(),
                 |mut r| {
-                    let m = r.process(&commit_s, None).unwrap();
-                    let ProcessedContent::Commit(s) = m.content else {
-                        panic!()
-                    };
-                    r.merge_staged_commit(*s).unwrap();
+                    apply(&mut r, &commit_s);
                     r
                 },
                 BatchSize::PerIteration,

@@ -1,5 +1,6 @@
 //! Partial MLS (draft-ietf-mls-partial-02) at n members, suite 1, on a settled tree (every
-//! copath node of the committer non-blank, built as in `benches/group.rs`):
+//! copath node of the committer non-blank, built by `common::settle`, as in
+//! `benches/group.rs`):
 //!
 //! - `partial/join/n`: a partial member joins from an AnnotatedWelcome (a Welcome without
 //!   the ratchet tree, plus the sender's and the joiner's membership proofs);
@@ -16,17 +17,16 @@
 //! Sizes come from `MELOS_PARTIAL_BENCH_SIZES` (comma-separated, default `1000,10000`);
 //! 100,000 works (about 4 minutes of setup: one Commit of 99,999 Adds and log n full joins).
 
+mod common;
+
 use std::hint::black_box;
 use std::sync::Arc;
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use melos::crypto::rust_crypto::RustCrypto;
-use melos::framing::MlsMessage;
-use melos::group::{
-    CommitOptions, Group, GroupConfig, ProcessedContent, PskStore, SigningIdentity,
-};
-use melos::messages::{Credential, KeyPackageBundle, Lifetime};
+use melos::group::{CommitOptions, Group, GroupConfig, SigningIdentity};
+use melos::messages::KeyPackageBundle;
 use melos::partial::{AnnotatedCommit, CommitAnnotator, PartialMember, annotate_welcome};
 use melos::ratchet_tree::TreeView;
 use melos::tree_math::LeafIndex;
@@ -34,17 +34,9 @@ use melos::{CipherSuite, CryptoProvider};
 use tls_codec::Size;
 
 const SUITE: CipherSuite = CipherSuite(1);
-const LIFETIME: Lifetime = Lifetime {
-    not_before: 0,
-    not_after: u64::MAX,
-};
 
 fn client(p: &Arc<dyn CryptoProvider>, i: usize) -> (SigningIdentity, KeyPackageBundle) {
-    let cs = p.suite(SUITE).unwrap();
-    let id =
-        SigningIdentity::generate(cs, Credential::Basic(format!("m{i}").into_bytes())).unwrap();
-    let kp = id.key_package(cs, LIFETIME).unwrap();
-    (id, kp)
+    common::client(p, SUITE, i)
 }
 
 fn sizes() -> Vec<usize> {
@@ -52,47 +44,6 @@ fn sizes() -> Vec<usize> {
         .ok()
         .map(|s| s.split(',').filter_map(|x| x.trim().parse().ok()).collect())
         .unwrap_or_else(|| vec![1000, 10000])
-}
-
-/// The members at leaves 1, 2, 4, ..., 2^k < n join and commit once each, from the largest
-/// subtree down (as in `benches/group.rs`); returns the member at leaf 0 in the latest epoch.
-fn settled(
-    p: &Arc<dyn CryptoProvider>,
-    alice: &Group,
-    welcome: &MlsMessage,
-    clients: &[(SigningIdentity, KeyPackageBundle)],
-) -> Group {
-    let mut members = vec![alice.clone()];
-    let mut leaf = 1usize;
-    while leaf <= clients.len() {
-        let (id, kp) = clients[leaf - 1].clone();
-        let g = Group::join(
-            p.clone(),
-            welcome,
-            &kp,
-            id,
-            None,
-            GroupConfig::default(),
-            &PskStore::new(),
-        )
-        .unwrap();
-        members.push(g);
-        leaf *= 2;
-    }
-    for committer in (1..members.len()).rev() {
-        let out = members[committer].commit(CommitOptions::default()).unwrap();
-        members[committer].merge_pending_commit().unwrap();
-        for (i, m) in members.iter_mut().enumerate() {
-            if i == committer {
-                continue;
-            }
-            let ProcessedContent::Commit(s) = m.process(&out.commit, None).unwrap().content else {
-                panic!("not a commit")
-            };
-            m.merge_staged_commit(*s).unwrap();
-        }
-    }
-    members.swap_remove(0)
 }
 
 /// `alice` commits with a path; the Commit annotated for `receiver`.
@@ -205,7 +156,7 @@ fn bench(c: &mut Criterion) {
             });
         }
 
-        let mut alice = settled(&p, &alice, &welcome, &clients);
+        let mut alice = common::settle(&p, &alice, &welcome, None, &clients).swap_remove(0);
         let (_, kp) = client(&p, n);
         let out = alice
             .commit(CommitOptions::default().add_member(kp.key_package.clone()))

@@ -3,12 +3,12 @@
 //! creation, a Commit with a path and processing it (RFC 9420 §12.4) in a settled group of n
 //! members, joining a group of n members by a Welcome (§12.4.3.1), and the message sizes.
 //!
-//! Fixture per suite (the shape of `benches/group.rs`'s `settled` groups): the creator adds
-//! n-2 members in one Commit, then adds the n-th member alone in a second Commit with the
-//! ratchet tree in its Welcome (the "Welcome for one joiner" measured and joined here); the
-//! members at leaves 1, 2, 4, ..., 2^k join and commit once each, largest subtree first, so
-//! every copath node of leaf 0 is non-blank and a Commit with a path encrypts to O(log n)
-//! nodes.
+//! Fixture per suite (the shape of `benches/group.rs`'s settled groups, `common::settle`):
+//! the creator adds n-2 members in one Commit, then adds the n-th member alone in a second
+//! Commit with the ratchet tree in its Welcome (the "Welcome for one joiner" measured and
+//! joined here); the members at leaves 1, 2, 4, ..., 2^k join and commit once each, largest
+//! subtree first, so every copath node of leaf 0 is non-blank and a Commit with a path
+//! encrypts to O(log n) nodes.
 //!
 //! Sizes are encoded `MLSMessage`s (RFC 9420 §6): the KeyPackage, the one-joiner Welcome with
 //! the `ratchet_tree` extension (the tree of n members), the Commit with a path as a
@@ -21,25 +21,20 @@
 //! The table of sizes is printed to stderr at the end of a timed run too. Benchmark ids:
 //! `pq_<code point>/<op>/n`.
 
+mod common;
+
 use std::hint::black_box;
 use std::sync::Arc;
 use std::time::Duration;
 
+use common::{LIFETIME, apply, client, settled_pair};
 use criterion::{BatchSize, BenchmarkId, Criterion, SamplingMode};
 use melos::crypto::PqSuite;
 use melos::crypto::rust_crypto::RustCrypto;
 use melos::framing::MlsMessage;
-use melos::group::{
-    CommitOptions, Group, GroupConfig, ProcessedContent, PskStore, SigningIdentity,
-};
-use melos::messages::{Credential, KeyPackageBundle, Lifetime};
-use melos::tree_math::LeafIndex;
+use melos::group::{CommitOptions, Group, GroupConfig, PskStore, SigningIdentity};
+use melos::messages::{Credential, KeyPackageBundle};
 use melos::{CipherSuite, CryptoProvider};
-
-const LIFETIME: Lifetime = Lifetime {
-    not_before: 0,
-    not_after: u64::MAX,
-};
 
 /// Suite 1 and the eleven PQ suites at their default code points, with their names.
 fn suites() -> Vec<(CipherSuite, String)> {
@@ -59,25 +54,6 @@ fn group_size() -> usize {
         .and_then(|s| s.trim().parse().ok())
         .filter(|&n| n >= 4)
         .unwrap_or(1000)
-}
-
-fn client(
-    p: &Arc<dyn CryptoProvider>,
-    suite: CipherSuite,
-    i: usize,
-) -> (SigningIdentity, KeyPackageBundle) {
-    let cs = p.suite(suite).unwrap();
-    let id =
-        SigningIdentity::generate(cs, Credential::Basic(format!("m{i}").into_bytes())).unwrap();
-    let kp = id.key_package(cs, LIFETIME).unwrap();
-    (id, kp)
-}
-
-fn apply(g: &mut Group, commit: &MlsMessage) {
-    let ProcessedContent::Commit(s) = g.process(commit, None).unwrap().content else {
-        panic!("not a commit")
-    };
-    g.merge_staged_commit(*s).unwrap();
 }
 
 /// One suite's settled group of n members and the messages measured.
@@ -126,38 +102,7 @@ fn fixture(p: &Arc<dyn CryptoProvider>, suite: CipherSuite, n: usize) -> Fixture
     let add_one = out.commit;
     let welcome_one = out.welcome.unwrap();
     // Settle: leaves 1, 2, 4, ... join, catch up, then commit from the largest subtree down.
-    let mut members = vec![alice];
-    let mut leaf = 1usize;
-    while leaf <= clients.len() {
-        let (id, kp) = clients[leaf - 1].clone();
-        let mut g = Group::join(
-            p.clone(),
-            &welcome_all,
-            &kp,
-            id,
-            None,
-            GroupConfig::default(),
-            &PskStore::new(),
-        )
-        .unwrap();
-        assert_eq!(g.own_leaf(), LeafIndex(leaf as u32));
-        apply(&mut g, &add_one);
-        members.push(g);
-        leaf *= 2;
-    }
-    for committer in (1..members.len()).rev() {
-        let out = members[committer].commit(CommitOptions::default()).unwrap();
-        members[committer].merge_pending_commit().unwrap();
-        for (i, m) in members.iter_mut().enumerate() {
-            if i != committer {
-                apply(m, &out.commit);
-            }
-        }
-    }
-    let mut members = members.into_iter();
-    let alice = members.next().unwrap();
-    let bob = members.next().unwrap();
-    assert_eq!(alice.epoch_authenticator(), bob.epoch_authenticator());
+    let (alice, bob) = settled_pair(p, &alice, &welcome_all, Some(&add_one), &clients);
     let kp_bytes = MlsMessage::from(joiner.1.key_package.clone())
         .encode()
         .unwrap()

@@ -25,6 +25,15 @@ fn provider() -> Arc<dyn CryptoProvider> {
     Arc::new(RustCrypto::new())
 }
 
+/// The default provider with the PQ suite `suite` registered at `code_point`.
+fn provider_at(suite: PqSuite, code_point: CipherSuite) -> Arc<dyn CryptoProvider> {
+    Arc::new(
+        RustCrypto::new()
+            .with_pq_code_point(suite, code_point)
+            .unwrap(),
+    )
+}
+
 fn identity(p: &Arc<dyn CryptoProvider>, suite: CipherSuite, name: &str) -> SigningIdentity {
     let cs = p.suite(suite).unwrap();
     SigningIdentity::generate(cs, Credential::Basic(name.as_bytes().to_vec())).unwrap()
@@ -284,11 +293,7 @@ suite_tests! {
 #[test]
 fn suite_at_a_registered_value() {
     let tbd7 = PqSuite::MLS_128_MLKEM768_AES256GCM_SHA384_P256;
-    let p: Arc<dyn CryptoProvider> = Arc::new(
-        RustCrypto::new()
-            .with_pq_code_point(tbd7, CipherSuite(0x0050))
-            .unwrap(),
-    );
+    let p = provider_at(tbd7, CipherSuite(0x0050));
     assert!(p.suite(tbd7.default_code_point()).is_err());
     let mut g = group(&p, CipherSuite(0x0050), b"g", &["a", "b"]);
     agree(&mut g);
@@ -322,4 +327,53 @@ fn key_package_with_invalid_mlkem_init_key_is_refused() {
         Err(Error::Group(GroupError::InvalidKemPublicKey))
     );
     assert_eq!(g[0].to_bytes().unwrap().as_bytes(), before.as_bytes());
+}
+
+/// A raw key of a PQ suite knows its signature scheme (RFC 9420 §5.1, the scheme of the
+/// suite; draft-ietf-mls-pq-ciphersuites §4), ML-DSA included, from the provider that made
+/// or took it, at a default or a registered code point, and after a group state round
+/// trip. Without a provider ([`SigningIdentity::from_key_pair`]) a PQ suite's value names
+/// no scheme: a deployment chooses it.
+#[test]
+fn raw_pq_key_has_its_signature_scheme() {
+    let tbd9 = PqSuite::MLS_128_MLKEM768X25519_CHACHA20POLY1305_SHA384_MLDSA44;
+    let registered = provider_at(tbd9, CipherSuite(0x0052));
+    let p = provider();
+    let mut cases: Vec<_> = PqSuite::ALL
+        .into_iter()
+        .map(|s| (p.clone(), s.default_code_point(), s))
+        .collect();
+    cases.push((registered, CipherSuite(0x0052), tbd9));
+    for (p, suite, pq) in cases {
+        let scheme = Some(pq.components().3);
+        let cs = p.suite(suite).unwrap();
+        let id = identity(&p, suite, "a");
+        assert_eq!(id.signature_scheme(), scheme, "{pq:?} at {suite:?}");
+        let key_pair = id.key_pair().unwrap().clone();
+        let taken = SigningIdentity::from_private_key(
+            cs,
+            Credential::Basic(b"a".to_vec()),
+            key_pair.private_key.clone(),
+        )
+        .unwrap();
+        assert_eq!(taken.signature_scheme(), scheme);
+        let bare =
+            SigningIdentity::from_key_pair(suite, Credential::Basic(b"a".to_vec()), key_pair);
+        assert_eq!(bare.signature_scheme(), None);
+        assert_eq!(bare, id);
+    }
+    let tbd10 = PqSuite::MLS_192_MLKEM768_AES256GCM_SHA384_MLDSA65;
+    let p = provider();
+    let g = group(&p, tbd10.default_code_point(), b"g", &["a", "b"]);
+    let restored = Group::from_bytes(p.clone(), g[0].to_bytes().unwrap().as_bytes()).unwrap();
+    assert_eq!(
+        restored.identity().signature_scheme(),
+        Some(melos::crypto::SignatureScheme::MLDSA65)
+    );
+    // The RFC 9420 suites as before.
+    let id = identity(&p, S1, "a");
+    assert_eq!(
+        id.signature_scheme(),
+        Some(melos::crypto::SignatureScheme::ED25519)
+    );
 }

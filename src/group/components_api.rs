@@ -9,7 +9,7 @@ use crate::components::{
     AppDataDictionary, ComponentId, safe_decrypt_with_label, safe_encrypt_with_label,
     safe_sign_with_label, safe_verify_with_label,
 };
-use crate::crypto::{HpkeCiphertext, Secret};
+use crate::crypto::{CipherSuiteProvider, HpkeCiphertext, HpkeKeyPair, Secret};
 use crate::error::{Error, ExtensionError, GroupError};
 use crate::key_schedule::external_key_pair;
 use crate::ratchet_tree::TreeView;
@@ -55,7 +55,7 @@ impl Group {
         label: &[u8],
         content: &[u8],
     ) -> Result<Vec<u8>, Error> {
-        let cs = Self::cs_of(&self.provider, self.cipher_suite())?;
+        let cs = self.component_suite()?;
         safe_sign_with_label(&self.identity.signer(cs)?, component_id, label, content)
     }
 
@@ -69,8 +69,7 @@ impl Group {
         content: &[u8],
         signature: &[u8],
     ) -> Result<(), Error> {
-        let cs = Self::cs_of(&self.provider, self.cipher_suite())?;
-        let node = self.tree.leaf(leaf).ok_or(GroupError::NoSuchMember)?;
+        let (cs, node) = self.suite_and(self.tree.leaf(leaf), GroupError::NoSuchMember)?;
         safe_verify_with_label(
             cs,
             node.signature_key(),
@@ -92,11 +91,8 @@ impl Group {
         context: &[u8],
         plaintext: &[u8],
     ) -> Result<HpkeCiphertext, Error> {
-        let cs = Self::cs_of(&self.provider, self.cipher_suite())?;
-        let key = self
-            .tree
-            .node_public_key(node)
-            .ok_or(GroupError::NoSuchMember)?;
+        let (cs, key) =
+            self.suite_and(self.tree.node_public_key(node), GroupError::NoSuchMember)?;
         safe_encrypt_with_label(cs, key, component_id, label, context, plaintext)
     }
 
@@ -111,11 +107,8 @@ impl Group {
         context: &[u8],
         ciphertext: &HpkeCiphertext,
     ) -> Result<Secret, Error> {
-        let cs = Self::cs_of(&self.provider, self.cipher_suite())?;
-        let key = self
-            .keys
-            .key_for(node)
-            .ok_or(ExtensionError::NoNodePrivateKey)?;
+        let (cs, key) =
+            self.suite_and(self.keys.key_for(node), ExtensionError::NoNodePrivateKey)?;
         safe_decrypt_with_label(cs, key, component_id, label, context, ciphertext)
     }
 
@@ -128,8 +121,7 @@ impl Group {
         context: &[u8],
         plaintext: &[u8],
     ) -> Result<HpkeCiphertext, Error> {
-        let cs = Self::cs_of(&self.provider, self.cipher_suite())?;
-        let pair = external_key_pair(cs, &self.epoch.external_secret)?;
+        let (cs, pair) = self.external_pair()?;
         safe_encrypt_with_label(
             cs,
             pair.public_key.as_bytes(),
@@ -149,8 +141,7 @@ impl Group {
         context: &[u8],
         ciphertext: &HpkeCiphertext,
     ) -> Result<Secret, Error> {
-        let cs = Self::cs_of(&self.provider, self.cipher_suite())?;
-        let pair = external_key_pair(cs, &self.epoch.external_secret)?;
+        let (cs, pair) = self.external_pair()?;
         safe_decrypt_with_label(
             cs,
             &pair.private_key,
@@ -159,5 +150,28 @@ impl Group {
             context,
             ciphertext,
         )
+    }
+
+    /// The group's cipher suite provider, with which every component operation works.
+    fn component_suite(&self) -> Result<&dyn CipherSuiteProvider, Error> {
+        Self::cs_of(&self.provider, self.cipher_suite())
+    }
+
+    /// The group's suite and the key (or leaf) a lookup `found`, or `missing` if it found
+    /// none: the first half of the operations with a member's or a node's key.
+    fn suite_and<T>(
+        &self,
+        found: Option<T>,
+        missing: impl Into<Error>,
+    ) -> Result<(&dyn CipherSuiteProvider, T), Error> {
+        let cs = self.component_suite()?;
+        Ok((cs, found.ok_or_else(|| missing.into())?))
+    }
+
+    /// The group's suite and this epoch's external key pair (`external_pub` and
+    /// `external_priv`, RFC 9420 §8), the keys of the operations with the whole group.
+    fn external_pair(&self) -> Result<(&dyn CipherSuiteProvider, HpkeKeyPair), Error> {
+        let cs = self.component_suite()?;
+        Ok((cs, external_key_pair(cs, &self.epoch.external_secret)?))
     }
 }

@@ -32,9 +32,11 @@ pub struct SigningIdentity {
 
 #[derive(Clone)]
 enum IdentityKey {
-    /// A key pair in memory, for the suite it was made for (its scheme).
+    /// A key pair in memory, for the suite it was made for, with the suite's signature
+    /// scheme when known (see [`SigningIdentity::signature_scheme`]).
     Raw {
         suite: CipherSuite,
+        scheme: Option<SignatureScheme>,
         key_pair: SignatureKeyPair,
     },
     /// An external signer.
@@ -56,8 +58,8 @@ impl SigningIdentity {
 
     /// A new identity with a fresh signature key pair of the suite of `cs` (RFC 9420 §5.3).
     pub fn generate(cs: &dyn CipherSuiteProvider, credential: Credential) -> Result<Self, Error> {
-        Ok(Self::from_key_pair(
-            cs.cipher_suite(),
+        Ok(Self::from_suite_key_pair(
+            cs,
             credential,
             cs.signature_generate_key_pair()?,
         ))
@@ -75,19 +77,47 @@ impl SigningIdentity {
             private_key,
             public_key,
         };
-        Ok(Self::from_key_pair(cs.cipher_suite(), credential, key_pair))
+        Ok(Self::from_suite_key_pair(cs, credential, key_pair))
     }
 
     /// An identity from a signature key pair of `suite` (the caller vouches that the keys
     /// belong together; [`SigningIdentity::from_private_key`] derives the public key).
+    /// Without a provider, the signature scheme is known for the suites of RFC 9420 only
+    /// (see [`SigningIdentity::signature_scheme`]).
     pub fn from_key_pair(
         suite: CipherSuite,
         credential: Credential,
         key_pair: SignatureKeyPair,
     ) -> Self {
+        Self::raw(suite, suite_signature_scheme(suite), credential, key_pair)
+    }
+
+    /// An identity from a signature key pair of the suite of `cs`, whose signature scheme
+    /// `cs` names (also for a suite RFC 9420 does not define, e.g. a post-quantum one).
+    pub(crate) fn from_suite_key_pair(
+        cs: &dyn CipherSuiteProvider,
+        credential: Credential,
+        key_pair: SignatureKeyPair,
+    ) -> Self {
+        let suite = cs.cipher_suite();
+        let scheme = suite_signature_scheme(suite)
+            .or_else(|| cs.components().map(|(_, _, _, scheme)| scheme));
+        Self::raw(suite, scheme, credential, key_pair)
+    }
+
+    fn raw(
+        suite: CipherSuite,
+        scheme: Option<SignatureScheme>,
+        credential: Credential,
+        key_pair: SignatureKeyPair,
+    ) -> Self {
         SigningIdentity {
             credential,
-            key: IdentityKey::Raw { suite, key_pair },
+            key: IdentityKey::Raw {
+                suite,
+                scheme,
+                key_pair,
+            },
         }
     }
 
@@ -108,11 +138,19 @@ impl SigningIdentity {
         }
     }
 
-    /// The signature scheme the key signs with (`None` for a raw key of a suite RFC 9420
-    /// does not define, or a detached signer).
+    /// The signature scheme the key signs with (RFC 9420 §5.1: the one of its cipher suite).
+    ///
+    /// For a raw key of an RFC 9420 suite, the suite's (§17.1). For another suite, e.g. a
+    /// post-quantum one of draft-ietf-mls-pq-ciphersuites (ML-DSA among them), whose code
+    /// point a deployment chooses: the scheme the suite's provider names
+    /// ([`CipherSuiteProvider::components`]) if the identity was made with it
+    /// ([`SigningIdentity::generate`], [`SigningIdentity::from_private_key`], a restored
+    /// group state), `None` if it was taken without a provider
+    /// ([`SigningIdentity::from_key_pair`], [`SigningIdentity::from_bytes`]). `None` for a
+    /// detached signer.
     pub fn signature_scheme(&self) -> Option<SignatureScheme> {
         match &self.key {
-            IdentityKey::Raw { suite, .. } => suite_signature_scheme(*suite),
+            IdentityKey::Raw { scheme, .. } => *scheme,
             IdentityKey::External(s) => Some(s.signature_scheme()),
             IdentityKey::Detached(_) => None,
         }
@@ -154,7 +192,9 @@ impl SigningIdentity {
         let group_suite = cs.cipher_suite();
         let expected = suite_signature_scheme(group_suite);
         match &self.key {
-            IdentityKey::Raw { suite, key_pair } => {
+            IdentityKey::Raw {
+                suite, key_pair, ..
+            } => {
                 let same = *suite == group_suite
                     || (expected.is_some() && suite_signature_scheme(*suite) == expected);
                 if !same {
@@ -183,11 +223,15 @@ impl PartialEq for SigningIdentity {
             return false;
         }
         match (&self.key, &other.key) {
+            // The scheme follows from the suite; whether it is known depends on the constructor.
             (
-                IdentityKey::Raw { suite, key_pair },
+                IdentityKey::Raw {
+                    suite, key_pair, ..
+                },
                 IdentityKey::Raw {
                     suite: s2,
                     key_pair: k2,
+                    ..
                 },
             ) => suite == s2 && key_pair == k2,
             (IdentityKey::External(a), IdentityKey::External(b)) => {

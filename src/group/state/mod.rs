@@ -475,7 +475,7 @@ impl Group {
                 private_key,
                 public_key,
             };
-            SigningIdentity::from_key_pair(cs.cipher_suite(), state.credential, key_pair)
+            SigningIdentity::from_suite_key_pair(cs, state.credential, key_pair)
         };
 
         let e = state.epoch;
