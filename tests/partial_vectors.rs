@@ -65,7 +65,10 @@ fn passive_client_scenarios() {
     check("partial-passive-client-scenarios", 1, 0);
 }
 
-/// Unsupported: `state_before` has no private key to decrypt the path secret with.
+/// Unsupported: `state_before` has no private key (not even the receiver's leaf key) to
+/// decrypt the path secret with; everything else (authentication, proofs, the path secrets
+/// `state_after` gives, `commit_secret`, the key schedule, `state_after`) is checked and
+/// would fail the case.
 #[test]
 fn annotated_commit() {
     check("partial-annotated-commit", 0, 1);

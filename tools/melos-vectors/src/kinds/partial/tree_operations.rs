@@ -7,10 +7,10 @@
 //! GroupContext", and the vectors (made with MLSpp) stand for that GroupContext by the
 //! `tree_hash_after` bytes alone, i.e. each ciphertext is
 //! `EncryptWithLabel(node_key, "UpdatePathNode", tree_hash_after, path_secret)` (RFC 9420
-//! §5.1.3, §12.4.2). Every case of suites 1 to 7 opens with that context, and with no other
-//! one tried (an empty context, or a GroupContext made of the values the file gives). A
-//! partial member's own processing passes the encoded provisional GroupContext, as in
-//! `passive-client-scenarios.json` and `annotated-commit.json`.
+//! §5.1.3, §12.4.2). Every case opens with that context; an empty context, and encoded
+//! GroupContexts built from the values the partial files give, do not open them. A
+//! partial member's own processing uses the encoded provisional GroupContext, which the
+//! Commits of `passive-client-scenarios.json` confirm.
 
 use melos::CipherSuiteProvider;
 use melos::codec;
