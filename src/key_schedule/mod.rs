@@ -203,6 +203,12 @@ pub struct EpochSecrets {
 }
 
 impl EpochSecrets {
+    /// Moves the `encryption_secret` out (leaving an empty secret), for the secret tree that
+    /// becomes its only holder (RFC 9420 §9.2).
+    pub(crate) fn take_encryption_secret(&mut self) -> Secret {
+        core::mem::replace(&mut self.encryption_secret, Secret::zero(0))
+    }
+
     /// Derives every epoch secret from an `epoch_secret` (RFC 9420 §8).
     pub fn from_epoch_secret(
         cs: &dyn CipherSuiteProvider,

@@ -29,6 +29,10 @@ pub struct ProcessedPartialCommit {
     pub member: PartialMember,
     /// The Commit's `commit_secret` (RFC 9420 §8).
     pub commit_secret: Secret,
+    /// The new epoch's `encryption_secret` (RFC 9420 §8). The member keeps it only as the
+    /// root of its secret tree (§9.2: consumed secrets are deleted), never beside it: this
+    /// copy is for checks such as test vectors; drop it with this value.
+    pub encryption_secret: Secret,
 }
 
 /// The `psk_secret` of a Commit's PreSharedKey proposals, from `psks` (`(psk_id, psk)`
@@ -203,14 +207,13 @@ impl PartialMember {
         let interim =
             transcript::interim_transcript_hash(cs, &next_context.confirmed_transcript_hash, tag)?;
         let tree_size = receiver_after.tree_size()?;
+        let mut epoch = derived.epoch_secrets;
+        let encryption_secret = epoch.take_encryption_secret();
         let member = PartialMember {
             group_context: next_context,
             interim_transcript_hash: interim,
-            secret_tree: SecretTree::new(
-                derived.epoch_secrets.encryption_secret.clone(),
-                tree_size,
-            ),
-            epoch: derived.epoch_secrets,
+            secret_tree: SecretTree::new(encryption_secret.clone(), tree_size),
+            epoch,
             own_leaf: self.own_leaf,
             tree_size,
             keys,
@@ -220,6 +223,7 @@ impl PartialMember {
         Ok(ProcessedPartialCommit {
             member,
             commit_secret,
+            encryption_secret,
         })
     }
 

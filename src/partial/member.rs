@@ -125,7 +125,7 @@ impl PartialMember {
                 keys.push((x, secret.node_key_pair(cs)?.private_key));
             }
         }
-        let epoch = processed.epoch_secrets(cs)?;
+        let mut epoch = processed.epoch_secrets(cs)?;
         gi.verify_confirmation_tag(cs, epoch.confirmation_key.as_bytes())?;
         let interim_transcript_hash = transcript::interim_transcript_hash(
             cs,
@@ -135,7 +135,9 @@ impl PartialMember {
         Ok(PartialMember {
             group_context: gi.group_context.clone(),
             interim_transcript_hash,
-            secret_tree: SecretTree::new(epoch.encryption_secret.clone(), tree_size),
+            // RFC 9420 §9.2: the `encryption_secret` lives only as the secret tree's root, which
+            // deletes what it consumes; no copy is kept beside it.
+            secret_tree: SecretTree::new(epoch.take_encryption_secret(), tree_size),
             epoch,
             own_leaf,
             tree_size,
@@ -158,11 +160,12 @@ impl PartialMember {
         if state.own_leaf.0 >= state.n_leaves {
             return Err(PartialError::ProofLeafOutOfRange.into());
         }
+        let mut epoch = state.epoch_secrets;
         Ok(PartialMember {
-            secret_tree: SecretTree::new(state.epoch_secrets.encryption_secret.clone(), tree_size),
+            secret_tree: SecretTree::new(epoch.take_encryption_secret(), tree_size),
             group_context: state.group_context,
             interim_transcript_hash: state.interim_transcript_hash,
-            epoch: state.epoch_secrets,
+            epoch,
             own_leaf: state.own_leaf,
             tree_size,
             keys: state.keys,
@@ -171,7 +174,8 @@ impl PartialMember {
         })
     }
 
-    /// The epoch's secrets.
+    /// The epoch's secrets. The `encryption_secret` is empty: it lives only as the root of
+    /// the member's secret tree, which deletes what it consumes (RFC 9420 §9.2).
     pub fn epoch_secrets(&self) -> &EpochSecrets {
         &self.epoch
     }

@@ -491,3 +491,32 @@ fn partial_member_follows_an_external_commit() {
     let next = w.bob.process_commit(cs_, &ac, &[]).unwrap().member;
     assert_eq!(next.epoch_authenticator(), carol.epoch_authenticator());
 }
+
+/// RFC 9420 §9.2: the `encryption_secret` lives only as the root of the secret tree, which
+/// deletes what it consumes. A partial member kept a copy beside its secret tree for the
+/// whole epoch (anyone who read its state could re-derive message keys it had deleted);
+/// after a join and after each Commit its epoch secrets now hold no copy, and messages still
+/// decrypt.
+#[test]
+fn partial_member_keeps_no_encryption_secret() {
+    let mut w = world(HandshakeFormat::Public);
+    assert!(
+        w.bob
+            .epoch_secrets()
+            .encryption_secret
+            .as_bytes()
+            .is_empty()
+    );
+    let ac = commit_for_bob(&mut w, CommitOptions::default(), 0);
+    let out = w.bob.process_commit(cs(&w.p), &ac, &[]).unwrap();
+    assert!(!out.encryption_secret.as_bytes().is_empty());
+    assert!(
+        out.member
+            .epoch_secrets()
+            .encryption_secret
+            .as_bytes()
+            .is_empty()
+    );
+    w.bob = out.member;
+    assert_eq!(w.bob.epoch_authenticator(), w.alice.epoch_authenticator());
+}

@@ -90,7 +90,12 @@ pub fn member_from_state(
 }
 
 /// Compares a member's state with a vector's `state_after`.
-pub fn check_state(m: &PartialMember, state: &Value) -> Result<(), String> {
+/// `encryption_secret` is the epoch's, which the member keeps only as its secret tree's root.
+pub fn check_state(
+    m: &PartialMember,
+    encryption_secret: &Secret,
+    state: &Value,
+) -> Result<(), String> {
     let e = m.epoch_secrets();
     check_eq(
         "epoch",
@@ -129,7 +134,7 @@ pub fn check_state(m: &PartialMember, state: &Value) -> Result<(), String> {
     )?;
     check_eq(
         "encryption_secret",
-        e.encryption_secret.as_bytes(),
+        encryption_secret.as_bytes(),
         &hex_field(state, "encryption_secret")?,
     )?;
     Ok(())
@@ -176,7 +181,11 @@ fn verify_case(cs: &dyn CipherSuiteProvider, case: &Value) -> Result<(), String>
         out.member.epoch_authenticator(),
         &hex_field(case, "epoch_authenticator_after")?,
     )?;
-    check_state(&out.member, case.get("state_after").ok_or("state_after")?)
+    check_state(
+        &out.member,
+        &out.encryption_secret,
+        case.get("state_after").ok_or("state_after")?,
+    )
 }
 
 /// The public key of a proof's node.
@@ -333,6 +342,7 @@ fn verify_without_decryption(
     let interim =
         melos::transcript::interim_transcript_hash(cs, &next.confirmed_transcript_hash, tag)
             .map_err(|e| e.to_string())?;
+    let encryption_secret = derived.epoch_secrets.encryption_secret.clone();
     let member = PartialMember::from_state(PartialState {
         group_context: next,
         interim_transcript_hash: interim,
@@ -352,5 +362,5 @@ fn verify_without_decryption(
         member.epoch_authenticator(),
         &hex_field(case, "epoch_authenticator_after")?,
     )?;
-    check_state(&member, after)
+    check_state(&member, &encryption_secret, after)
 }
