@@ -10,18 +10,20 @@
 //! The input starts with a header of [`HEADER_LEN`] bytes: four bytes of the randomness
 //! seed, then a byte whose low seven bits modulo 7 pick the number of clients (2 to 8) and
 //! whose top bit has the creator add every client but the last one at once. Client 0
-//! creates the group (suite 1, the custom types of
-//! [`capabilities`](super::member_ops::fixture::capabilities), the external PSK
+//! creates the group (suite 1, the custom and draft-ietf-mls-extensions types of
+//! [`extensions_capabilities`](super::member_ops::fixture::extensions_capabilities), the
+//! application component [`APP_COMPONENT`](super::member_ops::fixture::APP_COMPONENT)
+//! registered by every client, the external PSK
 //! [`PSK_ID`](super::member_ops::fixture::PSK_ID) known to everyone). Then at most
 //! [`MAX_OPS`] operations follow, each an opcode byte
-//! (modulo 14) and its operands (a client is a byte modulo the number of clients):
+//! (modulo 16) and its operands (a client is a byte modulo the number of clients):
 //!
 //! | op | operation | operands |
 //! |----|-----------|----------|
 //! | 0 | Add: a member adds a client with a fresh KeyPackage, by value in its Commit or by reference (a proposal) | member, client, flags (bit 0 by reference, bit 1 path only when required) |
 //! | 1 | Remove: a member removes a client's leaf, by value or by reference | member, client, flags (as op 0) |
 //! | 2 | Update: [`Group::propose_update`] | member |
-//! | 3 | Commit: [`Group::commit`] of the pool, with one proposal by value | member, flags (bit 0 path only when required, bits 1-3: none, external PSK, resumption PSK, GroupContextExtensions), operands |
+//! | 3 | Commit: [`Group::commit`] of the pool, with one proposal by value | member, flags (bit 0 path only when required, bits 1-3: none, external PSK, resumption PSK, GroupContextExtensions, AppDataUpdate update, AppDataUpdate remove, none, none), operands |
 //! | 4 | PSK proposal by reference: external, or resumption of a recent epoch | member, kind |
 //! | 5 | GroupContextExtensions proposal by reference | member, extensions choice |
 //! | 6 | External join ([`Group::join_by_external_commit`]) from a member's GroupInfo | joiner, publisher, flags (bit 0 inject the external PSK) |
@@ -32,6 +34,8 @@
 //! | 11 | DS delivers a receiver's whole queue in order | receiver |
 //! | 12 | DS delivers every queue in order | - |
 //! | 13 | A client makes a new KeyPackage | client |
+//! | 14 | SelfRemove ([`Group::self_remove`], draft-ietf-mls-extensions) by reference | member |
+//! | 15 | AppDataUpdate (draft-ietf-mls-extensions) by reference | member, kind (bit 0 remove, else update with data) |
 //!
 //! A Commit is sent to the DS at once: if its epoch is the DS's current epoch it wins, its
 //! sender merges it and it is queued for every other client that has a state (a Welcome
@@ -46,8 +50,11 @@
 //!   authenticated the message;
 //! - a message with flipped bytes is never accepted (every byte is signed, MACed or
 //!   AEAD-protected), and accepted application data is the plaintext sent;
+//! - every active member in epoch `e` has the `app_data_dictionary` of the DS's record
+//!   ([`Group::app_data_dictionary`]);
 //! - a member that merged the Commit removing it is inactive and accepts no message of a
 //!   later epoch; a member whose credential leaves the group is told so by the Commit;
+//!   a member whose SelfRemove the Commit covers sees [`SelfRemoval::Verified`](crate::group::SelfRemoval::Verified);
 //! - a restored state processes the next message exactly as the original (same outcome,
 //!   same content, same saved bytes after);
 //! - liveness: an up-to-date member accepts the winning Commit when it holds every proposal
@@ -65,13 +72,16 @@ mod tests;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
+use crate::components::AppDataDictionary;
 use crate::crypto::{CryptoProvider, Secret};
 use crate::framing::MlsMessage;
 use crate::group::{CreateOptions, Group, KeyPackageOptions, PriorLeaf, PskStore, SigningIdentity};
 use crate::messages::{Credential, KeyPackage, KeyPackageBundle, Lifetime, ProposalRef};
 
 use super::member_ops::Reader;
-use super::member_ops::fixture::{PSK_ID, SUITE, capabilities, config};
+use super::member_ops::fixture::{
+    PSK_ID, SUITE, extensions_capabilities as capabilities, extensions_config as config,
+};
 
 /// The most operations a program runs.
 pub const MAX_OPS: usize = 32;
@@ -118,6 +128,13 @@ pub struct Stats {
     pub restores: usize,
     /// Deliveries with flipped bytes.
     pub flipped: usize,
+    /// Winning Commits that cover a SelfRemove proposal.
+    pub self_remove_commits: usize,
+    /// Members that merged a Commit covering their own SelfRemove and saw
+    /// [`SelfRemoval::Verified`](crate::group::SelfRemoval::Verified).
+    pub self_removals: usize,
+    /// Winning Commits that carry an AppDataUpdate proposal (by value or by reference).
+    pub app_data_commits: usize,
 }
 
 /// The DS's record of an epoch, from the sender of the Commit that started it.
@@ -128,6 +145,8 @@ struct EpochRecord {
     exporter: Vec<u8>,
     /// The credentials of the members.
     identities: Vec<Credential>,
+    /// The `app_data_dictionary` of the GroupContext.
+    dictionary: Option<AppDataDictionary>,
 }
 
 /// What a queued message is, for the checks.
@@ -158,6 +177,13 @@ struct CommitInfo {
     psk: bool,
 }
 
+/// The SelfRemove proposal a member sent: its epoch and reference.
+#[derive(Clone, Debug)]
+struct SentSelfRemove {
+    epoch: u64,
+    reference: ProposalRef,
+}
+
 /// A message queued for one receiver.
 #[derive(Clone, Debug)]
 struct Envelope {
@@ -174,6 +200,8 @@ struct Member {
     removed_from: Option<u64>,
     /// A copy restored from its saved state, compared on the next message.
     twin: Option<Group>,
+    /// The SelfRemove proposals it sent.
+    self_removes: Vec<SentSelfRemove>,
 }
 
 impl Member {
@@ -182,6 +210,7 @@ impl Member {
             group,
             removed_from: None,
             twin: None,
+            self_removes: Vec::new(),
         }
     }
 }
@@ -244,6 +273,7 @@ fn record(group: &Group) -> EpochRecord {
         tree_hash: group.group_context().tree_hash.clone(),
         exporter: exporter(group),
         identities: group.members().into_iter().map(|m| m.credential).collect(),
+        dictionary: group.app_data_dictionary().ok().flatten(),
     }
 }
 
@@ -336,7 +366,7 @@ impl World {
 
     fn step(&mut self, r: &mut Reader<'_>) {
         self.stats.ops = self.stats.ops.saturating_add(1);
-        match r.byte() % 14 {
+        match r.byte() % 16 {
             0 => self.op_add(r),
             1 => self.op_remove(r),
             2 => self.op_update(r),
@@ -353,10 +383,12 @@ impl World {
                 self.flush(to);
             }
             12 => self.flush_all(),
-            _ => {
+            13 => {
                 let c = self.pick(r);
                 self.key_package(c);
             }
+            14 => self.op_self_remove(r),
+            _ => self.op_app_data(r),
         }
     }
 
@@ -410,6 +442,10 @@ impl World {
                 assert!(
                     exporter(&m.group) == record.exporter,
                     "exporter outputs differ in epoch {epoch}"
+                );
+                assert!(
+                    m.group.app_data_dictionary().ok().flatten() == record.dictionary,
+                    "app_data_dictionary differs in epoch {epoch}"
                 );
                 self.stats.agreements = self.stats.agreements.saturating_add(1);
             }

@@ -6,10 +6,10 @@
 use alloc::vec::Vec;
 
 use crate::framing::{MlsMessage, MlsMessageBody};
-use crate::group::{Group, ProcessedContent, ProcessedMessage};
+use crate::group::{Group, ProcessedContent, ProcessedMessage, SelfRemoval};
 
 use super::super::member_ops::Reader;
-use super::super::member_ops::fixture::config;
+use super::super::member_ops::fixture::extensions_config as config;
 use super::{Envelope, Kind, Member, World, saved};
 
 /// `base` with `mask` XORed in at `offset` (modulo the length).
@@ -291,6 +291,23 @@ impl World {
                     ProcessedContent::Proposal(..) => {}
                     ProcessedContent::Commit(staged) => {
                         let removes_self = staged.removes_self();
+                        // A Commit covering this member's own SelfRemove removes it, and
+                        // the member learns so (draft-ietf-mls-extensions, "SelfRemove
+                        // Proposal").
+                        let own_self_remove = match &envelope.kind {
+                            Kind::Commit(info) => member.self_removes.iter().any(|s| {
+                                s.epoch == processed.epoch && info.covered.contains(&s.reference)
+                            }),
+                            _ => false,
+                        };
+                        if own_self_remove {
+                            assert!(
+                                removes_self
+                                    && matches!(staged.self_removal(), Some(SelfRemoval::Verified)),
+                                "a Commit covering a member's SelfRemove did not tell it"
+                            );
+                            bump(&mut stats.self_removals);
+                        }
                         let new_epoch = staged.new_epoch();
                         let merged = member.group.merge_staged_commit(*staged);
                         assert!(merged.is_ok(), "a receiver cannot merge a staged Commit");

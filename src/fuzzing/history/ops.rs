@@ -4,6 +4,7 @@
 
 use alloc::vec::Vec;
 
+use crate::components::{APP_DATA_UPDATE, AppDataUpdate};
 use crate::framing::MlsMessage;
 use crate::group::{
     CommitOptions, ExternalCommitOptions, Group, GroupInfoOptions, PathChoice, ProposalStatus,
@@ -14,9 +15,10 @@ use crate::messages::{
 
 use super::super::member_ops::Reader;
 use super::super::member_ops::fixture::{
-    CUSTOM_EXTENSION, CUSTOM_PROPOSAL, PSK_ID, capabilities, config,
+    APP_COMPONENT, CUSTOM_EXTENSION, CUSTOM_PROPOSAL, PSK_ID,
+    extensions_capabilities as capabilities, extensions_config as config,
 };
-use super::{CommitInfo, Envelope, INBOX, Kind, Member, World, record, saved};
+use super::{CommitInfo, Envelope, INBOX, Kind, Member, SentSelfRemove, World, record, saved};
 use crate::messages::CredentialType;
 
 fn path(when_required: bool) -> PathChoice {
@@ -29,6 +31,21 @@ fn path(when_required: bool) -> PathChoice {
 
 fn is_psk(p: &Proposal) -> bool {
     matches!(p, Proposal::PreSharedKey(_))
+}
+
+fn is_app_data(p: &Proposal) -> bool {
+    p.proposal_type() == APP_DATA_UPDATE
+}
+
+/// An AppDataUpdate of [`APP_COMPONENT`] chosen by `r`: a remove if `remove`, else an
+/// update with data from `r` (draft-ietf-mls-extensions, "AppDataUpdate").
+fn app_data(remove: bool, r: &mut Reader<'_>) -> Option<Proposal> {
+    let update = if remove {
+        AppDataUpdate::remove(APP_COMPONENT)
+    } else {
+        AppDataUpdate::update(APP_COMPONENT, r.blob().to_vec())
+    };
+    update.to_proposal().ok()
 }
 
 /// GroupContextExtensions chosen by `r`: none, a custom extension, `required_capabilities`
@@ -159,7 +176,7 @@ impl World {
         let Some(group) = self.group_mut(from) else {
             return;
         };
-        let inline = match (flags >> 1) % 4 {
+        let inline = match (flags >> 1) % 8 {
             1 => group.external_psk_proposal(PSK_ID).ok(),
             2 => {
                 let back = u64::from(r.byte() % 3);
@@ -169,6 +186,8 @@ impl World {
             3 => Some(Proposal::GroupContextExtensions(GroupContextExtensions {
                 extensions: extensions(r),
             })),
+            4 => app_data(false, r),
+            5 => app_data(true, r),
             _ => None,
         };
         self.commit(
@@ -207,6 +226,41 @@ impl World {
         self.propose(from, proposal);
     }
 
+    /// Op 14: a SelfRemove by reference (draft-ietf-mls-extensions, "SelfRemove
+    /// Proposal"); the member remembers its reference to check that it learns its removal.
+    pub(super) fn op_self_remove(&mut self, r: &mut Reader<'_>) {
+        let from = self.pick(r);
+        let Some(group) = self.group_mut(from) else {
+            return;
+        };
+        let Ok(message) = group.self_remove() else {
+            return;
+        };
+        let epoch = group.epoch();
+        let own = crate::framing::Sender::Member(group.own_leaf());
+        let reference = group
+            .pending_proposals()
+            .find(|p| p.sender == own && matches!(p.proposal, Proposal::SelfRemove))
+            .map(|p| p.reference.clone());
+        if let (Some(reference), Some(member)) = (
+            reference,
+            self.clients.get_mut(from).and_then(|c| c.state.as_mut()),
+        ) {
+            member
+                .self_removes
+                .push(SentSelfRemove { epoch, reference });
+        }
+        self.broadcast(from, &message, &Kind::Proposal);
+    }
+
+    /// Op 15: an AppDataUpdate of [`APP_COMPONENT`] by reference.
+    pub(super) fn op_app_data(&mut self, r: &mut Reader<'_>) {
+        let (from, kind) = (self.pick(r), r.byte());
+        if let Some(p) = app_data(kind & 1 != 0, r) {
+            self.propose(from, p);
+        }
+    }
+
     /// [`Group::commit`] at `from`, then the DS decides: the Commit wins if it is of the
     /// DS's current epoch (the committer merges it), else the committer discards it.
     pub(super) fn commit(&mut self, from: usize, options: CommitOptions) {
@@ -218,9 +272,17 @@ impl World {
         let pool: Vec<_> = group
             .pending_proposals()
             .filter(|p| p.status == ProposalStatus::Accepted)
-            .map(|p| (p.reference.clone(), is_psk(&p.proposal)))
+            .map(|p| {
+                let kind = (
+                    is_psk(&p.proposal),
+                    matches!(p.proposal, Proposal::SelfRemove),
+                    is_app_data(&p.proposal),
+                );
+                (p.reference.clone(), kind)
+            })
             .collect();
         let inline_psk = options.proposals.iter().any(is_psk);
+        let inline_app_data = options.proposals.iter().any(is_app_data);
         let Ok(out) = group.commit(options) else {
             return;
         };
@@ -238,9 +300,15 @@ impl World {
             merged.is_ok(),
             "the committer cannot merge its winning Commit"
         );
+        if pool.iter().any(|(_, (_, s, _))| *s) {
+            self.stats.self_remove_commits = self.stats.self_remove_commits.saturating_add(1);
+        }
+        if inline_app_data || pool.iter().any(|(_, (_, _, a))| *a) {
+            self.stats.app_data_commits = self.stats.app_data_commits.saturating_add(1);
+        }
         let info = CommitInfo {
             epoch,
-            psk: inline_psk || pool.iter().any(|(_, p)| *p),
+            psk: inline_psk || pool.iter().any(|(_, (p, _, _))| *p),
             covered: pool.into_iter().map(|(c, _)| c).collect(),
         };
         self.won(from, &out.commit, out.welcome.as_ref(), info);
@@ -376,7 +444,8 @@ impl World {
         let Ok(bytes) = member.group.to_bytes() else {
             return;
         };
-        let restored = Group::from_bytes(provider, bytes.as_bytes());
+        // The hooks (the registered application component) are code, not saved state.
+        let restored = Group::from_bytes_with_hooks(provider, config(at).hooks, bytes.as_bytes());
         assert!(restored.is_ok(), "a saved group does not restore");
         if let Ok(restored) = restored {
             assert!(

@@ -1,7 +1,8 @@
 //! The seed programs of the `group_history` corpus (`fuzz/corpus/group_history/`), each
 //! leading the group somewhere random bytes rarely reach: joins by Welcome and by external
 //! Commit, resyncs of members that fell behind, PSKs, GroupContextExtensions, save and
-//! restore, and a DS that drops, duplicates, reorders, delays and corrupts. The encoding
+//! restore, SelfRemove and AppDataUpdate proposals (draft-ietf-mls-extensions), and a DS
+//! that drops, duplicates, reorders, delays and corrupts. The encoding
 //! is described in [`super`]; the comments say what each program does.
 
 use alloc::vec::Vec;
@@ -21,6 +22,8 @@ const DS: u8 = 10;
 const FLUSH: u8 = 11;
 const FLUSH_ALL: u8 = 12;
 const KEY_PACKAGE: u8 = 13;
+const SELF_REMOVE: u8 = 14;
+const APP_DATA: u8 = 15;
 /// DS actions.
 const DELIVER: u8 = 0;
 const DROP: u8 = 1;
@@ -35,6 +38,10 @@ const BY_REF: u8 = 1;
 const INLINE_EXTERNAL_PSK: u8 = 1 << 1;
 const INLINE_RESUMPTION_PSK: u8 = 2 << 1;
 const INLINE_GCE: u8 = 3 << 1;
+const INLINE_APP_DATA: u8 = 4 << 1;
+const INLINE_APP_DATA_REMOVE: u8 = 5 << 1;
+/// Op 15 kinds.
+const APP_DATA_UPDATE: u8 = 0;
 
 /// The header: seed `s`, `n` clients, and whether all but the last start in the group.
 fn header(s: u8, n: u8, all: bool) -> Vec<u8> {
@@ -417,6 +424,47 @@ pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
                 true,
                 &[GCE, 2, 0, GCE, 2, 0, FLUSH_ALL, COMMIT, 0, 0, FLUSH_ALL],
             ),
+        ),
+        (
+            "seed-32-self-remove-and-app-data",
+            // 0 commits an AppDataUpdate "a" by value, 1 one removing the entry; 2 sends a
+            // SelfRemove and 1 an AppDataUpdate "hi" by reference; 3 commits both, so 2
+            // learns it is out; 0 sends, which 2 cannot read.
+            [
+                program(
+                    32,
+                    5,
+                    true,
+                    &[
+                        COMMIT,
+                        0,
+                        INLINE_APP_DATA,
+                        1,
+                        b'a',
+                        FLUSH_ALL,
+                        COMMIT,
+                        1,
+                        INLINE_APP_DATA_REMOVE,
+                        FLUSH_ALL,
+                        SELF_REMOVE,
+                        2,
+                        APP_DATA,
+                        1,
+                        APP_DATA_UPDATE,
+                        2,
+                        b'h',
+                        b'i',
+                        FLUSH_ALL,
+                        COMMIT,
+                        3,
+                        0,
+                        FLUSH_ALL,
+                    ],
+                ),
+                a(0, b's').to_vec(),
+                Vec::from([FLUSH_ALL]),
+            ]
+            .concat(),
         ),
     ])
 }

@@ -229,7 +229,7 @@ fn mutations_and_random_programs_run() {
         let data: Vec<u8> = (0..len)
             .map(|_| match rng.next() % 4 {
                 0 => rng.next() as u8,
-                _ => (rng.next() % 14) as u8,
+                _ => (rng.next() % 16) as u8,
             })
             .collect();
         run(&data);
@@ -260,4 +260,32 @@ fn a_flipped_copy_does_not_expire_the_generation() {
         99, 10, 26, 0, 35, 0, 0, 0, 234, 201,
     ];
     run(&input);
+}
+
+/// The draft-ietf-mls-extensions proposals go through real group processing: the seed's
+/// AppDataUpdates (by value and by reference) and a SelfRemove are committed, the leaver
+/// learns it is out, and the remaining members agree on the dictionary.
+#[test]
+fn self_remove_and_app_data_are_committed() {
+    use super::super::member_ops::fixture::APP_COMPONENT;
+    let seed = &seeds()["seed-32-self-remove-and-app-data"];
+    let s = run(seed);
+    assert_eq!(s.commits, 4, "{s:?}");
+    assert_eq!((s.self_remove_commits, s.self_removals), (1, 1), "{s:?}");
+    assert_eq!(s.app_data_commits, 3, "{s:?}");
+    assert!(s.removed_refusals >= 1, "{s:?}");
+    let w = world(seed);
+    let leaver = w.clients[2].state.as_ref().unwrap();
+    assert!(!leaver.group.is_active());
+    assert_eq!(leaver.removed_from, Some(4));
+    for i in [0, 1, 3] {
+        let m = w.clients[i].state.as_ref().unwrap();
+        assert_eq!(m.group.epoch(), 4);
+        assert_eq!(
+            m.group.component_data(APP_COMPONENT).unwrap().as_deref(),
+            Some(&b"hi"[..]),
+            "client {i}"
+        );
+        assert_eq!(m.group.members().len(), 3);
+    }
 }

@@ -4,12 +4,15 @@
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
+use crate::components::{
+    APP_DATA_DICTIONARY, APP_DATA_UPDATE, ComponentId, ComponentRegistry, OpaqueComponent,
+};
 use crate::crypto::rust_crypto::RustCrypto;
 use crate::crypto::{CipherSuite, CryptoProvider, Secret};
 use crate::error::Error;
 use crate::group::{
-    CommitOptions, CreateOptions, Group, GroupConfig, HandshakeFormat, KeyPackageOptions,
-    ProcessedContent, PskStore, SigningIdentity,
+    CommitOptions, CreateOptions, Group, GroupConfig, GroupHooks, HandshakeFormat,
+    KeyPackageOptions, ProcessedContent, PskStore, SigningIdentity,
 };
 use crate::messages::{
     Capabilities, Credential, ExtensionType, ExternalSender, KeyPackage, KeyPackageBundle,
@@ -64,6 +67,29 @@ pub fn capabilities() -> Capabilities {
     caps.proposals.push(CUSTOM_PROPOSAL);
     caps.extensions.push(CUSTOM_EXTENSION);
     caps
+}
+
+/// The application component of the `group_history` target (private-use range,
+/// draft-ietf-mls-extensions § "Component IDs"): an [`OpaqueComponent`], last update wins.
+pub const APP_COMPONENT: ComponentId = 0x8001;
+
+/// [`capabilities`] plus the draft-ietf-mls-extensions types the `group_history` target
+/// exercises: SelfRemove and AppDataUpdate proposals, the `app_data_dictionary` extension.
+pub fn extensions_capabilities() -> Capabilities {
+    let mut caps = capabilities();
+    caps.proposals.push(ProposalType::SELF_REMOVE);
+    caps.proposals.push(APP_DATA_UPDATE);
+    caps.extensions.push(APP_DATA_DICTIONARY);
+    caps
+}
+
+/// [`config`] with [`APP_COMPONENT`] registered (`GroupHooks::with_app_components`), for
+/// the `group_history` target.
+pub fn extensions_config(index: usize) -> GroupConfig {
+    let mut config = config(index);
+    let components = ComponentRegistry::new().with(APP_COMPONENT, Arc::new(OpaqueComponent));
+    config.hooks = GroupHooks::new().with_app_components(Arc::new(components));
+    config
 }
 
 /// The configuration of the member at `index` (handshake format by parity of index / 2).
