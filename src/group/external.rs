@@ -16,7 +16,6 @@
 //! Delivery Service rejects the Commit, the caller drops that group and joins again from a
 //! fresh GroupInfo.
 
-use alloc::collections::VecDeque;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
@@ -502,26 +501,18 @@ impl Group {
         let staged = applied.diff.into_staged();
         tree.merge(staged)?;
         let epoch = EpochState::new(derived.epoch_secrets, tree.size(), config.secret_tree);
-        let mut group = Group {
-            provider: provider.clone(),
+        let group = Group::at_first_epoch(
+            provider,
             config,
             identity,
             tree,
-            keys: path.private_keys,
-            context: FramingContext::new(next)?,
-            interim_transcript_hash: interim,
-            confirmation_tag: tag,
+            path.private_keys,
+            FramingContext::new(next)?,
+            interim,
+            tag,
             epoch,
-            past_epochs: VecDeque::new(),
-            proposals: Vec::new(),
-            pending_updates: Vec::new(),
-            pending_commit: None,
-            psks: psks.clone(),
-            resumption_psks: VecDeque::new(),
-            active: true,
-            reinit: None,
-        };
-        group.remember_resumption_psk();
+            psks,
+        );
         let group_info = match options.group_info {
             Some(o) => Some(group.group_info(o)?),
             None => None,

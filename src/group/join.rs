@@ -271,15 +271,45 @@ impl Group {
         let interim =
             interim_transcript_hash(cs, &ctx.confirmed_transcript_hash, &gi.confirmation_tag)?;
         let epoch = EpochState::new(secrets, tree.size(), config.secret_tree);
-        let mut group = Group {
-            provider: provider.clone(),
+        Ok(Group::at_first_epoch(
+            provider,
             config,
             identity,
             tree,
             keys,
-            context: FramingContext::new(ctx.clone())?,
-            interim_transcript_hash: interim,
-            confirmation_tag: gi.confirmation_tag.clone(),
+            FramingContext::new(ctx.clone())?,
+            interim,
+            gi.confirmation_tag.clone(),
+            epoch,
+            psks,
+        ))
+    }
+
+    /// A member in the first epoch it holds (joined by Welcome or external Commit, or
+    /// upgraded from a partial member): no past epochs, nothing pending, an empty proposal
+    /// pool, and the epoch's resumption PSK remembered (RFC 9420 §8.6).
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn at_first_epoch(
+        provider: Arc<dyn CryptoProvider>,
+        config: GroupConfig,
+        identity: SigningIdentity,
+        tree: RatchetTree,
+        keys: TreePrivateKeys,
+        context: FramingContext,
+        interim_transcript_hash: Vec<u8>,
+        confirmation_tag: Vec<u8>,
+        epoch: EpochState,
+        psks: &PskStore,
+    ) -> Group {
+        let mut group = Group {
+            provider,
+            config,
+            identity,
+            tree,
+            keys,
+            context,
+            interim_transcript_hash,
+            confirmation_tag,
             epoch,
             past_epochs: VecDeque::new(),
             proposals: Vec::new(),
@@ -291,7 +321,7 @@ impl Group {
             reinit: None,
         };
         group.remember_resumption_psk();
-        Ok(group)
+        group
     }
 }
 

@@ -7,7 +7,6 @@
 //! RFC9420." The draft says nothing more (how the tree is delivered, what state carries
 //! over); what is carried over here is everything that makes the member the same member.
 
-use alloc::collections::VecDeque;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
@@ -129,26 +128,18 @@ impl PartialMember {
 
         let mut epoch = EpochState::new(self.epoch.clone(), tree.size(), config.secret_tree);
         epoch.secret_tree = self.secret_tree.clone();
-        let mut group = Group {
-            provider: provider.clone(),
+        let mut group = Group::at_first_epoch(
+            provider.clone(),
             config,
             identity,
             tree,
             keys,
-            context: FramingContext::new(ctx.clone())?,
-            interim_transcript_hash: self.interim_transcript_hash.clone(),
-            confirmation_tag: self.confirmation_tag.clone(),
+            FramingContext::new(ctx.clone())?,
+            self.interim_transcript_hash.clone(),
+            self.confirmation_tag.clone(),
             epoch,
-            past_epochs: VecDeque::new(),
-            proposals: Vec::new(),
-            pending_updates: Vec::new(),
-            pending_commit: None,
-            psks: psks.clone(),
-            resumption_psks: VecDeque::new(),
-            active: true,
-            reinit: None,
-        };
-        group.remember_resumption_psk();
+            psks,
+        );
         for p in &self.proposals {
             let checks = Checks {
                 now: None,
