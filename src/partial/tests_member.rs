@@ -19,13 +19,16 @@ use crate::messages::{Credential, KeyPackageBundle, Lifetime};
 use crate::ratchet_tree::{RatchetTree, TreeView};
 use crate::tree_math::LeafIndex;
 
-const SUITE: CipherSuite = CipherSuite(1);
+pub(super) const SUITE: CipherSuite = CipherSuite(1);
 
-fn cs(p: &Arc<dyn CryptoProvider>) -> &dyn CipherSuiteProvider {
+pub(super) fn cs(p: &Arc<dyn CryptoProvider>) -> &dyn CipherSuiteProvider {
     p.suite(SUITE).unwrap()
 }
 
-fn bundle(p: &Arc<dyn CryptoProvider>, name: &str) -> (SigningIdentity, KeyPackageBundle) {
+pub(super) fn bundle(
+    p: &Arc<dyn CryptoProvider>,
+    name: &str,
+) -> (SigningIdentity, KeyPackageBundle) {
     let id = SigningIdentity::generate(cs(p), Credential::Basic(name.as_bytes().to_vec())).unwrap();
     let kp = id
         .key_package(
@@ -39,7 +42,7 @@ fn bundle(p: &Arc<dyn CryptoProvider>, name: &str) -> (SigningIdentity, KeyPacka
     (id, kp)
 }
 
-fn partial_err<T: core::fmt::Debug>(r: Result<T, Error>) -> PartialError {
+pub(super) fn partial_err<T: core::fmt::Debug>(r: Result<T, Error>) -> PartialError {
     match r {
         Err(Error::Partial(e)) => e,
         other => panic!("expected a PartialError, got {other:?}"),

@@ -9,44 +9,20 @@ use alloc::vec::Vec;
 
 use super::tests::provider;
 use super::*;
-use crate::crypto::{CipherSuite, CipherSuiteProvider, CryptoProvider, Secret};
+use crate::crypto::{CryptoProvider, Secret};
 use crate::error::{Error, GroupError, PartialError};
 use crate::framing::{MlsMessage, MlsMessageBody, PrivateMessage, PublicMessage, Sender};
 use crate::group::{
     CommitOptions, Group, GroupConfig, HandshakeFormat, PathChoice, ProcessedContent, PskStore,
     SigningIdentity,
 };
-use crate::messages::{Credential, KeyPackageBundle, Lifetime, ProposalRef};
+use crate::messages::ProposalRef;
 use crate::ratchet_tree::{RatchetTree, TreeView};
 use crate::tree_math::LeafIndex;
 
-const SUITE: CipherSuite = CipherSuite(1);
+use super::tests_member::{SUITE, bundle, cs, partial_err};
+
 const PSK_ID: &[u8] = b"partial-psk";
-
-fn cs(p: &Arc<dyn CryptoProvider>) -> &dyn CipherSuiteProvider {
-    p.suite(SUITE).unwrap()
-}
-
-fn bundle(p: &Arc<dyn CryptoProvider>, name: &str) -> (SigningIdentity, KeyPackageBundle) {
-    let id = SigningIdentity::generate(cs(p), Credential::Basic(name.as_bytes().to_vec())).unwrap();
-    let kp = id
-        .key_package(
-            cs(p),
-            Lifetime {
-                not_before: 0,
-                not_after: u64::MAX,
-            },
-        )
-        .unwrap();
-    (id, kp)
-}
-
-fn partial_err<T: core::fmt::Debug>(r: Result<T, Error>) -> PartialError {
-    match r {
-        Err(Error::Partial(e)) => e,
-        other => panic!("expected a PartialError, got {other:?}"),
-    }
-}
 
 fn psks() -> PskStore {
     let mut s = PskStore::new();
