@@ -8,7 +8,8 @@
 //! (wall) or the instruction count of the timed region (instructions).
 //!
 //! In instruction mode the runner starts itself again under
-//! `valgrind --tool=callgrind --collect-atstart=no --toggle-collect=R --dump-after=R` (R the
+//! `valgrind --tool=callgrind --collect-atstart=no --instr-atstart=no --toggle-collect=R
+//! --dump-after=R` (R the
 //! timed region's function, `melos_bench_peers::harness::region`) with
 //! `RAYON_NUM_THREADS=1`: callgrind collects only inside the timed region and writes one dump
 //! per region; the child prints the workloads in the order it ran them, and the parent
@@ -121,7 +122,8 @@ fn run_memory(args: &Args, live: &dyn Fn() -> usize) -> Option<(usize, Option<us
 const REGION: &str = "melos_bench_peers::harness::region";
 
 /// Reads callgrind's dumps `cg.out.1`, `cg.out.2`, ... in `dir`: the instruction count
-/// (the `summary:` or `totals:` line) of each, in dump order.
+/// (the `totals:` line: with `--instr-atstart=no` the `summary:` line of a later dump is
+/// not that dump's cost) of each, in dump order.
 fn read_dumps(dir: &Path) -> Vec<u64> {
     let mut found = Vec::new();
     for i in 1.. {
@@ -129,8 +131,7 @@ fn read_dumps(dir: &Path) -> Vec<u64> {
             break;
         };
         let count = text.lines().find_map(|line| {
-            line.strip_prefix("summary: ")
-                .or_else(|| line.strip_prefix("totals: "))
+            line.strip_prefix("totals: ")
                 .and_then(|r| r.split_whitespace().next())
                 .and_then(|x| x.parse().ok())
         });
@@ -147,6 +148,15 @@ fn under_callgrind() -> Option<Vec<(String, u64, usize)>> {
     let keep = std::env::var_os("BENCH_PEERS_KEEP_DUMPS").is_some();
     let output = Command::new("valgrind")
         .args(["--tool=callgrind", "-q", "--collect-atstart=no"])
+        // Uninstrumented outside the timed regions (`valgrind` module): same counts, a
+        // fraction of the time for the setup.
+        // BENCH_PEERS_FULL_INSTRUMENTATION=1 instruments the whole run instead (slow; a
+        // check that both give the same counts).
+        .args(
+            (crate::valgrind::SUPPORTED
+                && std::env::var_os("BENCH_PEERS_FULL_INSTRUMENTATION").is_none())
+            .then_some("--instr-atstart=no"),
+        )
         // Kept dumps name every function in full, so that each reads on its own.
         .args(keep.then_some("--compress-strings=no"))
         .arg(format!("--toggle-collect={REGION}"))

@@ -105,7 +105,13 @@ impl Measure {
             let mut output = None;
             let cpu0 = (self.mode == Mode::Wall).then(cpu_time).flatten();
             let t = Instant::now();
+            if self.mode == Mode::Instructions {
+                crate::valgrind::start_instrumentation();
+            }
             region(&mut || output = Some(black_box(run(black_box(&mut state)))));
+            if self.mode == Mode::Instructions {
+                crate::valgrind::stop_instrumentation();
+            }
             let d = t.elapsed();
             if let (Some(c0), Some(c1)) = (cpu0, cpu_time()) {
                 cpus.push(c1.saturating_sub(c0));
