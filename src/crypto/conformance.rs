@@ -496,6 +496,15 @@ impl Checker<'_> {
             "decrypt_with_label rejects another label",
             labels::decrypt_with_label(cs, &kp.private_key, b"M", b"C", &ct).is_err(),
         )?;
+        let pt = self.ok(
+            "decrypt_with_label_and_public_key",
+            labels::decrypt_with_label_and_public_key(cs, &kp.private_key, pk, b"L", b"C", &ct)
+                .map_err(label_err),
+        )?;
+        self.check(
+            "hpke_open_with_public_key opens what hpke_open opens",
+            pt.as_bytes() == b"pt",
+        )?;
 
         let skp = self.ok(
             "signature_generate_key_pair",

@@ -167,6 +167,23 @@ pub fn decrypt_with_label(
     Ok(cs.hpke_open(ciphertext, private_key, &labeled_pair(label, context)?, &[])?)
 }
 
+/// [`decrypt_with_label`] for a caller that also holds the recipient's `PublicKey` (a tree
+/// node's `encryption_key`, a KeyPackage's `init_key`): the same result through
+/// [`CipherSuiteProvider::hpke_open_with_public_key`], which need not recompute the public
+/// key from `private_key`. A `public_key` that does not belong to `private_key` fails to
+/// decrypt.
+pub fn decrypt_with_label_and_public_key(
+    cs: &dyn CipherSuiteProvider,
+    private_key: &HpkePrivateKey,
+    public_key: &[u8],
+    label: &[u8],
+    context: &[u8],
+    ciphertext: &HpkeCiphertext,
+) -> Result<Secret, Error> {
+    let info = labeled_pair(label, context)?;
+    Ok(cs.hpke_open_with_public_key(ciphertext, private_key, public_key, &info, &[])?)
+}
+
 /// `RefHash(label, value) = Hash(RefHashInput)` (RFC 9420 §5.2):
 ///
 /// ```text

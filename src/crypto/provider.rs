@@ -142,6 +142,28 @@ pub trait CipherSuiteProvider: Send + Sync {
         info: &[u8],
         aad: &[u8],
     ) -> Result<Secret, CryptoError>;
+    /// `OpenBase(enc, skR, info, aad, ct)` for a caller that also holds `pkR`, the public key
+    /// of `private_key` that the sender encrypted to (a ratchet tree node's
+    /// `encryption_key`, a KeyPackage's `init_key`). A DHKEM's `Decap` puts
+    /// `pkRm = SerializePublicKey(pk(skR))` into its `kem_context` (RFC 9180 §4.1); given
+    /// `pkR`, a backend need not recompute it (a scalar multiplication).
+    ///
+    /// `public_key` must be `private_key`'s public key; the result is then
+    /// [`Self::hpke_open`]'s. A backend that uses it gets, for any other key, a shared secret
+    /// that differs from the sender's, so that the AEAD refuses the ciphertext
+    /// ([`CryptoError::DecryptionFailed`]; never another plaintext). The default
+    /// implementation ignores `public_key` and calls [`Self::hpke_open`].
+    fn hpke_open_with_public_key(
+        &self,
+        ciphertext: &HpkeCiphertext,
+        private_key: &HpkePrivateKey,
+        public_key: &[u8],
+        info: &[u8],
+        aad: &[u8],
+    ) -> Result<Secret, CryptoError> {
+        let _ = public_key;
+        self.hpke_open(ciphertext, private_key, info, aad)
+    }
     /// `SetupBaseS(pkR, info)` followed by `Export(exporter_context, len)`; returns `enc` and
     /// the exported secret (RFC 9420 §8.3 external init).
     fn hpke_export_sender(

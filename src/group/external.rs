@@ -586,7 +586,7 @@ impl Group {
         } else {
             Some(
                 merged
-                    .decrypt(cs, &next.encode()?, &mut keys)?
+                    .decrypt_in(cs, &applied.diff, &next.encode()?, &mut keys)?
                     .commit_secret,
             )
         };

@@ -562,7 +562,7 @@ impl Group {
                 if self_removed {
                     None
                 } else {
-                    let got = merged.decrypt(cs, &next.encode()?, &mut keys)?;
+                    let got = merged.decrypt_in(cs, &applied.diff, &next.encode()?, &mut keys)?;
                     Some(got.commit_secret)
                 }
             }

@@ -388,9 +388,10 @@ impl Welcome {
             if kp.cipher_suite != self.cipher_suite {
                 return Err(MessageError::WelcomeCipherSuiteMismatch.into());
             }
-            let plaintext = labels::decrypt_with_label(
+            let plaintext = labels::decrypt_with_label_and_public_key(
                 cs,
                 init_private_key,
+                kp.init_key.as_bytes(),
                 WELCOME_LABEL,
                 &self.encrypted_group_info,
                 &entry.encrypted_group_secrets,

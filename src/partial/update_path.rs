@@ -124,11 +124,15 @@ pub fn process_update_path(
         {
             continue;
         }
-        key = keys.iter().find(|(k, _)| *k == x).map(|(_, k)| k);
+        key = keys
+            .iter()
+            .find(|(k, _)| *k == x)
+            .map(|(_, k)| (k, node_key(node)));
         break;
     }
-    let key = key.ok_or(PartialError::NoDecryptionKey)?;
-    let mut secret = PathSecret::decrypt(cs, key, group_context, ciphertext)?;
+    let (key, public_key) = key.ok_or(PartialError::NoDecryptionKey)?;
+    let mut secret =
+        PathSecret::decrypt_with_public_key(cs, key, public_key, group_context, ciphertext)?;
 
     // The non-blank nodes at and above the LCA on the receiver's path, bottom up.
     let mut path_secrets = Vec::new();

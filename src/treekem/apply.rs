@@ -197,6 +197,32 @@ impl MergedPath<'_> {
         group_context: &[u8],
         keys: &mut TreePrivateKeys,
     ) -> Result<ReceivedPath, Error> {
+        self.decrypt_impl(cs, None::<&TreeDiff<'_>>, group_context, keys)
+    }
+
+    /// [`MergedPath::decrypt`] given `tree`, the tree the path was merged into: the
+    /// receiver's decryption node is on the sender's copath, which the merge left as it
+    /// was, so its `encryption_key` there is the key the sender encrypted to. It goes to
+    /// HPKE with the private key ([`PathSecret::decrypt_with_public_key`]), which saves
+    /// recomputing it (a scalar multiplication per processed Commit). Same result as
+    /// [`MergedPath::decrypt`].
+    pub fn decrypt_in<T: TreeView>(
+        &self,
+        cs: &dyn CipherSuiteProvider,
+        tree: &T,
+        group_context: &[u8],
+        keys: &mut TreePrivateKeys,
+    ) -> Result<ReceivedPath, Error> {
+        self.decrypt_impl(cs, Some(tree), group_context, keys)
+    }
+
+    fn decrypt_impl<T: TreeView>(
+        &self,
+        cs: &dyn CipherSuiteProvider,
+        tree: Option<&T>,
+        group_context: &[u8],
+        keys: &mut TreePrivateKeys,
+    ) -> Result<ReceivedPath, Error> {
         let receiver = keys.own_leaf();
         if receiver == self.sender {
             return Err(TreeKemError::ReceiverIsSender.into());
@@ -217,10 +243,10 @@ impl MergedPath<'_> {
             .path
             .get(start)
             .ok_or(TreeKemError::ReceiverNotInPath)?;
-        let (index, private_key) = resolution
+        let (index, node, private_key) = resolution
             .iter()
             .enumerate()
-            .find_map(|(i, r)| keys.key_for(*r).map(|k| (i, k)))
+            .find_map(|(i, r)| keys.key_for(*r).map(|k| (i, *r, k)))
             .ok_or(TreeKemError::NoPrivateKey)?;
         let ciphertext = self
             .update_path
@@ -228,7 +254,13 @@ impl MergedPath<'_> {
             .get(start)
             .and_then(|n| n.encrypted_path_secret.get(index))
             .ok_or(TreeKemError::CiphertextCountMismatch)?;
-        let first = PathSecret::decrypt(cs, private_key, group_context, ciphertext)?;
+        let public_key = tree.and_then(|t| t.node_public_key(node));
+        let first = match public_key {
+            Some(pk) => {
+                PathSecret::decrypt_with_public_key(cs, private_key, pk, group_context, ciphertext)?
+            }
+            None => PathSecret::decrypt(cs, private_key, group_context, ciphertext)?,
+        };
 
         let mut new_keys: Vec<(NodeIndex, HpkePrivateKey)> = Vec::new();
         let mut secret = first.clone();

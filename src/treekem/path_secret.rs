@@ -4,7 +4,8 @@
 use alloc::vec::Vec;
 
 use crate::crypto::labels::{
-    decrypt_with_label, derive_secret, encrypt_with_label, encrypt_with_label_batch,
+    decrypt_with_label, decrypt_with_label_and_public_key, derive_secret, encrypt_with_label,
+    encrypt_with_label_batch,
 };
 use crate::crypto::{
     CipherSuiteProvider, HpkeCiphertext, HpkeKeyPair, HpkePrivateKey, HpkePublicKey, Secret,
@@ -104,6 +105,26 @@ impl PathSecret {
         Ok(PathSecret(decrypt_with_label(
             cs,
             private_key,
+            UPDATE_PATH_NODE_LABEL,
+            group_context,
+            ciphertext,
+        )?))
+    }
+
+    /// [`PathSecret::decrypt`] with the node's public key (its `encryption_key` in the
+    /// tree, which the sender encrypted to), which spares HPKE recomputing it
+    /// ([`decrypt_with_label_and_public_key`]).
+    pub fn decrypt_with_public_key(
+        cs: &dyn CipherSuiteProvider,
+        private_key: &HpkePrivateKey,
+        public_key: &[u8],
+        group_context: &[u8],
+        ciphertext: &HpkeCiphertext,
+    ) -> Result<PathSecret, Error> {
+        Ok(PathSecret(decrypt_with_label_and_public_key(
+            cs,
+            private_key,
+            public_key,
             UPDATE_PATH_NODE_LABEL,
             group_context,
             ciphertext,

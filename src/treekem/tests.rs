@@ -144,9 +144,18 @@ fn every_member_processes_every_commit() {
                     )
                     .unwrap();
                     assert_eq!(group_context(cs, diff.tree_hash(cs).unwrap()).unwrap(), gc);
+                    // decrypt_in (the node's public key from the tree) gives the same.
+                    let mut keys_in = m.keys.clone();
+                    let got_in = merged.decrypt_in(cs, &diff, &gc, &mut keys_in).unwrap();
                     let mut keys = m.keys.clone();
                     let got = merged.decrypt(cs, &gc, &mut keys).unwrap();
                     assert_eq!(got.commit_secret, out.commit_secret);
+                    assert_eq!(got_in.commit_secret, out.commit_secret);
+                    assert_eq!(got_in.path_secret, got.path_secret);
+                    assert!(keys_in.path_nodes().eq(keys.path_nodes()));
+                    for n in keys.path_nodes() {
+                        assert_eq!(keys_in.key_for(n), keys.key_for(n));
+                    }
                     let mine = out
                         .path_secrets
                         .iter()

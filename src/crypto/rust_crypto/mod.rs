@@ -375,6 +375,34 @@ impl CipherSuiteProvider for RustCryptoSuite {
         hpke::open(self.suite, ciphertext, private_key, info, aad)
     }
 
+    /// The DHKEM suites open with the given `pkR` (`generic_hpke::open_with_public_key`):
+    /// one scalar multiplication (the DH) instead of two.
+    fn hpke_open_with_public_key(
+        &self,
+        ciphertext: &HpkeCiphertext,
+        private_key: &HpkePrivateKey,
+        public_key: &[u8],
+        info: &[u8],
+        aad: &[u8],
+    ) -> Result<Secret, CryptoError> {
+        if let Some(alg) = self.pq_hpke() {
+            return pq::open(alg, ciphertext, private_key, info, aad);
+        }
+        match generic_hpke::open_with_public_key(
+            self.suite,
+            ciphertext,
+            private_key,
+            public_key,
+            info,
+            aad,
+        ) {
+            Err(CryptoError::Unsupported) => {
+                hpke::open(self.suite, ciphertext, private_key, info, aad)
+            }
+            r => r,
+        }
+    }
+
     fn hpke_export_sender(
         &self,
         public_key: &[u8],

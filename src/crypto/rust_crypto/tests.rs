@@ -336,3 +336,52 @@ fn x25519_low_order_list_matches_the_dh_check() {
         assert_eq!(validate_public_key(0x0020, &buf), Ok(()));
     }
 }
+
+/// `hpke_open_with_public_key` (one scalar multiplication instead of two, for the DHKEM
+/// suites) opens exactly what `hpke_open` opens, in every suite; with a public key that is
+/// not the private key's, or a tampered `enc`, it fails opaquely. The IETF `crypto-basics`
+/// vectors check it too (tools/melos-vectors).
+#[test]
+fn hpke_open_with_public_key_matches_hpke_open() {
+    let provider = default_provider();
+    each_suite(&provider, |cs| {
+        let kp = cs.kem_derive_key_pair(b"open with public key").unwrap();
+        let other = cs.kem_derive_key_pair(b"another key pair").unwrap();
+        let pk = kp.public_key.as_bytes();
+        for pt in [&b""[..], b"path secret", &[7u8; 300][..]] {
+            let ct = cs.hpke_seal(pk, b"info", b"aad", pt).unwrap();
+            let plain = cs.hpke_open(&ct, &kp.private_key, b"info", b"aad").unwrap();
+            let with_pk = cs
+                .hpke_open_with_public_key(&ct, &kp.private_key, pk, b"info", b"aad")
+                .unwrap();
+            assert_eq!(plain.as_bytes(), pt);
+            assert_eq!(with_pk.as_bytes(), pt);
+            let wrong = cs.hpke_open_with_public_key(
+                &ct,
+                &kp.private_key,
+                other.public_key.as_bytes(),
+                b"info",
+                b"aad",
+            );
+            assert_eq!(wrong.err(), Some(CryptoError::DecryptionFailed));
+            let short = cs.hpke_open_with_public_key(
+                &ct,
+                &kp.private_key,
+                &pk[..pk.len() - 1],
+                b"info",
+                b"aad",
+            );
+            assert_eq!(short.err(), Some(CryptoError::DecryptionFailed));
+            let mut bad_enc = ct.clone();
+            if let Some(b) = bad_enc.kem_output.get_mut(1) {
+                *b ^= 0x40;
+            }
+            let tampered =
+                cs.hpke_open_with_public_key(&bad_enc, &kp.private_key, pk, b"info", b"aad");
+            assert_eq!(tampered.err(), Some(CryptoError::DecryptionFailed));
+            let other_info =
+                cs.hpke_open_with_public_key(&ct, &kp.private_key, pk, b"inf0", b"aad");
+            assert_eq!(other_info.err(), Some(CryptoError::DecryptionFailed));
+        }
+    });
+}

@@ -20,6 +20,7 @@ mod batch;
 mod batch_x25519;
 mod hpke;
 mod kems;
+mod open;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
@@ -29,6 +30,7 @@ use alloc::vec::Vec;
 
 pub(crate) use self::batch::seal_batch;
 use self::kems::{DhKemP256, DhKemP384, DhKemP521, DhKemX448, HkdfSha512};
+pub(crate) use self::open::open_with_public_key;
 use crate::crypto::{AeadId, HpkeCiphertext, HpkePrivateKey, HpkePublicKey, Secret};
 use crate::error::CryptoError;
 

@@ -119,6 +119,14 @@ fn encrypt_with_label(cs: &dyn CipherSuiteProvider, v: &Value) -> Result<(), Str
     let pt = labels::decrypt_with_label(cs, &sk, label, &context, &given)
         .map_err(|e| format!("decrypt_with_label of the given ciphertext: {e}"))?;
     check_eq("decrypt_with_label(given)", pt.as_bytes(), &plaintext)?;
+    // The same with the recipient's public key supplied (hpke_open_with_public_key).
+    let pt = labels::decrypt_with_label_and_public_key(cs, &sk, &pk, label, &context, &given)
+        .map_err(|e| format!("decrypt_with_label_and_public_key of the given ciphertext: {e}"))?;
+    check_eq(
+        "decrypt_with_label_and_public_key(given)",
+        pt.as_bytes(),
+        &plaintext,
+    )?;
     let derived = cs
         .kem_public_key(&sk)
         .map_err(|e| format!("kem_public_key: {e}"))?;
