@@ -604,10 +604,16 @@ fn validate_key_packages(
             _ => None,
         })
         .collect();
+    // One KeyPackage is checked on the calling thread: handing it to rayon's pool would
+    // only add a thread wake-up.
     #[cfg(feature = "parallel")]
-    {
+    if adds.len() >= 2 {
         use rayon::prelude::*;
         adds.par_iter()
+            .map(|kp| validate_key_package(cs, kp, now))
+            .collect()
+    } else {
+        adds.iter()
             .map(|kp| validate_key_package(cs, kp, now))
             .collect()
     }

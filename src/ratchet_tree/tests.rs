@@ -469,6 +469,30 @@ fn validation_rejects_bad_signature() {
     });
 }
 
+/// Leaf signatures are checked on the calling thread up to 64 leaves and in 64-leaf chunks
+/// on rayon's pool above (feature `parallel`): on both sides of that line a tree verifies,
+/// and one bad signature anywhere, first or last chunk, is found.
+#[test]
+fn leaf_signatures_on_both_sides_of_the_parallel_threshold() {
+    with_cs(|cs| {
+        for n in [64u32, 65, 130] {
+            let base = leaves_only(cs, n);
+            rebuild(base.clone())
+                .verify_leaf_signatures(cs, GROUP)
+                .unwrap();
+            for bad in [0, n as usize / 2, n as usize - 1] {
+                let mut nodes = base.clone();
+                leaf_mut(&mut nodes, bad).signature[3] ^= 0x10;
+                assert_eq!(
+                    rebuild(nodes).verify_leaf_signatures(cs, GROUP),
+                    tree_err(TreeError::LeafSignatureInvalid),
+                    "n = {n}, bad leaf {bad}"
+                );
+            }
+        }
+    });
+}
+
 #[test]
 fn validation_rejects_parent_hash_breaks() {
     with_cs(|cs| {

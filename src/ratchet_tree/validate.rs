@@ -11,6 +11,17 @@ use crate::error::{CryptoError, Error, TreeError};
 use crate::messages::{CredentialType, ProtocolVersion};
 use crate::tree_math::{LeafIndex, NodeIndex};
 
+/// The leaves per `verify_batch` call of [`RatchetTree::verify_leaf_signatures`] on rayon's
+/// pool (the `parallel` feature).
+#[cfg(feature = "parallel")]
+const CHUNK_LEAVES: usize = 64;
+
+/// From this many leaves on (two chunks), [`RatchetTree::verify_leaf_signatures`] runs on all
+/// cores. With one chunk rayon has nothing to run in parallel, and handing the work to its
+/// pool costs a thread wake-up, so the calling thread does it.
+#[cfg(feature = "parallel")]
+const PARALLEL_MIN_LEAVES: usize = CHUNK_LEAVES + 1;
+
 /// What a received tree is checked against (RFC 9420 §12.4.3.1).
 #[derive(Clone, Copy, Debug)]
 pub struct TreeValidation<'a> {
@@ -136,9 +147,10 @@ impl RatchetTree {
 
     /// §7.3: every leaf's signature verifies under its own `signature_key`, with `group_id`
     /// and its leaf index as context for the `update` and `commit` sources. All signatures
-    /// go to the provider in one `verify_batch` call; with the `parallel` feature, the
-    /// signed contents are built and the signatures verified on all cores (rayon), one
-    /// `verify_batch` call per chunk of 64 leaves.
+    /// go to the provider in one `verify_batch` call; with the `parallel` feature and more
+    /// than 64 leaves, the signed contents are built and the
+    /// signatures verified on all cores (rayon), one `verify_batch` call per chunk of 64
+    /// leaves.
     pub fn verify_leaf_signatures(
         &self,
         cs: &dyn CipherSuiteProvider,
@@ -147,9 +159,11 @@ impl RatchetTree {
         let leaves: Vec<(LeafIndex, LeafNodeRef<'_>)> = self.leaves().collect();
         let build = |(i, leaf): &(LeafIndex, LeafNodeRef<'_>)| sign_content(leaf, group_id, *i);
         #[cfg(feature = "parallel")]
-        let contents: Vec<Vec<u8>> = {
+        let contents: Vec<Vec<u8>> = if leaves.len() >= PARALLEL_MIN_LEAVES {
             use rayon::prelude::*;
             leaves.par_iter().map(build).collect::<Result<_, _>>()?
+        } else {
+            leaves.iter().map(build).collect::<Result<_, _>>()?
         };
         #[cfg(not(feature = "parallel"))]
         let contents: Vec<Vec<u8>> = leaves.iter().map(build).collect::<Result<_, _>>()?;
@@ -159,12 +173,14 @@ impl RatchetTree {
             .map(|((_, l), c)| (l.signature_key(), c.as_slice(), l.signature()))
             .collect();
         #[cfg(feature = "parallel")]
-        let result = {
+        let result = if items.len() >= PARALLEL_MIN_LEAVES {
             use rayon::prelude::*;
             // Chunks keep the provider's batch verification effective on each core.
             items
-                .par_chunks(64)
+                .par_chunks(CHUNK_LEAVES)
                 .try_for_each(|chunk| cs.verify_batch(chunk))
+        } else {
+            cs.verify_batch(&items)
         };
         #[cfg(not(feature = "parallel"))]
         let result = cs.verify_batch(&items);

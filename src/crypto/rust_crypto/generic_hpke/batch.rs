@@ -140,6 +140,14 @@ fn seal_each<K: Kem, F: Kdf>(
     ikm: &[u8],
 ) -> Result<Vec<HpkeCiphertext>, CryptoError> {
     use rayon::prelude::*;
+    // One recipient is sealed on the calling thread (no wake-up of rayon's pool).
+    if recipients.len() < 2 {
+        return recipients
+            .iter()
+            .zip(ikm.chunks_exact(K::N_SK))
+            .map(|(r, ikm)| seal_one::<K, F>(aead, context, aad, r, ikm))
+            .collect();
+    }
     recipients
         .par_iter()
         .zip(ikm.par_chunks_exact(K::N_SK))

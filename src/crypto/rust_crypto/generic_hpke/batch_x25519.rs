@@ -71,8 +71,15 @@ pub(super) fn seal_each(
 ) -> Result<Vec<HpkeCiphertext>, CryptoError> {
     let chunk = chunk_len(recipients.len());
     let ikm_chunk = chunk.checked_mul(LEN).ok_or(CryptoError::InvalidLength)?;
+    // One chunk: sealed on the calling thread (no wake-up of rayon's pool).
     #[cfg(feature = "parallel")]
-    let sealed: Result<Vec<Vec<HpkeCiphertext>>, CryptoError> = {
+    let sealed: Result<Vec<Vec<HpkeCiphertext>>, CryptoError> = if recipients.len() <= chunk {
+        recipients
+            .chunks(chunk)
+            .zip(ikm.chunks(ikm_chunk))
+            .map(|(r, ikm)| seal_chunk(aead, context, aad, r, ikm))
+            .collect()
+    } else {
         use rayon::prelude::*;
         recipients
             .par_chunks(chunk)
