@@ -72,6 +72,8 @@ def run(lib, n, mode, samples, budget, workloads=None, timeout=None):
 
 
 def fmt_count(v):
+    if v >= 1e12:
+        return f"{v / 1e12:.2f} T"
     if v >= 1e9:
         return f"{v / 1e9:.2f} G"
     if v >= 1e6:
