@@ -604,25 +604,19 @@ fn validate_key_packages(
             _ => None,
         })
         .collect();
-    // One KeyPackage is checked on the calling thread: handing it to rayon's pool would
-    // only add a thread wake-up.
+    // Two or more go to rayon's pool; one is checked on the calling thread (handing it to
+    // the pool would only add a thread wake-up).
     #[cfg(feature = "parallel")]
     if adds.len() >= 2 {
         use rayon::prelude::*;
-        adds.par_iter()
+        return adds
+            .par_iter()
             .map(|kp| validate_key_package(cs, kp, now))
-            .collect()
-    } else {
-        adds.iter()
-            .map(|kp| validate_key_package(cs, kp, now))
-            .collect()
+            .collect();
     }
-    #[cfg(not(feature = "parallel"))]
-    {
-        adds.iter()
-            .map(|kp| validate_key_package(cs, kp, now))
-            .collect()
-    }
+    adds.iter()
+        .map(|kp| validate_key_package(cs, kp, now))
+        .collect()
 }
 
 /// §10.1 KeyPackage validation for this group's suite; `None` skips the lifetime check

@@ -148,9 +148,8 @@ impl RatchetTree {
     /// §7.3: every leaf's signature verifies under its own `signature_key`, with `group_id`
     /// and its leaf index as context for the `update` and `commit` sources. All signatures
     /// go to the provider in one `verify_batch` call; with the `parallel` feature and more
-    /// than 64 leaves, the signed contents are built and the
-    /// signatures verified on all cores (rayon), one `verify_batch` call per chunk of 64
-    /// leaves.
+    /// than 64 leaves, the signed contents are built and the signatures verified on all
+    /// cores (rayon), one `verify_batch` call per chunk of 64 leaves.
     pub fn verify_leaf_signatures(
         &self,
         cs: &dyn CipherSuiteProvider,
@@ -159,37 +158,40 @@ impl RatchetTree {
         let leaves: Vec<(LeafIndex, LeafNodeRef<'_>)> = self.leaves().collect();
         let build = |(i, leaf): &(LeafIndex, LeafNodeRef<'_>)| sign_content(leaf, group_id, *i);
         #[cfg(feature = "parallel")]
-        let contents: Vec<Vec<u8>> = if leaves.len() >= PARALLEL_MIN_LEAVES {
+        if leaves.len() >= PARALLEL_MIN_LEAVES {
             use rayon::prelude::*;
-            leaves.par_iter().map(build).collect::<Result<_, _>>()?
-        } else {
-            leaves.iter().map(build).collect::<Result<_, _>>()?
-        };
-        #[cfg(not(feature = "parallel"))]
-        let contents: Vec<Vec<u8>> = leaves.iter().map(build).collect::<Result<_, _>>()?;
-        let items: Vec<(&[u8], &[u8], &[u8])> = leaves
-            .iter()
-            .zip(&contents)
-            .map(|((_, l), c)| (l.signature_key(), c.as_slice(), l.signature()))
-            .collect();
-        #[cfg(feature = "parallel")]
-        let result = if items.len() >= PARALLEL_MIN_LEAVES {
-            use rayon::prelude::*;
+            let contents: Vec<Vec<u8>> = leaves.par_iter().map(build).collect::<Result<_, _>>()?;
             // Chunks keep the provider's batch verification effective on each core.
-            items
+            return signed_items(&leaves, &contents)
                 .par_chunks(CHUNK_LEAVES)
                 .try_for_each(|chunk| cs.verify_batch(chunk))
-        } else {
-            cs.verify_batch(&items)
-        };
-        #[cfg(not(feature = "parallel"))]
-        let result = cs.verify_batch(&items);
-        result.map_err(|e| match e {
-            CryptoError::InvalidSignature | CryptoError::InvalidKey => {
-                Error::Tree(TreeError::LeafSignatureInvalid)
-            }
-            e => Error::Crypto(e),
-        })
+                .map_err(leaf_signature_error);
+        }
+        let contents: Vec<Vec<u8>> = leaves.iter().map(build).collect::<Result<_, _>>()?;
+        cs.verify_batch(&signed_items(&leaves, &contents))
+            .map_err(leaf_signature_error)
+    }
+}
+
+/// `(signature_key, signed content, signature)` of each leaf, for `verify_batch`.
+fn signed_items<'a>(
+    leaves: &'a [(LeafIndex, LeafNodeRef<'a>)],
+    contents: &'a [Vec<u8>],
+) -> Vec<(&'a [u8], &'a [u8], &'a [u8])> {
+    leaves
+        .iter()
+        .zip(contents)
+        .map(|((_, l), c)| (l.signature_key(), c.as_slice(), l.signature()))
+        .collect()
+}
+
+/// A refused leaf signature or key is [`TreeError::LeafSignatureInvalid`].
+fn leaf_signature_error(e: CryptoError) -> Error {
+    match e {
+        CryptoError::InvalidSignature | CryptoError::InvalidKey => {
+            Error::Tree(TreeError::LeafSignatureInvalid)
+        }
+        e => Error::Crypto(e),
     }
 }
 

@@ -388,19 +388,14 @@ impl CipherSuiteProvider for RustCryptoSuite {
         if let Some(alg) = self.pq_hpke() {
             return pq::open(alg, ciphertext, private_key, info, aad);
         }
-        match generic_hpke::open_with_public_key(
+        generic_hpke::open_with_public_key(
             self.suite,
             ciphertext,
             private_key,
             public_key,
             info,
             aad,
-        ) {
-            Err(CryptoError::Unsupported) => {
-                hpke::open(self.suite, ciphertext, private_key, info, aad)
-            }
-            r => r,
-        }
+        )
     }
 
     fn hpke_export_sender(

@@ -130,8 +130,9 @@ fn seal_one<K: Kem, F: Kdf>(
     })
 }
 
-/// Seals to every recipient with its `Nsk`-byte chunk of `ikm`, on all cores.
-#[cfg(feature = "parallel")]
+/// Seals to every recipient with its `Nsk`-byte chunk of `ikm`, in order; with the
+/// `parallel` feature and two or more recipients on all cores (one recipient is sealed on
+/// the calling thread: handing it to rayon's pool would only add a thread wake-up).
 fn seal_each<K: Kem, F: Kdf>(
     aead: AeadId,
     context: &[u8],
@@ -139,31 +140,15 @@ fn seal_each<K: Kem, F: Kdf>(
     recipients: &[Recipient<'_>],
     ikm: &[u8],
 ) -> Result<Vec<HpkeCiphertext>, CryptoError> {
-    use rayon::prelude::*;
-    // One recipient is sealed on the calling thread (no wake-up of rayon's pool).
-    if recipients.len() < 2 {
+    #[cfg(feature = "parallel")]
+    if recipients.len() >= 2 {
+        use rayon::prelude::*;
         return recipients
-            .iter()
-            .zip(ikm.chunks_exact(K::N_SK))
+            .par_iter()
+            .zip(ikm.par_chunks_exact(K::N_SK))
             .map(|(r, ikm)| seal_one::<K, F>(aead, context, aad, r, ikm))
             .collect();
     }
-    recipients
-        .par_iter()
-        .zip(ikm.par_chunks_exact(K::N_SK))
-        .map(|(r, ikm)| seal_one::<K, F>(aead, context, aad, r, ikm))
-        .collect()
-}
-
-/// Seals to every recipient with its `Nsk`-byte chunk of `ikm`, in order.
-#[cfg(not(feature = "parallel"))]
-fn seal_each<K: Kem, F: Kdf>(
-    aead: AeadId,
-    context: &[u8],
-    aad: &[u8],
-    recipients: &[Recipient<'_>],
-    ikm: &[u8],
-) -> Result<Vec<HpkeCiphertext>, CryptoError> {
     recipients
         .iter()
         .zip(ikm.chunks_exact(K::N_SK))

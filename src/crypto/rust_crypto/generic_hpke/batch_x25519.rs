@@ -71,33 +71,33 @@ pub(super) fn seal_each(
 ) -> Result<Vec<HpkeCiphertext>, CryptoError> {
     let chunk = chunk_len(recipients.len());
     let ikm_chunk = chunk.checked_mul(LEN).ok_or(CryptoError::InvalidLength)?;
-    // One chunk: sealed on the calling thread (no wake-up of rayon's pool).
+    // Two or more chunks go to rayon's pool; one chunk is sealed on the calling thread
+    // (handing it to the pool would only add a thread wake-up).
     #[cfg(feature = "parallel")]
-    let sealed: Result<Vec<Vec<HpkeCiphertext>>, CryptoError> = if recipients.len() <= chunk {
-        recipients
-            .chunks(chunk)
-            .zip(ikm.chunks(ikm_chunk))
-            .map(|(r, ikm)| seal_chunk(aead, context, aad, r, ikm))
-            .collect()
-    } else {
+    if recipients.len() > chunk {
         use rayon::prelude::*;
-        recipients
+        let sealed: Result<Vec<Vec<HpkeCiphertext>>, CryptoError> = recipients
             .par_chunks(chunk)
             .zip(ikm.par_chunks(ikm_chunk))
             .map(|(r, ikm)| seal_chunk(aead, context, aad, r, ikm))
-            .collect()
-    };
-    #[cfg(not(feature = "parallel"))]
+            .collect();
+        return Ok(in_order(sealed?, recipients.len()));
+    }
     let sealed: Result<Vec<Vec<HpkeCiphertext>>, CryptoError> = recipients
         .chunks(chunk)
         .zip(ikm.chunks(ikm_chunk))
         .map(|(r, ikm)| seal_chunk(aead, context, aad, r, ikm))
         .collect();
-    let mut out = Vec::with_capacity(recipients.len());
-    for part in sealed? {
+    Ok(in_order(sealed?, recipients.len()))
+}
+
+/// The chunks' ciphertexts, concatenated in recipient order.
+fn in_order(parts: Vec<Vec<HpkeCiphertext>>, recipients: usize) -> Vec<HpkeCiphertext> {
+    let mut out = Vec::with_capacity(recipients);
+    for part in parts {
         out.extend(part);
     }
-    Ok(out)
+    out
 }
 
 /// Recipients per chunk: enough chunks to keep every core busy (four per thread), each
